@@ -1,0 +1,44 @@
+/** Shapes of REST responses, shared so the web app and tests read what the server writes. */
+import type { DiscussionKind, Role } from './discussion/schema.js';
+import type { OrgRole } from './permissions/index.js';
+
+export interface PublicUser {
+  id: string;
+  username: string;
+  displayName: string;
+  role: OrgRole;
+  disabled: boolean;
+}
+
+export interface DiscussionMember {
+  userId: string;
+  role: Role;
+}
+
+export interface DiscussionSummary {
+  id: string;
+  kind: DiscussionKind;
+  title: string | null;
+  members: DiscussionMember[];
+  createdBy: string;
+  createdAt: number;
+  /** Time of the last message (or of creation), for "most recent activity first". */
+  lastActivityAt: number;
+  lastMessage: { author: string; preview: string; ts: number } | null;
+}
+
+export interface LoginResult {
+  token: string;
+  user: PublicUser;
+}
+
+export interface MeResult {
+  user: PublicUser;
+  serverTime: number;
+}
+
+/** Pushed on /api/events (one JSON object per WebSocket text frame). */
+export type ServerEvent =
+  | { type: 'discussion'; discussion: DiscussionSummary }
+  | { type: 'discussion_removed'; id: string }
+  | { type: 'hello'; serverTime: number };

@@ -1,0 +1,26 @@
+/**
+ * WebSocket close codes used by the sync server (4000-4999 is the application range).
+ * The HTTP-like numbers make logs readable: 4401 is "401 after the upgrade".
+ */
+export const CloseCode = {
+  /** A sync frame could not be decoded (truncated, unknown message type, garbage). */
+  MalformedFrame: 4400,
+  /** The session expired or was revoked while connected. */
+  Unauthorized: 4401,
+  /** The user is no longer a member of the discussion. */
+  Forbidden: 4403,
+  /** The discussion was deleted while connected. */
+  NotFound: 4404,
+  /** A frame was larger than the server accepts. */
+  TooLarge: 4413,
+  /** An update broke a document rule; it was not applied, stored or relayed. */
+  UpdateRejected: 4422,
+  /** The server could not store an update; the client should retry later. */
+  StorageFailed: 4500,
+  /** The server is shutting down; reconnect later. */
+  ServerShutdown: 4503,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+export const closeCodeName = (code: number): string =>
+  Object.entries(CloseCode).find(([, value]) => value === code)?.[0] ?? `close ${code}`;

@@ -1,0 +1,5 @@
+export * from './schema.js';
+export * from './meta.js';
+export * from './messages.js';
+export * from './reads.js';
+export * from './pins.js';

@@ -1,0 +1,74 @@
+/**
+ * Messages: adding, listing and ordering.
+ *
+ * Order rule (identical on every replica): ascending `ts`, then author id, then message id.
+ * `ts` is a hybrid logical clock: max(now, greatest ts in the document + 1) at the moment of
+ * writing. A reply therefore always sorts after every message its author had seen, whatever
+ * the author's clock says; messages written concurrently (for example offline) interleave by
+ * their wall-clock time. The tie-breakers make the order total and deterministic.
+ */
+import * as Y from 'yjs';
+import { newId } from '../ids.js';
+import { MAX_MESSAGE_LENGTH, isMessageRecord, messagesMap, type MessageRecord } from './schema.js';
+
+export function compareMessages(a: MessageRecord, b: MessageRecord): number {
+  if (a.ts !== b.ts) return a.ts - b.ts;
+  if (a.author !== b.author) return a.author < b.author ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Greatest `ts` in the document, or 0 for an empty one. */
+export function latestTs(doc: Y.Doc): number {
+  let max = 0;
+  for (const m of messagesMap(doc).values()) if (isMessageRecord(m) && m.ts > max) max = m.ts;
+  return max;
+}
+
+/** The hybrid logical clock value for a message written now in this document. */
+export function nextTs(doc: Y.Doc, now: number): number {
+  return Math.max(Math.floor(now), latestTs(doc) + 1);
+}
+
+export class MessageTooLongError extends Error {
+  constructor() {
+    super(`A message is limited to ${MAX_MESSAGE_LENGTH} characters`);
+  }
+}
+
+export interface AddMessageInput {
+  author: string;
+  text: string;
+  now: number;
+  id?: string;
+}
+
+/** Append a message; the text is trimmed of surrounding blank lines. Returns the stored record. */
+export function addMessage(doc: Y.Doc, input: AddMessageInput): MessageRecord {
+  const text = input.text.replace(/^\s*\n|\n\s*$/g, '').trimEnd();
+  if (text.trim() === '') throw new Error('A message cannot be empty');
+  if (text.length > MAX_MESSAGE_LENGTH) throw new MessageTooLongError();
+  const record: MessageRecord = {
+    id: input.id ?? newId(),
+    author: input.author,
+    text,
+    ts: nextTs(doc, input.now),
+  };
+  messagesMap(doc).set(record.id, record);
+  return record;
+}
+
+/** Every message in display order. */
+export function listMessages(doc: Y.Doc): MessageRecord[] {
+  const out: MessageRecord[] = [];
+  for (const m of messagesMap(doc).values()) if (isMessageRecord(m)) out.push(m);
+  return out.sort(compareMessages);
+}
+
+/** The last message in display order, or null. Linear, without sorting everything. */
+export function lastMessage(doc: Y.Doc): MessageRecord | null {
+  let last: MessageRecord | null = null;
+  for (const m of messagesMap(doc).values()) {
+    if (isMessageRecord(m) && (last === null || compareMessages(m, last) > 0)) last = m;
+  }
+  return last;
+}

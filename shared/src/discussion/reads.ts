@@ -1,0 +1,97 @@
+/**
+ * Read cursors and unread counts.
+ *
+ * A read cursor is the Yjs state vector the reader had when they last read the discussion
+ * (client id -> clock). A message is read by a user when the cursor covers the Yjs item that
+ * created it. Because the cursor records what was *seen* rather than a position in the sorted
+ * list, a message written offline that arrives late is unread for everyone who had not seen
+ * it, wherever its timestamp sorts it. Cursors only grow: marking read merges by maximum, so
+ * two devices of the same user can never move each other backwards.
+ */
+import * as Y from 'yjs';
+import { isMessageRecord, messagesMap, readsMap, type ReadCursor } from './schema.js';
+
+interface ItemLike {
+  id: { client: number; clock: number };
+  deleted: boolean;
+}
+
+/** The Yjs id of the item holding map[key]; stable for the life of the message. */
+export function itemIdOf(map: Y.Map<unknown>, key: string): { client: number; clock: number } | null {
+  const item = (map as unknown as { _map: Map<string, ItemLike> })._map.get(key);
+  return item && !item.deleted ? item.id : null;
+}
+
+export function covers(cursor: ReadCursor | undefined, id: { client: number; clock: number }): boolean {
+  return cursor !== undefined && (cursor[String(id.client)] ?? 0) > id.clock;
+}
+
+export function stateVectorOf(doc: Y.Doc): ReadCursor {
+  const out: ReadCursor = {};
+  for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(doc))) out[String(client)] = clock;
+  return out;
+}
+
+/** cursor merged with next, by maximum; null when next adds nothing. */
+export function mergeCursor(cursor: ReadCursor | undefined, next: ReadCursor): ReadCursor | null {
+  const merged: ReadCursor = { ...cursor };
+  let changed = false;
+  for (const [client, clock] of Object.entries(next)) {
+    if ((merged[client] ?? 0) < clock) {
+      merged[client] = clock;
+      changed = true;
+    }
+  }
+  return changed ? merged : null;
+}
+
+export function getReadCursor(doc: Y.Doc, userId: string): ReadCursor | undefined {
+  return readsMap(doc).get(userId);
+}
+
+/** Mark everything this replica has seen as read by userId. Returns true when the cursor moved. */
+export function markRead(doc: Y.Doc, userId: string): boolean {
+  // Only move when something is unread: writing on every change would make two readers of the
+  // same discussion answer each other's cursor updates forever.
+  if (unreadCount(doc, userId) === 0 && getReadCursor(doc, userId) !== undefined) return false;
+  const merged = mergeCursor(getReadCursor(doc, userId), stateVectorOf(doc));
+  if (!merged) return false;
+  readsMap(doc).set(userId, merged);
+  return true;
+}
+
+/** True when userId has seen the message (their own messages always count as seen). */
+export function isReadBy(doc: Y.Doc, userId: string, messageId: string): boolean {
+  const messages = messagesMap(doc);
+  const m = messages.get(messageId);
+  if (!isMessageRecord(m)) return false;
+  if (m.author === userId) return true;
+  const id = itemIdOf(messages as Y.Map<unknown>, messageId);
+  return id !== null && covers(getReadCursor(doc, userId), id);
+}
+
+/** Messages by others that userId has not seen yet. */
+export function unreadCount(doc: Y.Doc, userId: string): number {
+  const messages = messagesMap(doc);
+  const cursor = getReadCursor(doc, userId);
+  let count = 0;
+  for (const [key, m] of messages.entries()) {
+    if (!isMessageRecord(m) || m.author === userId) continue;
+    const id = itemIdOf(messages as Y.Map<unknown>, key);
+    if (id && !covers(cursor, id)) count++;
+  }
+  return count;
+}
+
+/** The users (other than the author) who have seen a message: « Vu par … ». */
+export function seenBy(doc: Y.Doc, messageId: string): string[] {
+  const messages = messagesMap(doc);
+  const m = messages.get(messageId);
+  const id = itemIdOf(messages as Y.Map<unknown>, messageId);
+  if (!isMessageRecord(m) || !id) return [];
+  const out: string[] = [];
+  for (const [userId, cursor] of readsMap(doc).entries()) {
+    if (userId !== m.author && covers(cursor, id)) out.push(userId);
+  }
+  return out;
+}

@@ -1,0 +1,31 @@
+/** Every error the API returns has one of these codes; ARCHITECTURE.md lists them with their HTTP status. */
+export const ErrorCode = {
+  BadRequest: 'bad_request',
+  InvalidJson: 'invalid_json',
+  ValidationFailed: 'validation_failed',
+  PayloadTooLarge: 'payload_too_large',
+  Unauthenticated: 'unauthenticated',
+  InvalidCredentials: 'invalid_credentials',
+  Forbidden: 'forbidden',
+  NotMember: 'not_member',
+  NotFound: 'not_found',
+  DiscussionNotFound: 'discussion_not_found',
+  UserNotFound: 'user_not_found',
+  UsernameTaken: 'username_taken',
+  AccountDisabled: 'account_disabled',
+  Internal: 'internal_error',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface ApiErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+export function isApiErrorBody(value: unknown): value is ApiErrorBody {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'error' in value &&
+    typeof (value as ApiErrorBody).error?.code === 'string'
+  );
+}

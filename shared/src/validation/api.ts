@@ -1,0 +1,42 @@
+/** One schema per REST input; the server validates with them and the web app shares the types. */
+import { z } from 'zod';
+import { MAX_MESSAGE_LENGTH } from '../discussion/schema.js';
+
+export const LIMITS = {
+  usernameMax: 64,
+  displayNameMax: 100,
+  passwordMin: 8,
+  passwordMax: 200,
+  titleMax: 120,
+  groupMembersMax: 500,
+  jsonBodyBytes: 64 * 1024,
+  messageLength: MAX_MESSAGE_LENGTH,
+} as const;
+
+const id = z.string().regex(/^[0-9a-z]{8,40}$/, 'not an id');
+
+export const LoginInput = z.object({
+  username: z.string().trim().min(1).max(LIMITS.usernameMax),
+  password: z.string().min(1).max(LIMITS.passwordMax),
+});
+export type LoginInput = z.infer<typeof LoginInput>;
+
+export const CreateDiscussionInput = z.object({
+  memberIds: z.array(id).min(1).max(LIMITS.groupMembersMax),
+  title: z.string().trim().max(LIMITS.titleMax).optional().nullable(),
+});
+export type CreateDiscussionInput = z.infer<typeof CreateDiscussionInput>;
+
+export const CreateUserInput = z.object({
+  username: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(2)
+    .max(LIMITS.usernameMax)
+    .regex(/^[a-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
+  displayName: z.string().trim().min(1).max(LIMITS.displayNameMax),
+  password: z.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax),
+  role: z.enum(['admin', 'user']).optional(),
+});
+export type CreateUserInput = z.infer<typeof CreateUserInput>;
