@@ -1,0 +1,45 @@
+/** createApp(deps): the REST API and the web app as one Hono app. No I/O at import time. */
+import { Hono } from 'hono';
+import { ErrorCode } from '@palabre/shared';
+import { HttpError } from './http/errors.js';
+import type { Env } from './http/context.js';
+import { staticApp } from './http/static.js';
+import { authRoutes } from './routes/auth.js';
+import { discussionRoutes } from './routes/discussions.js';
+import { userRoutes } from './routes/users.js';
+import type { AuthService } from './services/auth.js';
+import type { DiscussionService } from './services/discussions.js';
+import type { Storage } from './storage/types.js';
+
+export interface AppDeps {
+  storage: Storage;
+  auth: AuthService;
+  discussions: DiscussionService;
+  webRoot: string | null;
+  version: string;
+  log: (event: string, details: Record<string, unknown>) => void;
+}
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono<Env>();
+  const api = new Hono<Env>();
+
+  api.get('/health', (c) => c.json({ status: 'ok', version: deps.version }));
+  api.route('/', authRoutes(deps.auth));
+  api.route('/', userRoutes(deps.auth, deps.storage.directory));
+  api.route('/', discussionRoutes(deps.auth, deps.discussions));
+  api.all('*', (c) => c.json({ error: { code: ErrorCode.NotFound, message: 'No such endpoint' } }, 404));
+
+  app.route('/api', api);
+  if (deps.webRoot) app.get('*', staticApp(deps.webRoot));
+
+  app.onError((err, c) => {
+    if (err instanceof HttpError) {
+      return c.json({ error: { code: err.code, message: err.message, details: err.details } }, err.status);
+    }
+    deps.log('internal_error', { path: c.req.path, error: String(err), stack: (err as Error).stack });
+    return c.json({ error: { code: ErrorCode.Internal, message: 'Internal error' } }, 500);
+  });
+  app.notFound((c) => c.json({ error: { code: ErrorCode.NotFound, message: 'Not found' } }, 404));
+  return app;
+}

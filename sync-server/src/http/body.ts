@@ -1,0 +1,29 @@
+/** Read a JSON body with a size cap, then validate it with a shared schema. */
+import { ErrorCode, LIMITS } from '@palabre/shared';
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { HttpError, badRequest } from './errors.js';
+
+export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > LIMITS.jsonBodyBytes) throw tooLarge();
+  const text = await c.req.text();
+  if (Buffer.byteLength(text) > LIMITS.jsonBodyBytes) throw tooLarge();
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, ErrorCode.InvalidJson, 'The request body is not valid JSON');
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw badRequest(
+      'The request body does not match what this endpoint expects',
+      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  return parsed.data;
+}
+
+const tooLarge = () =>
+  new HttpError(413, ErrorCode.PayloadTooLarge, `The request body exceeds ${LIMITS.jsonBodyBytes} bytes`);

@@ -1,0 +1,45 @@
+/** Serves the built web app (web/build): files as they are, index.html for every app route. */
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import type { Context } from 'hono';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+export function staticApp(root: string) {
+  const base = normalize(root + sep);
+  async function file(path: string): Promise<Buffer | null> {
+    const full = normalize(join(base, path));
+    if (!full.startsWith(base)) return null;
+    try {
+      if (!(await stat(full)).isFile()) return null;
+      return await readFile(full);
+    } catch {
+      return null;
+    }
+  }
+  return async (c: Context) => {
+    const path = decodeURIComponent(new URL(c.req.url).pathname);
+    const found = path !== '/' ? await file(path) : null;
+    if (found) {
+      const immutable = path.startsWith('/_app/immutable/');
+      return c.body(new Uint8Array(found), 200, {
+        'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
+        'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      });
+    }
+    const index = await file('index.html');
+    if (!index) return c.text('The web app is not built: run `pnpm build`.', 503);
+    return c.body(new Uint8Array(index), 200, { 'content-type': TYPES['.html'], 'cache-control': 'no-cache' });
+  };
+}

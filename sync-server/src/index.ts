@@ -1,0 +1,2 @@
+export { startServer, type RunningServer, type ServerConfig } from './server.js';
+export { ensureAdmin, seedDemo, DEMO_PASSWORD } from './bootstrap.js';

@@ -1,0 +1,36 @@
+/** POST /api/auth/login, POST /api/auth/logout, GET /api/me. */
+import { Hono } from 'hono';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import { LoginInput, type LoginResult, type MeResult } from '@palabre/shared';
+import { readJson } from '../http/body.js';
+import { requireUser, type Env } from '../http/context.js';
+import { SESSION_COOKIE, SESSION_TTL_MS, toPublicUser, type AuthService } from '../services/auth.js';
+
+export function authRoutes(auth: AuthService) {
+  const app = new Hono<Env>();
+
+  app.post('/auth/login', async (c) => {
+    const { username, password } = await readJson(c, LoginInput);
+    const { token, user } = await auth.login(username, password);
+    setCookie(c, SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'Lax',
+      path: '/',
+      secure: new URL(c.req.url).protocol === 'https:',
+      maxAge: Math.floor(SESSION_TTL_MS / 1000),
+    });
+    return c.json({ token, user: toPublicUser(user) } satisfies LoginResult);
+  });
+
+  app.post('/auth/logout', requireUser(auth), async (c) => {
+    await auth.logout(c.get('token'));
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.body(null, 204);
+  });
+
+  app.get('/me', requireUser(auth), (c) =>
+    c.json({ user: toPublicUser(c.get('user')), serverTime: Date.now() } satisfies MeResult),
+  );
+
+  return app;
+}

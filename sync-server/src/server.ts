@@ -1,0 +1,91 @@
+/** startServer(config): storage, services, HTTP and WebSocket on one port. Used by main.ts and tests. */
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createAdaptorServer } from '@hono/node-server';
+import { createApp } from './app.js';
+import { AuthService } from './services/auth.js';
+import { DiscussionService } from './services/discussions.js';
+import { openSqlite } from './storage/sqlite.js';
+import type { Storage } from './storage/types.js';
+import { DocManager } from './sync/doc-manager.js';
+import { createLocalBroker, EventHub } from './sync/events.js';
+import { createUpgradeHandler } from './sync/upgrade.js';
+
+export interface ServerConfig {
+  port: number;
+  host?: string;
+  dataDir: string;
+  /** The built web app to serve, or null for an API-only server. */
+  webRoot?: string | null;
+  maxFrameBytes?: number;
+  unloadAfterMs?: number;
+  compactEvery?: number;
+  sqliteSync?: 'NORMAL' | 'FULL';
+  log?: (event: string, details: Record<string, unknown>) => void;
+}
+
+export interface RunningServer {
+  port: number;
+  url: string;
+  storage: Storage;
+  auth: AuthService;
+  discussions: DiscussionService;
+  docs: DocManager;
+  close(): Promise<void>;
+}
+
+export const VERSION = '0.1.0';
+
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const log = config.log ?? (() => {});
+  const storage = openSqlite(join(config.dataDir, 'palabre.sqlite'), config.sqliteSync);
+  const events = new EventHub(createLocalBroker());
+  const auth = new AuthService(storage.directory);
+  let discussions: DiscussionService | null = null;
+  const docs = new DocManager(storage.docs, {
+    compactEvery: config.compactEvery,
+    unloadAfterMs: config.unloadAfterMs,
+    onMessages: (docId, last) => discussions?.messagesAdded(docId, last),
+  });
+  discussions = new DiscussionService(storage, events, docs);
+
+  const app = createApp({ storage, auth, discussions, webRoot: config.webRoot ?? null, version: VERSION, log });
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const upgrade = createUpgradeHandler({
+    auth,
+    directory: storage.directory,
+    docs,
+    events,
+    connection: { maxFrameBytes: config.maxFrameBytes ?? 1024 * 1024, log },
+  });
+  server.on('upgrade', upgrade.handle);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host ?? '0.0.0.0', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const service = discussions;
+
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    storage,
+    auth,
+    discussions: service,
+    docs,
+    async close() {
+      upgrade.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await service.flush();
+      await docs.closeAll();
+      await storage.close();
+    },
+  };
+}

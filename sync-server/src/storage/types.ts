@@ -1,0 +1,87 @@
+/**
+ * Storage interfaces. The sync server talks to these only, so SQLite (the embedded default)
+ * and Postgres (for several nodes) are interchangeable. All methods are async for that reason,
+ * even where SQLite answers synchronously.
+ */
+import type { DiscussionKind, OrgRole, Role } from '@palabre/shared';
+
+/** The append-only update log of each Yjs document, with compaction into snapshots. */
+export interface DocStore {
+  /** Every stored update of the document, oldest first, and the sequence number of the last. */
+  load(docId: string): Promise<{ updates: Uint8Array[]; lastSeq: number }>;
+  /** Durably append one update; resolves once committed. Returns its sequence number. */
+  append(docId: string, update: Uint8Array): Promise<number>;
+  /** Atomically replace every update up to and including upToSeq by one snapshot. */
+  compact(docId: string, snapshot: Uint8Array, upToSeq: number): Promise<void>;
+  /** Remove the document's whole history. */
+  remove(docId: string): Promise<void>;
+}
+
+export interface UserRow {
+  id: string;
+  username: string;
+  displayName: string;
+  passwordHash: string;
+  role: OrgRole;
+  disabled: boolean;
+  createdAt: number;
+}
+
+export interface SessionRow {
+  tokenHash: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface DiscussionRow {
+  id: string;
+  kind: DiscussionKind;
+  title: string | null;
+  createdBy: string;
+  createdAt: number;
+  directKey: string | null;
+  lastActivityAt: number;
+  lastMessage: { author: string; preview: string; ts: number } | null;
+}
+
+export interface MemberRow {
+  discussionId: string;
+  userId: string;
+  role: Role;
+  addedAt: number;
+}
+
+/** Users, sessions, discussions and memberships: the relational side. */
+export interface Directory {
+  countUsers(): Promise<number>;
+  insertUser(user: UserRow): Promise<void>;
+  userById(id: string): Promise<UserRow | null>;
+  userByUsername(username: string): Promise<UserRow | null>;
+  listUsers(): Promise<UserRow[]>;
+
+  insertSession(session: SessionRow): Promise<void>;
+  sessionByTokenHash(tokenHash: string): Promise<SessionRow | null>;
+  deleteSession(tokenHash: string): Promise<void>;
+  deleteSessionsOf(userId: string): Promise<void>;
+
+  /** Insert a discussion with its members in one transaction. */
+  insertDiscussion(discussion: DiscussionRow, members: MemberRow[]): Promise<void>;
+  discussionById(id: string): Promise<DiscussionRow | null>;
+  discussionByDirectKey(key: string): Promise<DiscussionRow | null>;
+  discussionsOf(userId: string): Promise<DiscussionRow[]>;
+  membersOf(discussionId: string): Promise<MemberRow[]>;
+  memberRole(discussionId: string, userId: string): Promise<Role | null>;
+  setTitle(discussionId: string, title: string | null): Promise<void>;
+  setLastMessage(
+    discussionId: string,
+    lastMessage: { author: string; preview: string; ts: number },
+    activityAt: number,
+  ): Promise<void>;
+}
+
+export interface Storage {
+  docs: DocStore;
+  directory: Directory;
+  close(): Promise<void>;
+}

@@ -1,0 +1,214 @@
+/**
+ * One y-websocket connection to one discussion.
+ *
+ * Protocol (y-websocket, varuint-framed): [0 = sync, then y-protocols/sync: 0 step1 (state
+ * vector) | 1 step2 (update) | 2 update] or [1 = awareness, update] or [3 = query awareness].
+ * On open the server sends its step 1 and the current awareness states. A client's step 2 and
+ * updates are decoded, applied to the server's document, committed to storage and only then
+ * relayed (DocManager.commit). A frame that cannot be decoded closes this connection with
+ * MalformedFrame; the document and every other connection are untouched.
+ */
+import * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import { CloseCode, type Role } from '@palabre/shared';
+import type { DocManager, LoadedDoc, Peer } from './doc-manager.js';
+
+const MESSAGE_SYNC = 0;
+const MESSAGE_AWARENESS = 1;
+const MESSAGE_QUERY_AWARENESS = 3;
+
+export interface SocketLike {
+  send(data: Uint8Array, cb?: (err?: Error) => void): void;
+  close(code: number, reason: string): void;
+  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): void;
+  on(event: 'close', listener: () => void): void;
+  on(event: 'error', listener: (err: Error) => void): void;
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+}
+
+export interface ConnectionOptions {
+  maxFrameBytes: number;
+  /** Decide whether an update from this peer may be applied; a string is the refusal reason. */
+  validate?: (loaded: LoadedDoc, update: Uint8Array, peer: SyncPeer) => true | string;
+  log?: (event: string, details: Record<string, unknown>) => void;
+}
+
+class FrameError extends Error {}
+
+export class SyncPeer implements Peer {
+  private closed = false;
+  /** Awareness client ids announced by this connection, removed when it closes. */
+  readonly awarenessIds = new Set<number>();
+
+  constructor(
+    private readonly socket: SocketLike,
+    readonly userId: string,
+    readonly role: Role,
+  ) {}
+
+  send(frame: Uint8Array): void {
+    if (this.closed || this.socket.readyState !== 1) return;
+    this.socket.send(frame, (err) => {
+      if (err) this.close(CloseCode.ServerShutdown, 'send failed');
+    });
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close(code, reason);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}
+
+export function attachSyncConnection(
+  socket: SocketLike,
+  loaded: LoadedDoc,
+  manager: DocManager,
+  peer: SyncPeer,
+  options: ConnectionOptions,
+): void {
+  const { doc, awareness } = loaded;
+  loaded.peers.add(peer);
+
+  socket.on('message', (data: Buffer, isBinary: boolean) => {
+    if (peer.isClosed) return;
+    if (!isBinary) return peer.close(CloseCode.MalformedFrame, 'text frames are not part of the protocol');
+    if (data.byteLength > options.maxFrameBytes) {
+      options.log?.('frame_too_large', { doc: loaded.id, user: peer.userId, bytes: data.byteLength });
+      return peer.close(CloseCode.TooLarge, `frame exceeds ${options.maxFrameBytes} bytes`);
+    }
+    const frame = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    manager
+      .run(loaded, () => handleFrame(frame))
+      .catch((err: unknown) => {
+        if (err instanceof FrameError) {
+          options.log?.('malformed_frame', { doc: loaded.id, user: peer.userId, reason: err.message });
+          peer.close(CloseCode.MalformedFrame, err.message);
+        } else {
+          options.log?.('sync_failed', { doc: loaded.id, error: String(err) });
+          // Storage failed or the update broke the document: drop memory state, reload from disk.
+          void manager.evict(loaded, CloseCode.StorageFailed, 'storage failed');
+        }
+      });
+  });
+
+  socket.on('close', () => {
+    loaded.peers.delete(peer);
+    if (peer.awarenessIds.size > 0)
+      awarenessProtocol.removeAwarenessStates(awareness, [...peer.awarenessIds], peer);
+    manager.release(loaded);
+  });
+  socket.on('error', () => peer.close(CloseCode.MalformedFrame, 'socket error'));
+
+  // Greet: our state vector (the client answers with what we lack) and who is here.
+  void manager.run(loaded, () => {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE_SYNC);
+    syncProtocol.writeSyncStep1(encoder, doc);
+    peer.send(encoding.toUint8Array(encoder));
+    const states = awareness.getStates();
+    if (states.size > 0) peer.send(awarenessFrame([...states.keys()]));
+  });
+
+  function awarenessFrame(clients: number[]): Uint8Array {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
+    return encoding.toUint8Array(encoder);
+  }
+
+  async function handleFrame(frame: Uint8Array): Promise<void> {
+    if (peer.isClosed) return;
+    const decoder = decoding.createDecoder(frame);
+    const type = read(() => decoding.readVarUint(decoder));
+    if (type === MESSAGE_SYNC) {
+      const subtype = read(() => decoding.readVarUint(decoder));
+      if (subtype === syncProtocol.messageYjsSyncStep1) {
+        const stateVector = read(() => decoding.readVarUint8Array(decoder));
+        let reply: Uint8Array;
+        try {
+          reply = Y.encodeStateAsUpdate(doc, stateVector);
+        } catch {
+          throw new FrameError('invalid state vector');
+        }
+        const encoder = encoding.createEncoder();
+        encoding.writeVarUint(encoder, MESSAGE_SYNC);
+        encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2);
+        encoding.writeVarUint8Array(encoder, reply);
+        peer.send(encoding.toUint8Array(encoder));
+      } else if (subtype === syncProtocol.messageYjsSyncStep2 || subtype === syncProtocol.messageYjsUpdate) {
+        const update = read(() => decoding.readVarUint8Array(decoder));
+        await applyFromPeer(update);
+      } else {
+        throw new FrameError(`unknown sync message ${subtype}`);
+      }
+    } else if (type === MESSAGE_AWARENESS) {
+      const update = read(() => decoding.readVarUint8Array(decoder));
+      applyAwareness(update);
+    } else if (type === MESSAGE_QUERY_AWARENESS) {
+      peer.send(awarenessFrame([...awareness.getStates().keys()]));
+    } else {
+      throw new FrameError(`unknown message type ${type}`);
+    }
+  }
+
+  async function applyFromPeer(update: Uint8Array): Promise<void> {
+    try {
+      // Decoding the whole update first means a truncated or forged one is refused before
+      // anything of it touches the document.
+      Y.decodeUpdate(update);
+    } catch {
+      throw new FrameError('undecodable update');
+    }
+    const verdict = options.validate?.(loaded, update, peer) ?? true;
+    if (verdict !== true) {
+      options.log?.('update_rejected', { doc: loaded.id, user: peer.userId, reason: verdict });
+      peer.close(CloseCode.UpdateRejected, verdict.slice(0, 120));
+      return;
+    }
+    Y.applyUpdate(doc, update, peer);
+    await manager.commit(loaded);
+  }
+
+  function applyAwareness(update: Uint8Array): void {
+    const decoder = decoding.createDecoder(update);
+    const clients: number[] = [];
+    try {
+      const count = decoding.readVarUint(decoder);
+      for (let i = 0; i < count; i++) {
+        clients.push(decoding.readVarUint(decoder));
+        decoding.readVarUint(decoder); // clock
+        decoding.readVarString(decoder); // JSON state
+      }
+    } catch {
+      throw new FrameError('undecodable awareness update');
+    }
+    for (const id of clients) peer.awarenessIds.add(id);
+    try {
+      awarenessProtocol.applyAwarenessUpdate(awareness, update, peer);
+    } catch {
+      throw new FrameError('invalid awareness state');
+    }
+    const frame = encoding.createEncoder();
+    encoding.writeVarUint(frame, MESSAGE_AWARENESS);
+    encoding.writeVarUint8Array(frame, update);
+    const bytes = encoding.toUint8Array(frame);
+    for (const other of loaded.peers) if (other !== peer) other.send(bytes);
+  }
+}
+
+function read<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch {
+    throw new FrameError('truncated frame');
+  }
+}

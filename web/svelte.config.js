@@ -1,0 +1,18 @@
+// SvelteKit config: a client-rendered SPA, built to web/build and served by the sync server.
+import adapter from '@sveltejs/adapter-static';
+import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+
+/** @type {import('@sveltejs/kit').Config} */
+const config = {
+  preprocess: vitePreprocess(),
+  kit: {
+    // Every unknown path gets index.html, so /discussions/<id> works on reload.
+    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+    // The fallback page is served at any depth: asset URLs must be absolute.
+    paths: { relative: false },
+    // The offline service worker comes in a later issue.
+    serviceWorker: { register: false },
+  },
+};
+
+export default config;
