@@ -115,10 +115,13 @@ export async function until(predicate: () => boolean, timeoutMs = 10_000, what =
 }
 
 /** Open a raw WebSocket (a client that speaks bytes, not y-websocket). */
-export function rawSocket(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+export type RawSocket = WebSocket & { frames: Uint8Array[] };
+
+export function rawSocket(url: string, headers: Record<string, string> = {}): Promise<RawSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
+    const ws = Object.assign(new WebSocket(url, { headers }), { frames: [] as Uint8Array[] });
     ws.binaryType = 'arraybuffer';
+    ws.on('message', (data) => ws.frames.push(new Uint8Array(data as ArrayBuffer)));
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
