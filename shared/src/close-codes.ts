@@ -11,6 +11,8 @@ export const CloseCode = {
   Forbidden: 4403,
   /** The discussion was deleted while connected. */
   NotFound: 4404,
+  /** The user's role in the discussion changed: reconnect to get the new rights. */
+  RoleChanged: 4409,
   /** A frame was larger than the server accepts. */
   TooLarge: 4413,
   /** An update broke a document rule; it was not applied, stored or relayed. */

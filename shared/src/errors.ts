@@ -13,6 +13,9 @@ export const ErrorCode = {
   UserNotFound: 'user_not_found',
   UsernameTaken: 'username_taken',
   AccountDisabled: 'account_disabled',
+  AlreadyMember: 'already_member',
+  LastOwner: 'last_owner',
+  DirectDiscussion: 'direct_discussion',
   Internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -4,17 +4,25 @@ import { ErrorCode } from '@palabre/shared';
 import { HttpError } from './http/errors.js';
 import type { Env } from './http/context.js';
 import { staticApp } from './http/static.js';
+import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { discussionRoutes } from './routes/discussions.js';
 import { userRoutes } from './routes/users.js';
+import { openApiDocument, openApiHtml } from './openapi.js';
+import type { AuditLog } from './services/audit.js';
 import type { AuthService } from './services/auth.js';
 import type { DiscussionService } from './services/discussions.js';
+import type { MemberService } from './services/members.js';
+import type { UserAdminService } from './services/users.js';
 import type { Storage } from './storage/types.js';
 
 export interface AppDeps {
   storage: Storage;
   auth: AuthService;
+  audit: AuditLog;
   discussions: DiscussionService;
+  members: MemberService;
+  users: UserAdminService;
   webRoot: string | null;
   version: string;
   log: (event: string, details: Record<string, unknown>) => void;
@@ -27,7 +35,20 @@ export function createApp(deps: AppDeps) {
   api.get('/health', (c) => c.json({ status: 'ok', version: deps.version }));
   api.route('/', authRoutes(deps.auth));
   api.route('/', userRoutes(deps.auth, deps.storage.directory));
-  api.route('/', discussionRoutes(deps.auth, deps.discussions));
+  api.get('/openapi.json', (c) => c.json(openApiDocument(deps.version)));
+  api.get('/docs', (c) => c.html(openApiHtml(openApiDocument(deps.version))));
+  api.route('/', discussionRoutes(deps.auth, deps.discussions, deps.members));
+  api.route(
+    '/',
+    adminRoutes({
+      auth: deps.auth,
+      directory: deps.storage.directory,
+      users: deps.users,
+      discussions: deps.discussions,
+      members: deps.members,
+      audit: deps.audit,
+    }),
+  );
   api.all('*', (c) => c.json({ error: { code: ErrorCode.NotFound, message: 'No such endpoint' } }, 404));
 
   app.route('/api', api);

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { addMessage } from '@palabre/shared';
 import type { RunningServer } from './server.js';
+import type { UserRow } from './storage/types.js';
 
 export async function ensureAdmin(
   server: RunningServer,
@@ -34,11 +35,12 @@ export const DEMO_PASSWORD = 'palabre-demo';
 export async function seedDemo(server: RunningServer): Promise<boolean> {
   const dir = server.storage.directory;
   if (await dir.userByUsername(DEMO_PEOPLE[0][0])) return false;
-  const ids: string[] = [];
+  const users: UserRow[] = [];
   for (const [username, displayName] of DEMO_PEOPLE) {
-    ids.push((await server.auth.createUser({ username, displayName, password: DEMO_PASSWORD })).id);
+    users.push(await server.auth.createUser({ username, displayName, password: DEMO_PASSWORD }));
   }
-  const [claire, francois, elodie, karim, sophie] = ids;
+  const [claire, francois, elodie, karim, sophie] = users.map((u) => u.id);
+  const byId = new Map(users.map((u) => [u.id, u]));
   const script: [string, string[], string | null, [string, string][]][] = [
     [
       claire,
@@ -73,7 +75,7 @@ export async function seedDemo(server: RunningServer): Promise<boolean> {
   ];
   let clock = Date.now() - 3 * 3600_000;
   for (const [creator, others, title, messages] of script) {
-    const { summary } = await server.discussions.create(creator, others, title);
+    const { summary } = await server.discussions.create(byId.get(creator)!, others, title);
     await server.docs.change(summary.id, (doc) => {
       for (const [author, text] of messages) addMessage(doc, { author, text, now: (clock += 7 * 60_000) });
     });

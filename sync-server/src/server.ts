@@ -5,8 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { createApp } from './app.js';
+import { AuditLog } from './services/audit.js';
 import { AuthService } from './services/auth.js';
 import { DiscussionService } from './services/discussions.js';
+import { MemberService } from './services/members.js';
+import { UserAdminService } from './services/users.js';
 import { openSqlite } from './storage/sqlite.js';
 import type { Storage } from './storage/types.js';
 import { DocManager } from './sync/doc-manager.js';
@@ -23,6 +26,8 @@ export interface ServerConfig {
   unloadAfterMs?: number;
   compactEvery?: number;
   sqliteSync?: 'NORMAL' | 'FULL';
+  /** Check every sync update against the document rules. Default true; false only to benchmark the cost. */
+  validateUpdates?: boolean;
   log?: (event: string, details: Record<string, unknown>) => void;
 }
 
@@ -32,6 +37,8 @@ export interface RunningServer {
   storage: Storage;
   auth: AuthService;
   discussions: DiscussionService;
+  members: MemberService;
+  users: UserAdminService;
   docs: DocManager;
   close(): Promise<void>;
 }
@@ -44,22 +51,39 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const storage = openSqlite(join(config.dataDir, 'palabre.sqlite'), config.sqliteSync);
   const events = new EventHub(createLocalBroker());
   const auth = new AuthService(storage.directory);
+  const audit = new AuditLog(storage.directory);
   let discussions: DiscussionService | null = null;
   const docs = new DocManager(storage.docs, {
     compactEvery: config.compactEvery,
     unloadAfterMs: config.unloadAfterMs,
     onMessages: (docId, last) => discussions?.messagesAdded(docId, last),
   });
-  discussions = new DiscussionService(storage, events, docs);
+  discussions = new DiscussionService(storage, events, docs, audit);
+  const members = new MemberService(storage, discussions, docs, events, audit);
+  const users = new UserAdminService(storage.directory, auth, docs, events, audit);
 
-  const app = createApp({ storage, auth, discussions, webRoot: config.webRoot ?? null, version: VERSION, log });
+  const app = createApp({
+    storage,
+    auth,
+    audit,
+    discussions,
+    members,
+    users,
+    webRoot: config.webRoot ?? null,
+    version: VERSION,
+    log,
+  });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   const upgrade = createUpgradeHandler({
     auth,
     directory: storage.directory,
     docs,
     events,
-    connection: { maxFrameBytes: config.maxFrameBytes ?? 1024 * 1024, log },
+    connection: {
+      maxFrameBytes: config.maxFrameBytes ?? 1024 * 1024,
+      validate: config.validateUpdates ?? true,
+      log,
+    },
   });
   server.on('upgrade', upgrade.handle);
 
@@ -76,6 +100,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     storage,
     auth,
     discussions: service,
+    members,
+    users,
     docs,
     async close() {
       upgrade.close();

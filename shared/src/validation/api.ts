@@ -40,3 +40,27 @@ export const CreateUserInput = z.object({
   role: z.enum(['admin', 'user']).optional(),
 });
 export type CreateUserInput = z.infer<typeof CreateUserInput>;
+
+const role = z.enum(['owner', 'moderator', 'member', 'reader']);
+
+export const RenameDiscussionInput = z.object({ title: z.string().trim().min(1).max(LIMITS.titleMax) });
+export type RenameDiscussionInput = z.infer<typeof RenameDiscussionInput>;
+
+export const AddMemberInput = z.object({ userId: id, role: role.optional() });
+export type AddMemberInput = z.infer<typeof AddMemberInput>;
+
+export const SetRoleInput = z.object({ role });
+export type SetRoleInput = z.infer<typeof SetRoleInput>;
+
+export const UpdateUserInput = z
+  .object({
+    displayName: z.string().trim().min(1).max(LIMITS.displayNameMax).optional(),
+    role: z.enum(['admin', 'user']).optional(),
+    disabled: z.boolean().optional(),
+    password: z.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax).optional(),
+  })
+  .refine((v) => Object.values(v).some((x) => x !== undefined), 'nothing to change');
+export type UpdateUserInput = z.infer<typeof UpdateUserInput>;
+
+export const CreateTokenInput = z.object({ label: z.string().trim().min(1).max(100) });
+export type CreateTokenInput = z.infer<typeof CreateTokenInput>;

@@ -58,8 +58,22 @@ export class AuthService {
       userId: user.id,
       createdAt: this.now(),
       expiresAt: this.now() + SESSION_TTL_MS,
+      label: null,
     });
     return { token, user };
+  }
+
+  /** A long-lived token for scripts, shown once; stored hashed like a session. */
+  async createApiToken(userId: string, label: string, ttlDays = 365): Promise<string> {
+    const token = `plb_${randomBytes(32).toString('base64url')}`;
+    await this.directory.insertSession({
+      tokenHash: hashToken(token),
+      userId,
+      createdAt: this.now(),
+      expiresAt: this.now() + ttlDays * 24 * 3600 * 1000,
+      label,
+    });
+    return token;
   }
 
   async logout(token: string): Promise<void> {

@@ -14,7 +14,8 @@ import {
 import { HttpError } from '../http/errors.js';
 import type { DocManager } from '../sync/doc-manager.js';
 import type { EventHub } from '../sync/events.js';
-import type { DiscussionRow, MemberRow, Storage } from '../storage/types.js';
+import type { DiscussionRow, MemberRow, Storage, UserRow } from '../storage/types.js';
+import type { AuditLog } from './audit.js';
 
 export class DiscussionService {
   private readonly dirty = new Map<string, MessageRecord | null>();
@@ -24,6 +25,7 @@ export class DiscussionService {
     private readonly storage: Storage,
     private readonly events: EventHub,
     private readonly docs: DocManager,
+    private readonly audit: AuditLog,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -39,6 +41,21 @@ export class DiscussionService {
       lastActivityAt: row.lastActivityAt,
       lastMessage: row.lastMessage,
     };
+  }
+
+  async get(discussionId: string): Promise<DiscussionRow> {
+    const row = await this.storage.directory.discussionById(discussionId);
+    if (!row) throw new HttpError(404, ErrorCode.DiscussionNotFound, 'This discussion does not exist');
+    return row;
+  }
+
+  roleOf(discussionId: string, userId: string): Promise<Role | null> {
+    return this.storage.directory.memberRole(discussionId, userId);
+  }
+
+  async listAll(): Promise<DiscussionSummary[]> {
+    const rows = await this.storage.directory.listDiscussions();
+    return Promise.all(rows.map((r) => this.summary(r)));
   }
 
   async listFor(userId: string): Promise<DiscussionSummary[]> {
@@ -60,10 +77,11 @@ export class DiscussionService {
    * discussion, and asking again returns the existing one (created: false).
    */
   async create(
-    creatorId: string,
+    creator: UserRow,
     memberIds: string[],
     title: string | null | undefined,
   ): Promise<{ summary: DiscussionSummary; created: boolean }> {
+    const creatorId = creator.id;
     const others = [...new Set(memberIds)].filter((id) => id !== creatorId);
     if (others.length === 0)
       throw new HttpError(400, ErrorCode.ValidationFailed, 'Choose at least one colleague other than yourself');
@@ -116,17 +134,21 @@ export class DiscussionService {
       await this.storage.docs.remove(row.id);
       return { summary: await this.summary(existing), created: false };
     }
-    const summary = await this.summary(row);
-    this.events.publish(
-      members.map((m) => m.userId),
-      { type: 'discussion', discussion: summary },
-    );
+    const summary = await this.announce(row.id);
     return { summary, created: true };
   }
 
-  async rename(discussionId: string, title: string): Promise<DiscussionSummary> {
+  async rename(actor: UserRow, discussionId: string, title: string): Promise<DiscussionSummary> {
+    const before = await this.get(discussionId);
     await this.storage.directory.setTitle(discussionId, title);
     await this.docs.change(discussionId, (doc) => setTitle(doc, title));
+    await this.audit.record({
+      actorId: actor.id,
+      action: 'discussion.rename',
+      targetType: 'discussion',
+      targetId: discussionId,
+      details: { from: before.title, to: title },
+    });
     return this.announce(discussionId);
   }
 

@@ -4,7 +4,16 @@
  * PALABRE_SQLITE_SYNC=FULL also survives a power cut, at the cost of an fsync per update.
  */
 import Database from 'better-sqlite3';
-import type { Directory, DiscussionRow, DocStore, MemberRow, SessionRow, Storage, UserRow } from './types.js';
+import type {
+  AuditRow,
+  Directory,
+  DiscussionRow,
+  DocStore,
+  MemberRow,
+  SessionRow,
+  Storage,
+  UserRow,
+} from './types.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -20,7 +29,8 @@ CREATE TABLE IF NOT EXISTS sessions (
   token_hash TEXT PRIMARY KEY,
   user_id TEXT NOT NULL REFERENCES users(id),
   created_at INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL
+  expires_at INTEGER NOT NULL,
+  label TEXT
 );
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);
 CREATE TABLE IF NOT EXISTS discussions (
@@ -49,6 +59,15 @@ CREATE TABLE IF NOT EXISTS doc_updates (
   data BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS doc_updates_doc ON doc_updates(doc_id, seq);
+CREATE TABLE IF NOT EXISTS audit_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  actor_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target_type TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  details TEXT NOT NULL
+);
 `;
 
 interface UserDbRow {
@@ -72,6 +91,31 @@ interface DiscussionDbRow {
   last_message_preview: string | null;
   last_message_ts: number | null;
 }
+
+interface SessionDbRow {
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  label: string | null;
+}
+interface AuditDbRow {
+  id: number;
+  at: number;
+  actor_id: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  details: string;
+}
+
+const toSession = (r: SessionDbRow): SessionRow => ({
+  tokenHash: r.token_hash,
+  userId: r.user_id,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  label: r.label,
+});
 
 const toUser = (r: UserDbRow): UserRow => ({
   id: r.id,
@@ -123,10 +167,11 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
     listUsers: db.prepare<[], UserDbRow>('SELECT * FROM users ORDER BY display_name COLLATE NOCASE'),
 
     insertSession: db.prepare(
-      'INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (@tokenHash, @userId, @createdAt, @expiresAt)',
+      'INSERT INTO sessions (token_hash, user_id, created_at, expires_at, label) VALUES (@tokenHash, @userId, @createdAt, @expiresAt, @label)',
     ),
-    session: db.prepare<[string], { token_hash: string; user_id: string; created_at: number; expires_at: number }>(
-      'SELECT * FROM sessions WHERE token_hash = ?',
+    session: db.prepare<[string], SessionDbRow>('SELECT * FROM sessions WHERE token_hash = ?'),
+    apiTokensOf: db.prepare<[string], SessionDbRow>(
+      'SELECT * FROM sessions WHERE user_id = ? AND label IS NOT NULL ORDER BY created_at',
     ),
     deleteSession: db.prepare<[string]>('DELETE FROM sessions WHERE token_hash = ?'),
     deleteSessionsOf: db.prepare<[string]>('DELETE FROM sessions WHERE user_id = ?'),
@@ -148,6 +193,17 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
     memberRole: db.prepare<[string, string], { role: string }>(
       'SELECT role FROM discussion_members WHERE discussion_id = ? AND user_id = ?',
     ),
+    listDiscussions: db.prepare<[], DiscussionDbRow>('SELECT * FROM discussions ORDER BY last_activity_at DESC'),
+    upsertMember: db.prepare(
+      'INSERT INTO discussion_members (discussion_id, user_id, role, added_at) VALUES (@discussionId, @userId, @role, @addedAt) ON CONFLICT (discussion_id, user_id) DO UPDATE SET role = excluded.role',
+    ),
+    removeMember: db.prepare<[string, string]>(
+      'DELETE FROM discussion_members WHERE discussion_id = ? AND user_id = ?',
+    ),
+    appendAudit: db.prepare(
+      'INSERT INTO audit_log (at, actor_id, action, target_type, target_id, details) VALUES (@at, @actorId, @action, @targetType, @targetId, @details)',
+    ),
+    listAudit: db.prepare<[number, number], AuditDbRow>('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?'),
     setTitle: db.prepare<[string | null, string]>('UPDATE discussions SET title = ? WHERE id = ?'),
     setLast: db.prepare<[string, string, number, number, string]>(
       'UPDATE discussions SET last_message_author = ?, last_message_preview = ?, last_message_ts = ?, last_activity_at = MAX(last_activity_at, ?) WHERE id = ?',
@@ -208,12 +264,27 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
     async listUsers() {
       return q.listUsers.all().map(toUser);
     },
+    async updateUser(id, patch) {
+      const columns: Record<string, string> = {
+        displayName: 'display_name',
+        passwordHash: 'password_hash',
+        role: 'role',
+        disabled: 'disabled',
+      };
+      const entries = Object.entries(patch).filter(([k, v]) => v !== undefined && k in columns);
+      if (entries.length === 0) return;
+      const sql = `UPDATE users SET ${entries.map(([k]) => `${columns[k]} = ?`).join(', ')} WHERE id = ?`;
+      db.prepare(sql).run(...entries.map(([, v]) => (typeof v === 'boolean' ? (v ? 1 : 0) : v)), id);
+    },
     async insertSession(session: SessionRow) {
       q.insertSession.run(session);
     },
     async sessionByTokenHash(tokenHash) {
       const r = q.session.get(tokenHash);
-      return r ? { tokenHash: r.token_hash, userId: r.user_id, createdAt: r.created_at, expiresAt: r.expires_at } : null;
+      return r ? toSession(r) : null;
+    },
+    async apiTokensOf(userId) {
+      return q.apiTokensOf.all(userId).map(toSession);
     },
     async deleteSession(tokenHash) {
       q.deleteSession.run(tokenHash);
@@ -245,6 +316,29 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
     },
     async memberRole(discussionId, userId) {
       return (q.memberRole.get(discussionId, userId)?.role as MemberRow['role'] | undefined) ?? null;
+    },
+    async listDiscussions() {
+      return q.listDiscussions.all().map(toDiscussion);
+    },
+    async upsertMember(member) {
+      q.upsertMember.run(member);
+    },
+    async removeMember(discussionId, userId) {
+      q.removeMember.run(discussionId, userId);
+    },
+    async appendAudit(entry) {
+      q.appendAudit.run({ ...entry, details: JSON.stringify(entry.details) });
+    },
+    async listAudit({ limit, before }) {
+      return q.listAudit.all(before ?? Number.MAX_SAFE_INTEGER, limit).map((r) => ({
+        id: r.id,
+        at: r.at,
+        actorId: r.actor_id,
+        action: r.action,
+        targetType: r.target_type as AuditRow['targetType'],
+        targetId: r.target_id,
+        details: JSON.parse(r.details) as Record<string, unknown>,
+      }));
     },
     async setTitle(discussionId, title) {
       q.setTitle.run(title, discussionId);

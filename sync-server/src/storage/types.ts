@@ -32,6 +32,18 @@ export interface SessionRow {
   userId: string;
   createdAt: number;
   expiresAt: number;
+  /** Set for API tokens that an admin created for scripts; null for browser sessions. */
+  label: string | null;
+}
+
+export interface AuditRow {
+  id: number;
+  at: number;
+  actorId: string;
+  action: string;
+  targetType: 'user' | 'discussion' | 'token';
+  targetId: string;
+  details: Record<string, unknown>;
 }
 
 export interface DiscussionRow {
@@ -59,11 +71,16 @@ export interface Directory {
   userById(id: string): Promise<UserRow | null>;
   userByUsername(username: string): Promise<UserRow | null>;
   listUsers(): Promise<UserRow[]>;
+  updateUser(
+    id: string,
+    patch: Partial<Pick<UserRow, 'displayName' | 'passwordHash' | 'role' | 'disabled'>>,
+  ): Promise<void>;
 
   insertSession(session: SessionRow): Promise<void>;
   sessionByTokenHash(tokenHash: string): Promise<SessionRow | null>;
   deleteSession(tokenHash: string): Promise<void>;
   deleteSessionsOf(userId: string): Promise<void>;
+  apiTokensOf(userId: string): Promise<SessionRow[]>;
 
   /** Insert a discussion with its members in one transaction. */
   insertDiscussion(discussion: DiscussionRow, members: MemberRow[]): Promise<void>;
@@ -72,12 +89,18 @@ export interface Directory {
   discussionsOf(userId: string): Promise<DiscussionRow[]>;
   membersOf(discussionId: string): Promise<MemberRow[]>;
   memberRole(discussionId: string, userId: string): Promise<Role | null>;
+  listDiscussions(): Promise<DiscussionRow[]>;
+  upsertMember(member: MemberRow): Promise<void>;
+  removeMember(discussionId: string, userId: string): Promise<void>;
   setTitle(discussionId: string, title: string | null): Promise<void>;
   setLastMessage(
     discussionId: string,
     lastMessage: { author: string; preview: string; ts: number },
     activityAt: number,
   ): Promise<void>;
+
+  appendAudit(entry: Omit<AuditRow, 'id'>): Promise<void>;
+  listAudit(options: { limit: number; before?: number }): Promise<AuditRow[]>;
 }
 
 export interface Storage {

@@ -13,11 +13,13 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
-import { CloseCode, type Role } from '@palabre/shared';
+import * as authProtocol from 'y-protocols/auth';
+import { checkUpdate, CloseCode, mergeCursor, readsMap, type OrgRole, type Role } from '@palabre/shared';
 import type { DocManager, LoadedDoc, Peer } from './doc-manager.js';
 
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
+const MESSAGE_AUTH = 2;
 const MESSAGE_QUERY_AWARENESS = 3;
 
 export interface SocketLike {
@@ -32,8 +34,8 @@ export interface SocketLike {
 
 export interface ConnectionOptions {
   maxFrameBytes: number;
-  /** Decide whether an update from this peer may be applied; a string is the refusal reason. */
-  validate?: (loaded: LoadedDoc, update: Uint8Array, peer: SyncPeer) => true | string;
+  /** Check every update against the document rules (shared/validation); off only in benchmarks. */
+  validate: boolean;
   log?: (event: string, details: Record<string, unknown>) => void;
 }
 
@@ -48,6 +50,7 @@ export class SyncPeer implements Peer {
     private readonly socket: SocketLike,
     readonly userId: string,
     readonly role: Role,
+    readonly orgRole: OrgRole,
   ) {}
 
   send(frame: Uint8Array): void {
@@ -168,13 +171,34 @@ export function attachSyncConnection(
     } catch {
       throw new FrameError('undecodable update');
     }
-    const verdict = options.validate?.(loaded, update, peer) ?? true;
-    if (verdict !== true) {
-      options.log?.('update_rejected', { doc: loaded.id, user: peer.userId, reason: verdict });
-      peer.close(CloseCode.UpdateRejected, verdict.slice(0, 120));
-      return;
+    if (options.validate) {
+      const verdict = checkUpdate(doc, update, { userId: peer.userId, role: peer.role, orgRole: peer.orgRole });
+      if (!verdict.ok) {
+        options.log?.('update_rejected', { doc: loaded.id, user: peer.userId, rule: verdict.code });
+        const encoder = encoding.createEncoder();
+        encoding.writeVarUint(encoder, MESSAGE_AUTH);
+        authProtocol.writePermissionDenied(encoder, `${verdict.code}: ${verdict.message}`);
+        peer.send(encoding.toUint8Array(encoder));
+        peer.close(CloseCode.UpdateRejected, verdict.code);
+        return;
+      }
+      if (verdict.missingDependencies) {
+        // Items whose predecessors we lack cannot be checked: ask for the complete difference.
+        const encoder = encoding.createEncoder();
+        encoding.writeVarUint(encoder, MESSAGE_SYNC);
+        syncProtocol.writeSyncStep1(encoder, doc);
+        peer.send(encoding.toUint8Array(encoder));
+        return;
+      }
     }
+    const cursorBefore = readsMap(doc).get(peer.userId);
     Y.applyUpdate(doc, update, peer);
+    const cursorAfter = readsMap(doc).get(peer.userId);
+    if (cursorBefore && cursorAfter !== cursorBefore) {
+      // Two devices of one user marked read concurrently: keep the union, never less.
+      const merged = mergeCursor(cursorAfter, cursorBefore);
+      if (merged) doc.transact(() => readsMap(doc).set(peer.userId, merged), 'server');
+    }
     await manager.commit(loaded);
   }
 

@@ -152,6 +152,12 @@ export class DocManager {
     if (d.sinceCompaction >= this.compactEvery) await this.compact(d);
   }
 
+  /** Close the connections of a user, to one document or (docId null) to all. */
+  closePeers(docId: string | null, userId: string, code: number, reason: string): void {
+    const docs = docId === null ? [...this.docs.values()] : [this.docs.get(docId)].filter((d) => d !== undefined);
+    for (const d of docs) for (const peer of [...d.peers]) if (peer.userId === userId) peer.close(code, reason);
+  }
+
   /** A change made by the server itself (metadata, member mirror), committed and relayed like any other. */
   async change(docId: string, fn: (doc: Y.Doc) => void): Promise<void> {
     const loaded = await this.acquire(docId);

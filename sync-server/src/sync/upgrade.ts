@@ -84,7 +84,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     if (socket.destroyed) return deps.docs.release(loaded);
     wss.handleUpgrade(req, socket, head, (ws) => {
       track(ws);
-      attachSyncConnection(ws, loaded, deps.docs, new SyncPeer(ws, user.id, role), deps.connection);
+      attachSyncConnection(ws, loaded, deps.docs, new SyncPeer(ws, user.id, role, user.role), deps.connection);
     });
   }
 

@@ -1,0 +1,257 @@
+/**
+ * The rules a discussion update must follow, checked by the server on every incoming update
+ * (and usable by clients before they send). Pure: (document as the server has it, update,
+ * who sends it) -> verdict. Nothing is applied here.
+ *
+ * An update is decoded into Yjs structs (new items) and a delete set. Each new item is placed:
+ * its root map and key come from the item itself or, when it overwrites a key, from the item
+ * it follows (its origin), found in the update or in the document. Then the rule table below
+ * (also in ARCHITECTURE.md) decides. The first broken rule refuses the whole update.
+ */
+import * as Y from 'yjs';
+import { Action, can, type OrgRole } from '../permissions/index.js';
+import { MAX_MESSAGE_LENGTH, Root, type Role } from '../discussion/schema.js';
+
+export interface Sender {
+  userId: string;
+  role: Role;
+  orgRole?: OrgRole;
+}
+
+export const RuleCode = {
+  ReadOnly: 'read_only',
+  ServerOnly: 'server_only',
+  UnknownRoot: 'unknown_root',
+  NestedType: 'nested_type',
+  BadContent: 'bad_content',
+  NotAuthor: 'not_author',
+  MessageTooLong: 'message_too_long',
+  EmptyMessage: 'empty_message',
+  ImmutableField: 'immutable_field',
+  ForeignMessage: 'foreign_message',
+  ForeignCursor: 'foreign_cursor',
+  BadPin: 'bad_pin',
+  ForbiddenDelete: 'forbidden_delete',
+  UnknownReference: 'unknown_reference',
+} as const;
+export type RuleCode = (typeof RuleCode)[keyof typeof RuleCode];
+
+export type Verdict =
+  | { ok: true; missingDependencies: boolean }
+  | { ok: false; code: RuleCode; message: string };
+
+const refuse = (code: RuleCode, message: string): Verdict => ({ ok: false, code, message });
+
+type AnyStruct = Y.Item | Y.GC | Y.Skip;
+interface Placed {
+  root: string;
+  key: string | null;
+  value: unknown;
+  deleted: boolean;
+}
+
+const MESSAGE_FIELDS = new Set(['id', 'author', 'text', 'ts']);
+
+function stateOf(doc: Y.Doc, client: number): number {
+  return Y.getState(doc.store, client);
+}
+
+/** The struct of doc (or null) holding id. */
+function findInDoc(doc: Y.Doc, id: Y.ID): AnyStruct | null {
+  if (id.clock >= stateOf(doc, id.client)) return null;
+  try {
+    return Y.getItem(doc.store, id) as AnyStruct;
+  } catch {
+    return null;
+  }
+}
+
+function rootName(doc: Y.Doc, type: Y.AbstractType<unknown>): string | null {
+  if (type._item !== null) return null; // a nested type: not part of the schema
+  for (const [key, value] of doc.share.entries()) if (value === type) return key;
+  return null;
+}
+
+/** Where an integrated item of the document lives. */
+function placeInDoc(doc: Y.Doc, item: Y.Item): Placed | null {
+  const root = rootName(doc, item.parent as Y.AbstractType<unknown>);
+  if (root === null) return null;
+  const values = item.content.getContent();
+  return { root, key: item.parentSub, value: values[0], deleted: item.deleted };
+}
+
+interface DeleteSet {
+  clients: Map<number, { clock: number; len: number }[]>;
+}
+
+export function checkUpdate(doc: Y.Doc, update: Uint8Array, sender: Sender): Verdict {
+  const { structs, ds } = Y.decodeUpdate(update) as { structs: AnyStruct[]; ds: DeleteSet };
+  const inUpdate = new Map<string, Y.Item>();
+  for (const s of structs) if (s instanceof Y.Item) inUpdate.set(`${s.id.client}:${s.id.clock}`, s);
+  const lookupInUpdate = (id: Y.ID): Y.Item | null => {
+    // Items in an update may span several clocks; the lookups we need target their first clock.
+    return inUpdate.get(`${id.client}:${id.clock}`) ?? null;
+  };
+
+  const placed = new Map<Y.Item, { root: string; key: string | null }>();
+  const placeNew = (item: Y.Item, depth = 0): { root: string; key: string | null } | null => {
+    const known = placed.get(item);
+    if (known) return known;
+    let result: { root: string; key: string | null } | null = null;
+    if (typeof item.parent === 'string') result = { root: item.parent, key: item.parentSub };
+    else if (item.parent !== null) return null; // parent is an item: a nested type
+    else {
+      const originId = item.origin ?? item.rightOrigin;
+      if (!originId || depth > 1000) return null;
+      const originInUpdate = lookupInUpdate(originId);
+      if (originInUpdate) result = placeNew(originInUpdate, depth + 1);
+      else {
+        const origin = findInDoc(doc, originId);
+        if (origin instanceof Y.Item) {
+          const p = placeInDoc(doc, origin);
+          result = p ? { root: p.root, key: p.key } : null;
+        }
+      }
+    }
+    if (result) placed.set(item, result);
+    return result;
+  };
+
+  let missingDependencies = false;
+  for (const struct of structs) {
+    if (!(struct instanceof Y.Item)) continue; // GC and Skip carry no content
+    const known = stateOf(doc, struct.id.client);
+    if (struct.id.clock + struct.length <= known) continue; // the server has it already
+    if (struct.id.clock > known) missingDependencies = true;
+    const place = placeNew(struct);
+    if (!place) {
+      if (struct.parent !== null && typeof struct.parent !== 'string')
+        return refuse(RuleCode.NestedType, 'nested shared types are not part of the schema');
+      missingDependencies = true;
+      return refuse(RuleCode.UnknownReference, 'the update refers to items the server does not have');
+    }
+    const verdict = checkItem(doc, struct, place.root, place.key, sender);
+    if (verdict) return verdict;
+  }
+
+  for (const [client, ranges] of ds.clients) {
+    for (const range of ranges) {
+      const verdict = checkDeletion(doc, client, range.clock, range.len, sender, lookupInUpdate);
+      if (verdict) return verdict;
+    }
+  }
+  return { ok: true, missingDependencies };
+}
+
+function checkItem(doc: Y.Doc, item: Y.Item, root: string, key: string | null, sender: Sender): Verdict | null {
+  if (root === Root.meta || root === Root.members)
+    return refuse(RuleCode.ServerOnly, `${root} is written by the server only`);
+  if (root !== Root.messages && root !== Root.pins && root !== Root.reads)
+    return refuse(RuleCode.UnknownRoot, `unknown root "${root}"`);
+  if (key === null) return refuse(RuleCode.BadContent, `${root} is a map`);
+  const content = item.content;
+  if (content instanceof Y.ContentDeleted) {
+    // Written and overwritten before it was sent: no content left, only its place matters.
+    if (root === Root.reads && key !== sender.userId)
+      return refuse(RuleCode.ForeignCursor, 'only its owner moves a read cursor');
+    if (root !== Root.reads && !can(sender.role, Action.Write, sender.orgRole))
+      return refuse(RuleCode.ReadOnly, 'readers cannot write');
+    return null;
+  }
+  if (!(content instanceof Y.ContentAny) || content.arr.length !== 1)
+    return refuse(RuleCode.BadContent, `${root} holds plain values only`);
+  const value = content.arr[0];
+
+  if (root === Root.reads) {
+    if (key !== sender.userId) return refuse(RuleCode.ForeignCursor, 'only its owner moves a read cursor');
+    // Two devices of the owner may write concurrently, each without the other's progress: that
+    // is accepted here and the server merges the two (see mergeCursor), so it never goes back.
+    if (!isCursor(value)) return refuse(RuleCode.BadContent, 'a read cursor maps client ids to clocks');
+    return null;
+  }
+
+  if (!can(sender.role, Action.Write, sender.orgRole)) return refuse(RuleCode.ReadOnly, 'readers cannot write');
+
+  if (root === Root.pins) {
+    if (!can(sender.role, Action.Pin, sender.orgRole)) return refuse(RuleCode.ReadOnly, 'you cannot pin');
+    if (!isRecord(value) || value.by !== sender.userId || typeof value.at !== 'number' || !Number.isFinite(value.at))
+      return refuse(RuleCode.BadPin, 'a pin is { by: you, at: time }');
+    return null;
+  }
+
+  // messages
+  if (!isRecord(value) || Object.keys(value).some((k) => !MESSAGE_FIELDS.has(k)))
+    return refuse(RuleCode.BadContent, 'a message is { id, author, text, ts }');
+  if (value.id !== key || typeof value.text !== 'string' || typeof value.ts !== 'number' || !Number.isFinite(value.ts))
+    return refuse(RuleCode.BadContent, 'a message is { id, author, text, ts } stored under its id');
+  if (value.author !== sender.userId) return refuse(RuleCode.NotAuthor, 'a message is written by its sender only');
+  if (value.text.length > MAX_MESSAGE_LENGTH)
+    return refuse(RuleCode.MessageTooLong, `a message is limited to ${MAX_MESSAGE_LENGTH} characters`);
+  if (value.text.trim() === '') return refuse(RuleCode.EmptyMessage, 'a message cannot be empty');
+  const existing = doc.getMap<Record<string, unknown>>(Root.messages).get(key);
+  if (existing) {
+    if (existing.author !== sender.userId) return refuse(RuleCode.ForeignMessage, 'this message is not yours');
+    if (existing.ts !== value.ts) return refuse(RuleCode.ImmutableField, 'a message keeps its time');
+  }
+  return null;
+}
+
+function checkDeletion(
+  doc: Y.Doc,
+  client: number,
+  clock: number,
+  len: number,
+  sender: Sender,
+  lookupInUpdate: (id: Y.ID) => Y.Item | null,
+): Verdict | null {
+  const end = clock + len;
+  const known = stateOf(doc, client);
+  if (clock < known) {
+    const structs = doc.store.clients.get(client) ?? [];
+    let index = Y.findIndexSS(structs, clock);
+    for (; index < structs.length && structs[index].id.clock < end; index++) {
+      const struct = structs[index];
+      if (!(struct instanceof Y.Item) || struct.deleted) continue;
+      const place = placeInDoc(doc, struct);
+      if (!place) return refuse(RuleCode.NestedType, 'nested shared types are not part of the schema');
+      const verdict = checkDelete(place, sender);
+      if (verdict) return verdict;
+    }
+  }
+  if (end > known) {
+    // Items created by this very update may be deleted by it too; anything else is unknown.
+    for (let c = Math.max(clock, known); c < end; ) {
+      const item = lookupInUpdate(Y.createID(client, c));
+      if (!item) return refuse(RuleCode.UnknownReference, 'the update deletes items the server does not have');
+      c = item.id.clock + item.length;
+    }
+  }
+  return null;
+}
+
+function checkDelete(place: Placed, sender: Sender): Verdict | null {
+  if (place.root === Root.meta || place.root === Root.members)
+    return refuse(RuleCode.ServerOnly, `${place.root} is written by the server only`);
+  if (place.root === Root.reads)
+    return place.key === sender.userId ? null : refuse(RuleCode.ForeignCursor, 'only its owner moves a read cursor');
+  if (!can(sender.role, Action.Write, sender.orgRole)) return refuse(RuleCode.ReadOnly, 'readers cannot write');
+  if (place.root === Root.messages) {
+    const author = isRecord(place.value) ? place.value.author : undefined;
+    if (author !== sender.userId && !can(sender.role, Action.DeleteOthersMessages, sender.orgRole))
+      return refuse(RuleCode.ForbiddenDelete, 'only owners and moderators delete messages of others');
+  }
+  if (place.root === Root.pins && !can(sender.role, Action.Pin, sender.orgRole))
+    return refuse(RuleCode.ReadOnly, 'you cannot unpin');
+  return null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isCursor(value: unknown): value is Record<string, number> {
+  if (!isRecord(value)) return false;
+  return Object.entries(value).every(
+    ([k, v]) => /^\d+$/.test(k) && typeof v === 'number' && Number.isInteger(v) && v >= 0,
+  );
+}

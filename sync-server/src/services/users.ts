@@ -1,0 +1,72 @@
+/** Admin operations on accounts: edit, disable (logged out everywhere at once), reset password. */
+import { CloseCode, ErrorCode, type OrgRole } from '@palabre/shared';
+import { HttpError } from '../http/errors.js';
+import type { DocManager } from '../sync/doc-manager.js';
+import type { EventHub } from '../sync/events.js';
+import type { Directory, UserRow } from '../storage/types.js';
+import type { AuditLog } from './audit.js';
+import type { AuthService } from './auth.js';
+import { hashPassword } from './passwords.js';
+
+export interface UserPatch {
+  displayName?: string;
+  role?: OrgRole;
+  disabled?: boolean;
+  password?: string;
+}
+
+export class UserAdminService {
+  constructor(
+    private readonly directory: Directory,
+    private readonly auth: AuthService,
+    private readonly docs: DocManager,
+    private readonly events: EventHub,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async create(actor: UserRow, input: Parameters<AuthService['createUser']>[0]): Promise<UserRow> {
+    const user = await this.auth.createUser(input);
+    await this.audit.record({
+      actorId: actor.id,
+      action: 'user.create',
+      targetType: 'user',
+      targetId: user.id,
+      details: { username: user.username, role: user.role },
+    });
+    return user;
+  }
+
+  async update(actor: UserRow, userId: string, patch: UserPatch): Promise<UserRow> {
+    const user = await this.directory.userById(userId);
+    if (!user) throw new HttpError(404, ErrorCode.UserNotFound, 'Unknown user');
+    if (userId === actor.id && (patch.disabled === true || patch.role === 'user'))
+      throw new HttpError(409, ErrorCode.Forbidden, 'Admins cannot disable or demote themselves');
+    await this.directory.updateUser(userId, {
+      displayName: patch.displayName,
+      role: patch.role,
+      disabled: patch.disabled,
+      passwordHash: patch.password ? await hashPassword(patch.password) : undefined,
+    });
+    const changes: Record<string, unknown> = {};
+    if (patch.displayName !== undefined && patch.displayName !== user.displayName)
+      changes.displayName = patch.displayName;
+    if (patch.role !== undefined && patch.role !== user.role) changes.role = patch.role;
+    if (patch.disabled !== undefined && patch.disabled !== user.disabled) changes.disabled = patch.disabled;
+    if (patch.password) changes.password = 'reset';
+    if (patch.disabled === true || patch.password) {
+      // Logged out everywhere: sessions gone, every open socket closed.
+      await this.directory.deleteSessionsOf(userId);
+      this.docs.closePeers(null, userId, CloseCode.Unauthorized, 'session revoked');
+      this.events.closeUser(userId, CloseCode.Unauthorized, 'session revoked');
+    }
+    if (Object.keys(changes).length > 0)
+      await this.audit.record({ actorId: actor.id, action: 'user.update', targetType: 'user', targetId: userId, details: changes });
+    return (await this.directory.userById(userId))!;
+  }
+
+  async createToken(actor: UserRow, label: string): Promise<string> {
+    const token = await this.auth.createApiToken(actor.id, label);
+    await this.audit.record({ actorId: actor.id, action: 'token.create', targetType: 'token', targetId: actor.id, details: { label } });
+    return token;
+  }
+}
