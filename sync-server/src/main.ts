@@ -23,13 +23,17 @@ const server = await startServer({
 
 const admin = await ensureAdmin(server, env.ADMIN_USERNAME ?? 'admin', env.ADMIN_PASSWORD);
 if (admin?.generatedPassword) {
-  console.log(`\nFirst run: admin account "${admin.username}" created with password: ${admin.generatedPassword}`);
+  console.log(
+    `\nFirst run: admin account "${admin.username}" created with password: ${admin.generatedPassword}`,
+  );
   console.log('This password is shown once. Set ADMIN_PASSWORD to choose it yourself.\n');
 } else if (admin) {
   console.log(`First run: admin account "${admin.username}" created with the password from ADMIN_PASSWORD.`);
 }
 if (process.argv.includes('--demo') && (await seedDemo(server))) {
-  console.log(`Demo data seeded: log in as claire.martin, francois.dupont, ... with password "${DEMO_PASSWORD}".`);
+  console.log(
+    `Demo data seeded: log in as claire.martin, francois.dupont, ... with password "${DEMO_PASSWORD}".`,
+  );
 }
 const shown = env.HOST && env.HOST !== '0.0.0.0' ? env.HOST : 'localhost';
 console.log(`Palabre is running on http://${shown}:${server.port}`);

@@ -24,7 +24,13 @@ type Op = {
 const ops: Record<string, Record<string, Op>> = {
   '/api/health': { get: { summary: 'Liveness and version', ok: 200, auth: false } },
   '/api/auth/login': {
-    post: { summary: 'Log in; returns a token and sets the session cookie', body: LoginInput, ok: 200, auth: false, errors: [400, 401, 403, 413] },
+    post: {
+      summary: 'Log in; returns a token and sets the session cookie',
+      body: LoginInput,
+      ok: 200,
+      auth: false,
+      errors: [400, 401, 403, 413],
+    },
   },
   '/api/auth/logout': { post: { summary: 'End this session', ok: 204 } },
   '/api/me': { get: { summary: 'The current user and the server time', ok: 200 } },
@@ -40,10 +46,20 @@ const ops: Record<string, Record<string, Op>> = {
   },
   '/api/discussions/{id}': {
     get: { summary: 'One discussion I am a member of', ok: 200, errors: [403, 404] },
-    patch: { summary: 'Rename a group (owner, moderator, admin)', body: RenameDiscussionInput, ok: 200, errors: [400, 403, 404] },
+    patch: {
+      summary: 'Rename a group (owner, moderator, admin)',
+      body: RenameDiscussionInput,
+      ok: 200,
+      errors: [400, 403, 404],
+    },
   },
   '/api/discussions/{id}/members': {
-    post: { summary: 'Add a member (owner, moderator, admin)', body: AddMemberInput, ok: 201, errors: [403, 404, 409] },
+    post: {
+      summary: 'Add a member (owner, moderator, admin)',
+      body: AddMemberInput,
+      ok: 201,
+      errors: [403, 404, 409],
+    },
   },
   '/api/discussions/{id}/members/{userId}': {
     patch: { summary: "Change a member's role", body: SetRoleInput, ok: 200, errors: [403, 404, 409] },
@@ -55,30 +71,54 @@ const ops: Record<string, Record<string, Op>> = {
   },
   '/api/admin/users/{id}': {
     patch: {
-      summary: 'Edit an account: display name, admin role, disabled, password reset (disabling or resetting logs out everywhere)',
+      summary:
+        'Edit an account: display name, admin role, disabled, password reset (disabling or resetting logs out everywhere)',
       body: UpdateUserInput,
       ok: 200,
       admin: true,
       errors: [400, 404, 409],
     },
   },
-  '/api/admin/users/{id}/disable': { post: { summary: 'Disable an account and log it out everywhere', ok: 200, admin: true } },
+  '/api/admin/users/{id}/disable': {
+    post: { summary: 'Disable an account and log it out everywhere', ok: 200, admin: true },
+  },
   '/api/admin/users/{id}/enable': { post: { summary: 'Enable an account again', ok: 200, admin: true } },
-  '/api/admin/discussions': { get: { summary: 'Every discussion with its members and roles', ok: 200, admin: true } },
+  '/api/admin/discussions': {
+    get: { summary: 'Every discussion with its members and roles', ok: 200, admin: true },
+  },
   '/api/admin/discussions/{id}': {
-    patch: { summary: 'Rename a group', body: RenameDiscussionInput, ok: 200, admin: true, errors: [403, 404] },
+    patch: {
+      summary: 'Rename a group',
+      body: RenameDiscussionInput,
+      ok: 200,
+      admin: true,
+      errors: [403, 404],
+    },
   },
   '/api/admin/discussions/{id}/members': {
-    post: { summary: 'Add a member to any group', body: AddMemberInput, ok: 201, admin: true, errors: [403, 404, 409] },
+    post: {
+      summary: 'Add a member to any group',
+      body: AddMemberInput,
+      ok: 201,
+      admin: true,
+      errors: [403, 404, 409],
+    },
   },
   '/api/admin/discussions/{id}/members/{userId}': {
     patch: { summary: "Change a member's role in any group", body: SetRoleInput, ok: 200, admin: true },
     delete: { summary: 'Remove a member from any group', ok: 200, admin: true },
   },
-  '/api/admin/audit': { get: { summary: 'Audit log of access changes, newest first (?limit=&before=id)', ok: 200, admin: true } },
+  '/api/admin/audit': {
+    get: { summary: 'Audit log of access changes, newest first (?limit=&before=id)', ok: 200, admin: true },
+  },
   '/api/admin/tokens': {
     get: { summary: 'My API tokens (labels and dates, never the secret)', ok: 200, admin: true },
-    post: { summary: 'Create an API token for scripts (shown once; send as Authorization: Bearer)', body: CreateTokenInput, ok: 201, admin: true },
+    post: {
+      summary: 'Create an API token for scripts (shown once; send as Authorization: Bearer)',
+      body: CreateTokenInput,
+      ok: 201,
+      admin: true,
+    },
   },
 };
 
@@ -104,15 +144,27 @@ export function openApiDocument(version: string) {
     paths[path] = {};
     for (const [method, op] of Object.entries(methods)) {
       const responses: Record<string, unknown> = { [op.ok]: { description: 'Success' } };
-      const errors = new Set([...(op.errors ?? []), ...(op.auth === false ? [] : [401]), ...(op.admin ? [403] : [])]);
+      const errors = new Set([
+        ...(op.errors ?? []),
+        ...(op.auth === false ? [] : [401]),
+        ...(op.admin ? [403] : []),
+      ]);
       for (const status of errors)
-        responses[status] = { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+        responses[status] = {
+          description: 'Error',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        };
       paths[path][method] = {
         summary: op.summary,
         tags: [op.admin ? 'admin' : path.split('/')[2]],
         security: op.auth === false ? [] : [{ bearer: [] }, { cookie: [] }],
         ...(op.body
-          ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) } } } }
+          ? {
+              requestBody: {
+                required: true,
+                content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) } },
+              },
+            }
           : {}),
         responses,
       };
@@ -143,7 +195,10 @@ export function openApiHtml(doc: ReturnType<typeof openApiDocument>): string {
   const rows = Object.entries(doc.paths)
     .flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, op]) => {
-        const o = op as { summary: string; requestBody?: { content: { 'application/json': { schema: unknown } } } };
+        const o = op as {
+          summary: string;
+          requestBody?: { content: { 'application/json': { schema: unknown } } };
+        };
         const body = o.requestBody
           ? `<details><summary>Body</summary><pre>${escape(JSON.stringify(o.requestBody.content['application/json'].schema, null, 2))}</pre></details>`
           : '';
@@ -156,7 +211,9 @@ export function openApiHtml(doc: ReturnType<typeof openApiDocument>): string {
 table{border-collapse:collapse;width:100%}td{border-top:1px solid #e4e7eb;padding:.5rem;vertical-align:top}
 code{background:#f5f7fa;padding:0 .25rem;border-radius:4px}pre{background:#f5f7fa;padding:.5rem;overflow:auto}</style></head>
 <body><h1>Palabre API ${escape(doc.info.version)}</h1><p>${escape(doc.info.description)}</p>
-<p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a>. Error codes: ${Object.values(ErrorCode)
+<p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a>. Error codes: ${Object.values(
+    ErrorCode,
+  )
     .map((c) => `<code>${c}</code>`)
     .join(' ')}.</p><table>${rows}</table></body></html>`;
 }

@@ -37,8 +37,7 @@ export const RuleCode = {
 export type RuleCode = (typeof RuleCode)[keyof typeof RuleCode];
 
 export type Verdict =
-  | { ok: true; missingDependencies: boolean }
-  | { ok: false; code: RuleCode; message: string };
+  { ok: true; missingDependencies: boolean } | { ok: false; code: RuleCode; message: string };
 
 const refuse = (code: RuleCode, message: string): Verdict => ({ ok: false, code, message });
 
@@ -99,7 +98,8 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, sender: Sender): Ver
     if (known) return known;
     let result: { root: string; key: string | null } | null = null;
     if (typeof item.parent === 'string') result = { root: item.parent, key: item.parentSub };
-    else if (item.parent !== null) return null; // parent is an item: a nested type
+    else if (item.parent !== null)
+      return null; // parent is an item: a nested type
     else {
       const originId = item.origin ?? item.rightOrigin;
       if (!originId || depth > 1000) return null;
@@ -143,7 +143,13 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, sender: Sender): Ver
   return { ok: true, missingDependencies };
 }
 
-function checkItem(doc: Y.Doc, item: Y.Item, root: string, key: string | null, sender: Sender): Verdict | null {
+function checkItem(
+  doc: Y.Doc,
+  item: Y.Item,
+  root: string,
+  key: string | null,
+  sender: Sender,
+): Verdict | null {
   if (root === Root.meta || root === Root.members)
     return refuse(RuleCode.ServerOnly, `${root} is written by the server only`);
   if (root !== Root.messages && root !== Root.pins && root !== Root.reads)
@@ -170,11 +176,17 @@ function checkItem(doc: Y.Doc, item: Y.Item, root: string, key: string | null, s
     return null;
   }
 
-  if (!can(sender.role, Action.Write, sender.orgRole)) return refuse(RuleCode.ReadOnly, 'readers cannot write');
+  if (!can(sender.role, Action.Write, sender.orgRole))
+    return refuse(RuleCode.ReadOnly, 'readers cannot write');
 
   if (root === Root.pins) {
     if (!can(sender.role, Action.Pin, sender.orgRole)) return refuse(RuleCode.ReadOnly, 'you cannot pin');
-    if (!isRecord(value) || value.by !== sender.userId || typeof value.at !== 'number' || !Number.isFinite(value.at))
+    if (
+      !isRecord(value) ||
+      value.by !== sender.userId ||
+      typeof value.at !== 'number' ||
+      !Number.isFinite(value.at)
+    )
       return refuse(RuleCode.BadPin, 'a pin is { by: you, at: time }');
     return null;
   }
@@ -182,17 +194,24 @@ function checkItem(doc: Y.Doc, item: Y.Item, root: string, key: string | null, s
   // messages
   if (!isRecord(value) || Object.keys(value).some((k) => !MESSAGE_FIELDS.has(k)))
     return refuse(RuleCode.BadContent, 'a message is { id, author, text, ts }');
-  if (value.id !== key || typeof value.text !== 'string' || typeof value.ts !== 'number' || !Number.isFinite(value.ts))
+  if (
+    value.id !== key ||
+    typeof value.text !== 'string' ||
+    typeof value.ts !== 'number' ||
+    !Number.isFinite(value.ts)
+  )
     return refuse(RuleCode.BadContent, 'a message is { id, author, text, ts } stored under its id');
-  if (value.author !== sender.userId) return refuse(RuleCode.NotAuthor, 'a message is written by its sender only');
+  const existing = doc.getMap<Record<string, unknown>>(Root.messages).get(key);
+  if (existing) {
+    if (existing.author !== sender.userId)
+      return refuse(RuleCode.ForeignMessage, 'this message is not yours');
+    if (existing.ts !== value.ts) return refuse(RuleCode.ImmutableField, 'a message keeps its time');
+  }
+  if (value.author !== sender.userId)
+    return refuse(RuleCode.NotAuthor, 'a message is written by its sender only');
   if (value.text.length > MAX_MESSAGE_LENGTH)
     return refuse(RuleCode.MessageTooLong, `a message is limited to ${MAX_MESSAGE_LENGTH} characters`);
   if (value.text.trim() === '') return refuse(RuleCode.EmptyMessage, 'a message cannot be empty');
-  const existing = doc.getMap<Record<string, unknown>>(Root.messages).get(key);
-  if (existing) {
-    if (existing.author !== sender.userId) return refuse(RuleCode.ForeignMessage, 'this message is not yours');
-    if (existing.ts !== value.ts) return refuse(RuleCode.ImmutableField, 'a message keeps its time');
-  }
   return null;
 }
 
@@ -220,9 +239,10 @@ function checkDeletion(
   }
   if (end > known) {
     // Items created by this very update may be deleted by it too; anything else is unknown.
-    for (let c = Math.max(clock, known); c < end; ) {
+    for (let c = Math.max(clock, known); c < end;) {
       const item = lookupInUpdate(Y.createID(client, c));
-      if (!item) return refuse(RuleCode.UnknownReference, 'the update deletes items the server does not have');
+      if (!item)
+        return refuse(RuleCode.UnknownReference, 'the update deletes items the server does not have');
       c = item.id.clock + item.length;
     }
   }
@@ -233,8 +253,11 @@ function checkDelete(place: Placed, sender: Sender): Verdict | null {
   if (place.root === Root.meta || place.root === Root.members)
     return refuse(RuleCode.ServerOnly, `${place.root} is written by the server only`);
   if (place.root === Root.reads)
-    return place.key === sender.userId ? null : refuse(RuleCode.ForeignCursor, 'only its owner moves a read cursor');
-  if (!can(sender.role, Action.Write, sender.orgRole)) return refuse(RuleCode.ReadOnly, 'readers cannot write');
+    return place.key === sender.userId
+      ? null
+      : refuse(RuleCode.ForeignCursor, 'only its owner moves a read cursor');
+  if (!can(sender.role, Action.Write, sender.orgRole))
+    return refuse(RuleCode.ReadOnly, 'readers cannot write');
   if (place.root === Root.messages) {
     const author = isRecord(place.value) ? place.value.author : undefined;
     if (author !== sender.userId && !can(sender.role, Action.DeleteOthersMessages, sender.orgRole))

@@ -40,6 +40,9 @@ export function staticApp(root: string) {
     }
     const index = await file('index.html');
     if (!index) return c.text('The web app is not built: run `pnpm build`.', 503);
-    return c.body(new Uint8Array(index), 200, { 'content-type': TYPES['.html'], 'cache-control': 'no-cache' });
+    return c.body(new Uint8Array(index), 200, {
+      'content-type': TYPES['.html'],
+      'cache-control': 'no-cache',
+    });
   };
 }

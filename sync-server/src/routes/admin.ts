@@ -33,7 +33,9 @@ export function adminRoutes(deps: AdminDeps) {
   app.use('/admin/*', requireUser(deps.auth), requireAdmin);
   app.use('/admin', requireUser(deps.auth), requireAdmin);
 
-  app.get('/admin/users', async (c) => c.json({ users: (await deps.directory.listUsers()).map(toPublicUser) }));
+  app.get('/admin/users', async (c) =>
+    c.json({ users: (await deps.directory.listUsers()).map(toPublicUser) }),
+  );
 
   app.post('/admin/users', async (c) => {
     const input = await readJson(c, CreateUserInput);
@@ -87,7 +89,9 @@ export function adminRoutes(deps: AdminDeps) {
 
   app.get('/admin/tokens', async (c) => {
     const tokens = await deps.directory.apiTokensOf(c.get('user').id);
-    return c.json({ tokens: tokens.map((t) => ({ label: t.label, createdAt: t.createdAt, expiresAt: t.expiresAt })) });
+    return c.json({
+      tokens: tokens.map((t) => ({ label: t.label, createdAt: t.createdAt, expiresAt: t.expiresAt })),
+    });
   });
 
   app.post('/admin/tokens', async (c) => {

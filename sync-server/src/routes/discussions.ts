@@ -50,7 +50,8 @@ export function discussionRoutes(auth: AuthService, discussions: DiscussionServi
     const { title } = await readJson(c, RenameDiscussionInput);
     if (row.kind !== DiscussionKind.Group)
       throw new HttpError(403, ErrorCode.DirectDiscussion, 'A direct discussion has no name to change');
-    if (!can(role, Action.Rename, user.role)) throw forbidden('Only owners, moderators and admins rename a group');
+    if (!can(role, Action.Rename, user.role))
+      throw forbidden('Only owners, moderators and admins rename a group');
     return c.json(await discussions.rename(user, row.id, title));
   });
 

@@ -95,7 +95,10 @@ export class AuthService {
 }
 
 /** The token of a request: session cookie, `Authorization: Bearer`, or `token` query parameter. */
-export function tokenFrom(headers: { cookie?: string | null; authorization?: string | null }, url: URL): string | null {
+export function tokenFrom(
+  headers: { cookie?: string | null; authorization?: string | null },
+  url: URL,
+): string | null {
   const bearer = headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
   if (bearer) return bearer.trim();
   const cookie = headers.cookie

@@ -84,7 +84,11 @@ export class DiscussionService {
     const creatorId = creator.id;
     const others = [...new Set(memberIds)].filter((id) => id !== creatorId);
     if (others.length === 0)
-      throw new HttpError(400, ErrorCode.ValidationFailed, 'Choose at least one colleague other than yourself');
+      throw new HttpError(
+        400,
+        ErrorCode.ValidationFailed,
+        'Choose at least one colleague other than yourself',
+      );
     for (const id of others) {
       const user = await this.storage.directory.userById(id);
       if (!user || user.disabled) throw new HttpError(404, ErrorCode.UserNotFound, `Unknown user ${id}`);

@@ -46,7 +46,12 @@ export class MemberService {
   }
 
   /** Moderators manage members and readers; only owners and admins touch owners and moderators. */
-  private assertMayTouch(actor: UserRow, actorRole: Role | null, targetRole: Role | null, newRole: Role | null) {
+  private assertMayTouch(
+    actor: UserRow,
+    actorRole: Role | null,
+    targetRole: Role | null,
+    newRole: Role | null,
+  ) {
     if (actor.role === 'admin' || actorRole === Role.Owner) return;
     const privileged = (r: Role | null) => r === Role.Owner || r === Role.Moderator;
     if (privileged(targetRole) || privileged(newRole))
@@ -60,7 +65,12 @@ export class MemberService {
       throw new HttpError(409, ErrorCode.LastOwner, 'A group keeps at least one owner: name another first');
   }
 
-  async add(actor: UserRow, discussionId: string, userId: string, role: Role = Role.Member): Promise<DiscussionSummary> {
+  async add(
+    actor: UserRow,
+    discussionId: string,
+    userId: string,
+    role: Role = Role.Member,
+  ): Promise<DiscussionSummary> {
     const { actorRole } = await this.manageable(actor, discussionId);
     const user = await this.storage.directory.userById(userId);
     if (!user || user.disabled) throw new HttpError(404, ErrorCode.UserNotFound, 'Unknown user');
@@ -80,7 +90,12 @@ export class MemberService {
     return this.discussions.announce(discussionId);
   }
 
-  async setRole(actor: UserRow, discussionId: string, userId: string, role: Role): Promise<DiscussionSummary> {
+  async setRole(
+    actor: UserRow,
+    discussionId: string,
+    userId: string,
+    role: Role,
+  ): Promise<DiscussionSummary> {
     const { actorRole } = await this.manageable(actor, discussionId);
     const current = await this.storage.directory.memberRole(discussionId, userId);
     if (!current) throw new HttpError(404, ErrorCode.UserNotFound, 'Not a member of this discussion');
@@ -108,7 +123,11 @@ export class MemberService {
     const current = await this.storage.directory.memberRole(discussionId, userId);
     if (leaving && current) {
       if (row.kind === DiscussionKind.Direct)
-        throw new HttpError(403, ErrorCode.DirectDiscussion, 'A direct discussion has exactly its two people');
+        throw new HttpError(
+          403,
+          ErrorCode.DirectDiscussion,
+          'A direct discussion has exactly its two people',
+        );
     } else {
       const { actorRole } = await this.manageable(actor, discussionId);
       if (!current) throw new HttpError(404, ErrorCode.UserNotFound, 'Not a member of this discussion');

@@ -60,13 +60,25 @@ export class UserAdminService {
       this.events.closeUser(userId, CloseCode.Unauthorized, 'session revoked');
     }
     if (Object.keys(changes).length > 0)
-      await this.audit.record({ actorId: actor.id, action: 'user.update', targetType: 'user', targetId: userId, details: changes });
+      await this.audit.record({
+        actorId: actor.id,
+        action: 'user.update',
+        targetType: 'user',
+        targetId: userId,
+        details: changes,
+      });
     return (await this.directory.userById(userId))!;
   }
 
   async createToken(actor: UserRow, label: string): Promise<string> {
     const token = await this.auth.createApiToken(actor.id, label);
-    await this.audit.record({ actorId: actor.id, action: 'token.create', targetType: 'token', targetId: actor.id, details: { label } });
+    await this.audit.record({
+      actorId: actor.id,
+      action: 'token.create',
+      targetType: 'token',
+      targetId: actor.id,
+      details: { label },
+    });
     return token;
   }
 }

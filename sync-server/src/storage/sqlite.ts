@@ -155,7 +155,9 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
     ),
     append: db.prepare<[string, Buffer]>('INSERT INTO doc_updates (doc_id, data) VALUES (?, ?)'),
     deleteUpTo: db.prepare<[string, number]>('DELETE FROM doc_updates WHERE doc_id = ? AND seq <= ?'),
-    insertAt: db.prepare<[number, string, Buffer]>('INSERT INTO doc_updates (seq, doc_id, data) VALUES (?, ?, ?)'),
+    insertAt: db.prepare<[number, string, Buffer]>(
+      'INSERT INTO doc_updates (seq, doc_id, data) VALUES (?, ?, ?)',
+    ),
     removeDoc: db.prepare<[string]>('DELETE FROM doc_updates WHERE doc_id = ?'),
 
     countUsers: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM users'),
@@ -183,17 +185,22 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
       'INSERT INTO discussion_members (discussion_id, user_id, role, added_at) VALUES (@discussionId, @userId, @role, @addedAt)',
     ),
     discussionById: db.prepare<[string], DiscussionDbRow>('SELECT * FROM discussions WHERE id = ?'),
-    discussionByDirectKey: db.prepare<[string], DiscussionDbRow>('SELECT * FROM discussions WHERE direct_key = ?'),
+    discussionByDirectKey: db.prepare<[string], DiscussionDbRow>(
+      'SELECT * FROM discussions WHERE direct_key = ?',
+    ),
     discussionsOf: db.prepare<[string], DiscussionDbRow>(
       'SELECT d.* FROM discussions d JOIN discussion_members m ON m.discussion_id = d.id WHERE m.user_id = ? ORDER BY d.last_activity_at DESC',
     ),
-    membersOf: db.prepare<[string], { discussion_id: string; user_id: string; role: string; added_at: number }>(
-      'SELECT * FROM discussion_members WHERE discussion_id = ? ORDER BY added_at, user_id',
-    ),
+    membersOf: db.prepare<
+      [string],
+      { discussion_id: string; user_id: string; role: string; added_at: number }
+    >('SELECT * FROM discussion_members WHERE discussion_id = ? ORDER BY added_at, user_id'),
     memberRole: db.prepare<[string, string], { role: string }>(
       'SELECT role FROM discussion_members WHERE discussion_id = ? AND user_id = ?',
     ),
-    listDiscussions: db.prepare<[], DiscussionDbRow>('SELECT * FROM discussions ORDER BY last_activity_at DESC'),
+    listDiscussions: db.prepare<[], DiscussionDbRow>(
+      'SELECT * FROM discussions ORDER BY last_activity_at DESC',
+    ),
     upsertMember: db.prepare(
       'INSERT INTO discussion_members (discussion_id, user_id, role, added_at) VALUES (@discussionId, @userId, @role, @addedAt) ON CONFLICT (discussion_id, user_id) DO UPDATE SET role = excluded.role',
     ),
@@ -203,7 +210,9 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
     appendAudit: db.prepare(
       'INSERT INTO audit_log (at, actor_id, action, target_type, target_id, details) VALUES (@at, @actorId, @action, @targetType, @targetId, @details)',
     ),
-    listAudit: db.prepare<[number, number], AuditDbRow>('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?'),
+    listAudit: db.prepare<[number, number], AuditDbRow>(
+      'SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?',
+    ),
     setTitle: db.prepare<[string | null, string]>('UPDATE discussions SET title = ? WHERE id = ?'),
     setLast: db.prepare<[string, string, number, number, string]>(
       'UPDATE discussions SET last_message_author = ?, last_message_preview = ?, last_message_ts = ?, last_activity_at = MAX(last_activity_at, ?) WHERE id = ?',
@@ -236,7 +245,9 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
       };
     },
     async append(docId, update) {
-      return Number(q.append.run(docId, Buffer.from(update.buffer, update.byteOffset, update.byteLength)).lastInsertRowid);
+      return Number(
+        q.append.run(docId, Buffer.from(update.buffer, update.byteOffset, update.byteLength)).lastInsertRowid,
+      );
     },
     async compact(docId, snapshot, upToSeq) {
       compactTx(docId, snapshot, upToSeq);

@@ -172,7 +172,11 @@ export function attachSyncConnection(
       throw new FrameError('undecodable update');
     }
     if (options.validate) {
-      const verdict = checkUpdate(doc, update, { userId: peer.userId, role: peer.role, orgRole: peer.orgRole });
+      const verdict = checkUpdate(doc, update, {
+        userId: peer.userId,
+        role: peer.role,
+        orgRole: peer.orgRole,
+      });
       if (!verdict.ok) {
         options.log?.('update_rejected', { doc: loaded.id, user: peer.userId, rule: verdict.code });
         const encoder = encoding.createEncoder();

@@ -8,7 +8,13 @@
  */
 import * as Y from 'yjs';
 import { Awareness } from 'y-protocols/awareness';
-import { compareMessages, isMessageRecord, lastMessage, messagesMap, type MessageRecord } from '@palabre/shared';
+import {
+  compareMessages,
+  isMessageRecord,
+  lastMessage,
+  messagesMap,
+  type MessageRecord,
+} from '@palabre/shared';
 import type { DocStore } from '../storage/types.js';
 
 export interface Peer {
@@ -154,8 +160,10 @@ export class DocManager {
 
   /** Close the connections of a user, to one document or (docId null) to all. */
   closePeers(docId: string | null, userId: string, code: number, reason: string): void {
-    const docs = docId === null ? [...this.docs.values()] : [this.docs.get(docId)].filter((d) => d !== undefined);
-    for (const d of docs) for (const peer of [...d.peers]) if (peer.userId === userId) peer.close(code, reason);
+    const docs =
+      docId === null ? [...this.docs.values()] : [this.docs.get(docId)].filter((d) => d !== undefined);
+    for (const d of docs)
+      for (const peer of [...d.peers]) if (peer.userId === userId) peer.close(code, reason);
   }
 
   /** A change made by the server itself (metadata, member mirror), committed and relayed like any other. */
@@ -236,6 +244,7 @@ export class DocManager {
     for (const d of [...this.docs.values()]) {
       await this.run(d, async () => {
         await this.compact(d);
+        for (const peer of [...d.peers]) peer.close(4503, 'server shutting down');
         this.docs.delete(d.id);
         d.doc.destroy();
       });

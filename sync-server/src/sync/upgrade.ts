@@ -21,7 +21,12 @@ export interface UpgradeDeps {
   connection: ConnectionOptions;
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+};
 
 function refuse(socket: Duplex, status: number, code: ErrorCode, message: string): void {
   const body = JSON.stringify({ error: { code, message } });
@@ -84,7 +89,13 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     if (socket.destroyed) return deps.docs.release(loaded);
     wss.handleUpgrade(req, socket, head, (ws) => {
       track(ws);
-      attachSyncConnection(ws, loaded, deps.docs, new SyncPeer(ws, user.id, role, user.role), deps.connection);
+      attachSyncConnection(
+        ws,
+        loaded,
+        deps.docs,
+        new SyncPeer(ws, user.id, role, user.role),
+        deps.connection,
+      );
     });
   }
 
