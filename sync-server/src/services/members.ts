@@ -35,13 +35,12 @@ export class MemberService {
     const row = await this.storage.directory.discussionById(discussionId);
     if (!row) throw new HttpError(404, ErrorCode.DiscussionNotFound, 'This discussion does not exist');
     const actorRole = await this.storage.directory.memberRole(discussionId, actor.id);
-    if (!can(actorRole, Action.ManageMembers, actor.role)) {
-      if (!actorRole && actor.role !== 'admin')
-        throw new HttpError(403, ErrorCode.NotMember, 'You are not a member of this discussion');
-      throw forbidden('Only owners, moderators and admins manage members');
-    }
+    if (!actorRole && actor.role !== 'admin')
+      throw new HttpError(403, ErrorCode.NotMember, 'You are not a member of this discussion');
     if (row.kind === DiscussionKind.Direct)
       throw new HttpError(403, ErrorCode.DirectDiscussion, 'A direct discussion has exactly its two people');
+    if (!can(actorRole, Action.ManageMembers, actor.role))
+      throw forbidden('Only owners, moderators and admins manage members');
     return { row, actorRole };
   }
 

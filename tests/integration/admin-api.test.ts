@@ -1,0 +1,283 @@
+/** The admin API: every endpoint refuses non-admins and anonymous callers; access changes act at once. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CloseCode, listMessages, type DiscussionSummary, type PublicUser } from '@palabre/shared';
+import {
+  api,
+  connect,
+  createDiscussion,
+  createUser,
+  login,
+  removeDataDir,
+  startTestServer,
+  until,
+  waitForSync,
+  type TestServer,
+  type TestUser,
+} from './helpers.js';
+
+const ADMIN_ENDPOINTS: [string, string, unknown?][] = [
+  ['GET', '/api/admin/users'],
+  ['POST', '/api/admin/users', { username: 'newbie', displayName: 'New', password: 'password123' }],
+  ['PATCH', '/api/admin/users/{user}', { displayName: 'X' }],
+  ['POST', '/api/admin/users/{user}/disable'],
+  ['POST', '/api/admin/users/{user}/enable'],
+  ['GET', '/api/admin/discussions'],
+  ['PATCH', '/api/admin/discussions/{discussion}', { title: 'Nouveau nom' }],
+  ['POST', '/api/admin/discussions/{discussion}/members', { userId: '{user}' }],
+  ['PATCH', '/api/admin/discussions/{discussion}/members/{user}', { role: 'reader' }],
+  ['DELETE', '/api/admin/discussions/{discussion}/members/{user}'],
+  ['GET', '/api/admin/audit'],
+  ['GET', '/api/admin/tokens'],
+  ['POST', '/api/admin/tokens', { label: 'script' }],
+];
+
+describe('admin API', () => {
+  let server: TestServer;
+  let admin: TestUser;
+  let alice: TestUser;
+  let bob: TestUser;
+  let carol: TestUser;
+  let group: DiscussionSummary;
+  const cleanups: (() => void)[] = [];
+
+  beforeEach(async () => {
+    server = await startTestServer();
+    await server.auth.createUser({
+      username: 'root',
+      displayName: 'Root',
+      password: 'rootpass123',
+      role: 'admin',
+    });
+    admin = await login(server.url, 'root', 'rootpass123');
+    alice = await createUser(server, 'Alice');
+    bob = await createUser(server, 'Bob');
+    carol = await createUser(server, 'Carol');
+    group = await createDiscussion(server.url, alice, [bob, carol], 'Équipe');
+  });
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) c();
+    await server.close();
+    removeDataDir(server.dataDir);
+  });
+
+  const fill = (s: string) => s.replaceAll('{user}', carol.user.id).replaceAll('{discussion}', group.id);
+
+  it('refuses every admin endpoint to a non-admin (403 forbidden) and to an anonymous caller (401)', async () => {
+    for (const [method, path, body] of ADMIN_ENDPOINTS) {
+      const init = { method, body: body === undefined ? undefined : JSON.parse(fill(JSON.stringify(body))) };
+      const asUser = await api<{ error: { code: string } }>(server.url, fill(path), alice.token, init);
+      expect([method, path, asUser.status, asUser.body.error.code]).toEqual([method, path, 403, 'forbidden']);
+      const anonymous = await api<{ error: { code: string } }>(server.url, fill(path), null, init);
+      expect([method, path, anonymous.status, anonymous.body.error.code]).toEqual([
+        method,
+        path,
+        401,
+        'unauthenticated',
+      ]);
+    }
+    // Nothing changed: the group still has its three members and its name.
+    const g = await api<DiscussionSummary>(server.url, `/api/discussions/${group.id}`, alice.token);
+    expect(g.body.members).toHaveLength(3);
+    expect(g.body.title).toBe('Équipe');
+  });
+
+  it('lets an admin script work with an API token', async () => {
+    const created = await api<{ token: string }>(server.url, '/api/admin/tokens', admin.token, {
+      body: { label: 'provisioning' },
+    });
+    expect(created.status).toBe(201);
+    const users = await api<{ users: PublicUser[] }>(server.url, '/api/admin/users', created.body.token);
+    expect(users.status).toBe(200);
+    expect(users.body.users.map((u) => u.displayName)).toEqual(
+      expect.arrayContaining(['Alice', 'Bob', 'Carol']),
+    );
+    const made = await api<{ user: PublicUser }>(server.url, '/api/admin/users', created.body.token, {
+      body: { username: 'Denis.Martin', displayName: 'Denis Martin', password: 'password123' },
+    });
+    expect(made.status).toBe(201);
+    expect(made.body.user.username).toBe('denis.martin');
+    const dup = await api<{ error: { code: string } }>(server.url, '/api/admin/users', admin.token, {
+      body: { username: 'denis.martin', displayName: 'Autre', password: 'password123' },
+    });
+    expect([dup.status, dup.body.error.code]).toEqual([409, 'username_taken']);
+  });
+
+  it('lists every group with members and roles, and records access changes in the audit log', async () => {
+    const all = await api<{ discussions: DiscussionSummary[] }>(
+      server.url,
+      '/api/admin/discussions',
+      admin.token,
+    );
+    const g = all.body.discussions.find((d) => d.id === group.id)!;
+    expect(g.members.find((m) => m.userId === alice.user.id)?.role).toBe('owner');
+    await api(server.url, `/api/admin/discussions/${group.id}/members/${bob.user.id}`, admin.token, {
+      method: 'PATCH',
+      body: { role: 'moderator' },
+    });
+    await api(server.url, `/api/admin/discussions/${group.id}`, admin.token, {
+      method: 'PATCH',
+      body: { title: 'Urgences SAV' },
+    });
+    const audit = await api<{
+      entries: { action: string; actorId: string; details: Record<string, unknown> }[];
+    }>(server.url, '/api/admin/audit', admin.token);
+    expect(audit.body.entries.slice(0, 2).map((e) => e.action)).toEqual(['discussion.rename', 'member.role']);
+    expect(audit.body.entries[1]).toMatchObject({ actorId: admin.user.id, details: { to: 'moderator' } });
+  });
+
+  it('disabling a user logs them out everywhere at once', async () => {
+    const c = connect(server.url, group.id, carol.token);
+    cleanups.push(() => c.provider.destroy());
+    await waitForSync(c.provider);
+    const closed = new Promise<number>((resolve) =>
+      c.provider.on('connection-close', (event: CloseEvent | null) => resolve(event?.code ?? 0)),
+    );
+    const res = await api<{ user: PublicUser }>(
+      server.url,
+      `/api/admin/users/${carol.user.id}/disable`,
+      admin.token,
+      {
+        method: 'POST',
+      },
+    );
+    expect(res.body.user.disabled).toBe(true);
+    expect(await closed).toBe(CloseCode.Unauthorized);
+    expect((await api(server.url, '/api/me', carol.token)).status).toBe(401);
+    const again = await api<{ error: { code: string } }>(server.url, '/api/auth/login', null, {
+      body: { username: carol.user.username, password: 'password123' },
+    });
+    expect([again.status, again.body.error.code]).toEqual([403, 'account_disabled']);
+    const directory = await api<{ users: PublicUser[] }>(server.url, '/api/users', alice.token);
+    expect(directory.body.users.map((u) => u.id)).not.toContain(carol.user.id);
+  });
+});
+
+describe('members of a group', () => {
+  let server: TestServer;
+  let owner: TestUser;
+  let bob: TestUser;
+  let carol: TestUser;
+  let dan: TestUser;
+  let group: DiscussionSummary;
+  const cleanups: (() => void)[] = [];
+
+  beforeEach(async () => {
+    server = await startTestServer();
+    owner = await createUser(server, 'Olivia');
+    bob = await createUser(server, 'Bob');
+    carol = await createUser(server, 'Carol');
+    dan = await createUser(server, 'Dan');
+    group = await createDiscussion(server.url, owner, [bob, carol], 'Projet Atlas');
+  });
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) c();
+    await server.close();
+    removeDataDir(server.dataDir);
+  });
+
+  it('a removed member loses access at once: connection closed, refused on reconnect, told by event', async () => {
+    const events = new (await import('ws')).default(
+      `${server.url.replace('http', 'ws')}/api/events?token=${carol.token}`,
+    );
+    const received: string[] = [];
+    events.on('message', (data) => received.push(JSON.parse(String(data)).type));
+    cleanups.push(() => events.close());
+    const c = connect(server.url, group.id, carol.token);
+    cleanups.push(() => c.provider.destroy());
+    await waitForSync(c.provider);
+    const closed = new Promise<number>((resolve) =>
+      c.provider.on('connection-close', (event: CloseEvent | null) => resolve(event?.code ?? 0)),
+    );
+    const res = await api<DiscussionSummary>(
+      server.url,
+      `/api/discussions/${group.id}/members/${carol.user.id}`,
+      owner.token,
+      {
+        method: 'DELETE',
+      },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.members.map((m) => m.userId)).not.toContain(carol.user.id);
+    expect(await closed).toBe(CloseCode.Forbidden);
+    await until(() => received.includes('discussion_removed'), 5000, 'removal event');
+    const list = await api<{ discussions: DiscussionSummary[] }>(server.url, '/api/discussions', carol.token);
+    expect(list.body.discussions.map((d) => d.id)).not.toContain(group.id);
+  });
+
+  it('owners add members and change roles; plain members and outsiders cannot', async () => {
+    const byMember = await api<{ error: { code: string } }>(
+      server.url,
+      `/api/discussions/${group.id}/members`,
+      bob.token,
+      {
+        body: { userId: dan.user.id },
+      },
+    );
+    expect([byMember.status, byMember.body.error.code]).toEqual([403, 'forbidden']);
+    const byOutsider = await api<{ error: { code: string } }>(
+      server.url,
+      `/api/discussions/${group.id}/members`,
+      dan.token,
+      {
+        body: { userId: dan.user.id },
+      },
+    );
+    expect([byOutsider.status, byOutsider.body.error.code]).toEqual([403, 'not_member']);
+
+    const added = await api<DiscussionSummary>(
+      server.url,
+      `/api/discussions/${group.id}/members`,
+      owner.token,
+      {
+        body: { userId: dan.user.id, role: 'reader' },
+      },
+    );
+    expect(added.status).toBe(201);
+    expect(added.body.members.find((m) => m.userId === dan.user.id)?.role).toBe('reader');
+    // The new member syncs the whole history, including the member mirror.
+    const d = connect(server.url, group.id, dan.token);
+    cleanups.push(() => d.provider.destroy());
+    await waitForSync(d.provider);
+    await until(() => d.doc.getMap('members').has(dan.user.id), 5000, 'member mirror');
+    expect(listMessages(d.doc)).toEqual([]);
+
+    const promote = await api(
+      server.url,
+      `/api/discussions/${group.id}/members/${bob.user.id}`,
+      owner.token,
+      {
+        method: 'PATCH',
+        body: { role: 'moderator' },
+      },
+    );
+    expect(promote.status).toBe(200);
+    // A moderator manages members but cannot touch the owner.
+    const coup = await api<{ error: { code: string } }>(
+      server.url,
+      `/api/discussions/${group.id}/members/${owner.user.id}`,
+      bob.token,
+      { method: 'DELETE' },
+    );
+    expect([coup.status, coup.body.error.code]).toEqual([403, 'forbidden']);
+    const lastOwner = await api<{ error: { code: string } }>(
+      server.url,
+      `/api/discussions/${group.id}/members/${owner.user.id}`,
+      owner.token,
+      { method: 'PATCH', body: { role: 'member' } },
+    );
+    expect([lastOwner.status, lastOwner.body.error.code]).toEqual([409, 'last_owner']);
+  });
+
+  it('a direct discussion keeps its two people', async () => {
+    const direct = await createDiscussion(server.url, owner, [bob]);
+    const res = await api<{ error: { code: string } }>(
+      server.url,
+      `/api/discussions/${direct.id}/members`,
+      owner.token,
+      {
+        body: { userId: carol.user.id },
+      },
+    );
+    expect([res.status, res.body.error.code]).toEqual([403, 'direct_discussion']);
+  });
+});
