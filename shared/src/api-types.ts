@@ -25,6 +25,11 @@ export interface DiscussionSummary {
   /** Time of the last message (or of creation), for "most recent activity first". */
   lastActivityAt: number;
   lastMessage: { author: string; preview: string; ts: number } | null;
+  /**
+   * Grows with every update the server stores for this discussion. A client that synced the
+   * discussion at version v has nothing to fetch while the summary still says v.
+   */
+  version: number;
 }
 
 export interface LoginResult {

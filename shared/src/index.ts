@@ -6,3 +6,4 @@ export * from './api-types.js';
 export * from './discussion/index.js';
 export * from './permissions/index.js';
 export * from './validation/index.js';
+export * from './sync/index.js';

@@ -118,11 +118,16 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, sender: Sender): Ver
   };
 
   let missingDependencies = false;
+  // Per client, the next clock this update must provide to be contiguous with the document.
+  const next = new Map<number, number>();
   for (const struct of structs) {
-    if (!(struct instanceof Y.Item)) continue; // GC and Skip carry no content
-    const known = stateOf(doc, struct.id.client);
-    if (struct.id.clock + struct.length <= known) continue; // the server has it already
-    if (struct.id.clock > known) missingDependencies = true;
+    if (struct instanceof Y.Skip) continue; // a hole: what follows it will show as a gap
+    const client = struct.id.client;
+    const expected = next.get(client) ?? stateOf(doc, client);
+    if (struct.id.clock > expected) missingDependencies = true;
+    next.set(client, Math.max(expected, struct.id.clock + struct.length));
+    if (!(struct instanceof Y.Item)) continue; // GC carries no content
+    if (struct.id.clock + struct.length <= stateOf(doc, client)) continue; // the server has it already
     const place = placeNew(struct);
     if (!place) {
       if (struct.parent !== null && typeof struct.parent !== 'string')

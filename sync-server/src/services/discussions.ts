@@ -18,7 +18,7 @@ import type { DiscussionRow, MemberRow, Storage, UserRow } from '../storage/type
 import type { AuditLog } from './audit.js';
 
 export class DiscussionService {
-  private readonly dirty = new Map<string, MessageRecord | null>();
+  private readonly dirty = new Map<string, MessageRecord | null | undefined>();
   private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -40,6 +40,7 @@ export class DiscussionService {
       createdAt: row.createdAt,
       lastActivityAt: row.lastActivityAt,
       lastMessage: row.lastMessage,
+      version: await this.storage.docs.version(row.id),
     };
   }
 
@@ -169,26 +170,30 @@ export class DiscussionService {
   }
 
   /**
-   * A committed update added messages: record the newest for the sidebar and tell members.
-   * Coalesced, so a burst of messages costs one write and one event per discussion.
+   * A committed update changed the document: record the newest message for the sidebar when
+   * messages were added, and tell members the new version. Coalesced, so a burst of updates
+   * costs one write and one event per discussion.
    */
-  messagesAdded(discussionId: string, last: MessageRecord | null): void {
-    this.dirty.set(discussionId, last);
+  changed(discussionId: string, _version: number, last: MessageRecord | null | undefined): void {
+    const previous = this.dirty.get(discussionId);
+    this.dirty.set(discussionId, last === undefined ? (previous ?? undefined) : last);
     this.flushTimer ??= setTimeout(() => void this.flush(), 50);
   }
 
   async flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     const batch = [...this.dirty.entries()];
     this.dirty.clear();
     for (const [id, last] of batch) {
-      if (!last) continue;
-      await this.storage.directory.setLastMessage(
-        id,
-        { author: last.author, preview: preview(last.text), ts: last.ts },
-        this.now(),
-      );
-      await this.announce(id);
+      if (last) {
+        await this.storage.directory.setLastMessage(
+          id,
+          { author: last.author, preview: preview(last.text), ts: last.ts },
+          this.now(),
+        );
+      }
+      if (await this.storage.directory.discussionById(id)) await this.announce(id);
     }
   }
 }

@@ -20,6 +20,9 @@ export function createMemoryDocStore(): DocStore {
       const kept = rows.filter((r) => r.seq > upToSeq);
       docs.set(docId, [{ seq: upToSeq, data: snapshot.slice() }, ...kept]);
     },
+    async version(docId) {
+      return docs.get(docId)?.at(-1)?.seq ?? 0;
+    },
     async remove(docId) {
       docs.delete(docId);
     },

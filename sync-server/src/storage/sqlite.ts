@@ -158,6 +158,7 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
     insertAt: db.prepare<[number, string, Buffer]>(
       'INSERT INTO doc_updates (seq, doc_id, data) VALUES (?, ?, ?)',
     ),
+    version: db.prepare<[string], { v: number | null }>('SELECT MAX(seq) AS v FROM doc_updates WHERE doc_id = ?'),
     removeDoc: db.prepare<[string]>('DELETE FROM doc_updates WHERE doc_id = ?'),
 
     countUsers: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM users'),
@@ -251,6 +252,9 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
     },
     async compact(docId, snapshot, upToSeq) {
       compactTx(docId, snapshot, upToSeq);
+    },
+    async version(docId) {
+      return q.version.get(docId)?.v ?? 0;
     },
     async remove(docId) {
       q.removeDoc.run(docId);

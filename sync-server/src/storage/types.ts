@@ -13,6 +13,8 @@ export interface DocStore {
   append(docId: string, update: Uint8Array): Promise<number>;
   /** Atomically replace every update up to and including upToSeq by one snapshot. */
   compact(docId: string, snapshot: Uint8Array, upToSeq: number): Promise<void>;
+  /** The sequence number of the document's last stored update (0 when none): its version. */
+  version(docId: string): Promise<number>;
   /** Remove the document's whole history. */
   remove(docId: string): Promise<void>;
 }

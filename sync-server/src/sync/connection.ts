@@ -163,6 +163,7 @@ export function attachSyncConnection(
     }
   }
 
+  let gaps = 0;
   async function applyFromPeer(update: Uint8Array): Promise<void> {
     try {
       // Decoding the whole update first means a truncated or forged one is refused before
@@ -187,7 +188,12 @@ export function attachSyncConnection(
         return;
       }
       if (verdict.missingDependencies) {
-        // Items whose predecessors we lack cannot be checked: ask for the complete difference.
+        // Items whose predecessors we lack cannot be checked: ask for the complete difference,
+        // a few times, then give up on a client that cannot provide it.
+        if (++gaps > 3) {
+          peer.close(CloseCode.UpdateRejected, 'unknown_reference');
+          return;
+        }
         const encoder = encoding.createEncoder();
         encoding.writeVarUint(encoder, MESSAGE_SYNC);
         syncProtocol.writeSyncStep1(encoder, doc);
@@ -195,6 +201,7 @@ export function attachSyncConnection(
         return;
       }
     }
+    gaps = 0;
     const cursorBefore = readsMap(doc).get(peer.userId);
     Y.applyUpdate(doc, update, peer);
     const cursorAfter = readsMap(doc).get(peer.userId);
@@ -204,6 +211,26 @@ export function attachSyncConnection(
       if (merged) doc.transact(() => readsMap(doc).set(peer.userId, merged), 'server');
     }
     await manager.commit(loaded);
+    scheduleAck();
+  }
+
+  /**
+   * Tell the sender what is now stored: our state vector as a sync step 1, which the client
+   * also answers with anything we still lack. Coalesced, so a burst of updates costs one ack.
+   */
+  let ackScheduled = false;
+  function scheduleAck(): void {
+    if (ackScheduled) return;
+    ackScheduled = true;
+    setImmediate(() => {
+      void manager.run(loaded, () => {
+        ackScheduled = false;
+        const encoder = encoding.createEncoder();
+        encoding.writeVarUint(encoder, MESSAGE_SYNC);
+        syncProtocol.writeSyncStep1(encoder, doc);
+        peer.send(encoding.toUint8Array(encoder));
+      });
+    });
   }
 
   function applyAwareness(update: Uint8Array): void {

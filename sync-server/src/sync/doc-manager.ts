@@ -48,8 +48,11 @@ export interface DocManagerOptions {
   compactEvery?: number;
   /** Keep a document with no connection in memory this long. */
   unloadAfterMs?: number;
-  /** Called after a committed change added messages. */
-  onMessages?: (docId: string, last: MessageRecord | null) => void;
+  /**
+   * Called after each commit with the document's new version (the sequence number of its last
+   * stored update) and, when messages were added, the last message in display order.
+   */
+  onChanged?: (docId: string, version: number, last: MessageRecord | null | undefined) => void;
   /** Called with each committed update (after storage, before relay): the cross-node fan-out hook. */
   onCommitted?: (docId: string, update: Uint8Array) => void;
 }
@@ -151,10 +154,8 @@ export class DocManager {
       const frame = encodeUpdateFrame(update);
       for (const peer of d.peers) if (peer !== origin) peer.send(frame);
     }
-    if (d.messagesAdded) {
-      d.messagesAdded = false;
-      this.options.onMessages?.(d.id, d.last);
-    }
+    this.options.onChanged?.(d.id, d.lastSeq, d.messagesAdded ? d.last : undefined);
+    d.messagesAdded = false;
     if (d.sinceCompaction >= this.compactEvery) await this.compact(d);
   }
 

@@ -1,0 +1,260 @@
+/**
+ * DocSync: keeps one Y.Doc in sync with /sync/<discussionId> over the y-websocket protocol
+ * (the same bytes as the stock WebsocketProvider, so either can talk to the server), with what
+ * a chat needs on top: reconnect with capped exponential backoff and jitter, an immediate try
+ * when asked (the browser came back online), acknowledgements (the server's state vector after
+ * each stored update, see outbox.ts), and the server's close codes surfaced as events.
+ * The WebSocket implementation is injected: the browser's, or `ws` in Node tests.
+ */
+import * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { CloseCode } from '../close-codes.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+
+const MESSAGE_SYNC = 0;
+const MESSAGE_AUTH = 2;
+const STEP1 = 0;
+const STEP2 = 1;
+const UPDATE = 2;
+
+export type SyncStatus = 'connecting' | 'connected' | 'disconnected' | 'stopped';
+
+interface SocketLike {
+  binaryType: string;
+  readyState: number;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+export type SocketFactory = (url: string) => SocketLike;
+
+export interface DocSyncOptions {
+  /** Full URL of the document's endpoint, e.g. wss://host/sync/<id> (with ?token=… outside browsers). */
+  url: string;
+  socket: SocketFactory;
+  backoff?: BackoffOptions;
+  /** Send a sync step 1 this often while connected, as a keepalive and a resync. */
+  resyncMs?: number;
+  /** Consider the connection dead after this long without any frame. */
+  silenceMs?: number;
+}
+
+export interface DocSyncEvents {
+  status: (status: SyncStatus) => void;
+  /** The first full exchange with the server after each connection completed. */
+  synced: () => void;
+  /** The server's state vector: everything it covers is stored for good. */
+  ack: (stateVector: Uint8Array) => void;
+  /** The server closed for good (4401, 4403, 4404) or refused an update (4422, with its reason). */
+  stopped: (code: number, reason: string) => void;
+  /** Bytes received, for measurements. */
+  bytes: (count: number) => void;
+}
+
+const FINAL_CODES = new Set<number>([
+  CloseCode.Unauthorized,
+  CloseCode.Forbidden,
+  CloseCode.NotFound,
+  CloseCode.UpdateRejected,
+]);
+
+export class DocSync {
+  status: SyncStatus = 'disconnected';
+  /** True once the server's step 2 arrived on the current connection. */
+  synced = false;
+  private socket: SocketLike | null = null;
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private resyncTimer: ReturnType<typeof setInterval> | null = null;
+  private lastFrameAt = 0;
+  private wanted = false;
+  private deniedReason = '';
+  private readonly listeners: { [K in keyof DocSyncEvents]: Set<DocSyncEvents[K]> } = {
+    status: new Set(),
+    synced: new Set(),
+    ack: new Set(),
+    stopped: new Set(),
+    bytes: new Set(),
+  };
+
+  constructor(
+    readonly doc: Y.Doc,
+    private readonly options: DocSyncOptions,
+  ) {
+    doc.on('update', this.onLocalUpdate);
+  }
+
+  on<K extends keyof DocSyncEvents>(event: K, listener: DocSyncEvents[K]): () => void {
+    this.listeners[event].add(listener);
+    return () => this.listeners[event].delete(listener);
+  }
+
+  private emit<K extends keyof DocSyncEvents>(event: K, ...args: Parameters<DocSyncEvents[K]>): void {
+    for (const l of this.listeners[event]) (l as (...a: Parameters<DocSyncEvents[K]>) => void)(...args);
+  }
+
+  private setStatus(status: SyncStatus): void {
+    if (this.status === status) return;
+    this.status = status;
+    this.emit('status', status);
+  }
+
+  connect(): void {
+    if (this.status === 'stopped') return;
+    this.wanted = true;
+    if (this.socket) return;
+    this.clearRetry();
+    this.open();
+  }
+
+  /** Try now, forgetting the backoff (the browser reports it is online again). */
+  retryNow(): void {
+    if (!this.wanted || this.status === 'stopped') return;
+    this.attempt = 0;
+    if (!this.socket) {
+      this.clearRetry();
+      this.open();
+    }
+  }
+
+  disconnect(): void {
+    this.wanted = false;
+    this.clearRetry();
+    this.socket?.close(1000, 'client disconnect');
+    this.dropSocket();
+    if (this.status !== 'stopped') this.setStatus('disconnected');
+  }
+
+  destroy(): void {
+    this.disconnect();
+    this.doc.off('update', this.onLocalUpdate);
+    for (const set of Object.values(this.listeners)) set.clear();
+  }
+
+  private open(): void {
+    this.setStatus('connecting');
+    this.synced = false;
+    let socket: SocketLike;
+    try {
+      socket = this.options.socket(this.options.url);
+    } catch {
+      this.scheduleRetry();
+      return;
+    }
+    socket.binaryType = 'arraybuffer';
+    this.socket = socket;
+    socket.onopen = () => {
+      this.lastFrameAt = Date.now();
+      this.setStatus('connected');
+      this.sendStep1();
+      const resyncMs = this.options.resyncMs ?? 25_000;
+      const silenceMs = this.options.silenceMs ?? 60_000;
+      this.resyncTimer = setInterval(() => {
+        if (Date.now() - this.lastFrameAt > silenceMs) socket.close(4000, 'silent connection');
+        else this.sendStep1();
+      }, resyncMs);
+    };
+    socket.onmessage = (event) => {
+      if (this.socket !== socket) return;
+      this.lastFrameAt = Date.now();
+      const data = new Uint8Array(event.data as ArrayBuffer);
+      this.emit('bytes', data.byteLength);
+      this.onFrame(data);
+    };
+    socket.onerror = () => {};
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      this.dropSocket();
+      if (FINAL_CODES.has(event.code)) {
+        this.wanted = false;
+        this.setStatus('stopped');
+        this.emit('stopped', event.code, this.deniedReason || event.reason);
+        return;
+      }
+      this.setStatus('disconnected');
+      if (this.wanted) this.scheduleRetry();
+    };
+  }
+
+  private dropSocket(): void {
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.resyncTimer = null;
+    if (this.socket) {
+      this.socket.onopen = this.socket.onmessage = this.socket.onclose = null;
+    }
+    this.socket = null;
+    this.synced = false;
+  }
+
+  private scheduleRetry(): void {
+    this.clearRetry();
+    const delay = backoffDelay(this.attempt++, this.options.backoff ?? DEFAULT_BACKOFF);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.wanted && !this.socket) this.open();
+    }, delay);
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  private send(frame: Uint8Array): void {
+    if (this.socket && this.socket.readyState === 1) this.socket.send(frame);
+  }
+
+  private sendStep1(): void {
+    const e = encoding.createEncoder();
+    encoding.writeVarUint(e, MESSAGE_SYNC);
+    encoding.writeVarUint(e, STEP1);
+    encoding.writeVarUint8Array(e, Y.encodeStateVector(this.doc));
+    this.send(encoding.toUint8Array(e));
+  }
+
+  private readonly onLocalUpdate = (update: Uint8Array, origin: unknown) => {
+    if (origin === this) return;
+    const e = encoding.createEncoder();
+    encoding.writeVarUint(e, MESSAGE_SYNC);
+    encoding.writeVarUint(e, UPDATE);
+    encoding.writeVarUint8Array(e, update);
+    this.send(encoding.toUint8Array(e));
+  };
+
+  private onFrame(frame: Uint8Array): void {
+    try {
+      const d = decoding.createDecoder(frame);
+      const type = decoding.readVarUint(d);
+      if (type === MESSAGE_AUTH) {
+        decoding.readVarUint(d);
+        this.deniedReason = decoding.readVarString(d);
+        return;
+      }
+      if (type !== MESSAGE_SYNC) return; // awareness and others: not used here
+      const sub = decoding.readVarUint(d);
+      if (sub === STEP1) {
+        const serverVector = decoding.readVarUint8Array(d);
+        // Answer with what the server lacks: this is how offline writes leave.
+        const e = encoding.createEncoder();
+        encoding.writeVarUint(e, MESSAGE_SYNC);
+        encoding.writeVarUint(e, STEP2);
+        encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(this.doc, serverVector));
+        this.send(encoding.toUint8Array(e));
+        this.emit('ack', serverVector);
+      } else if (sub === STEP2 || sub === UPDATE) {
+        Y.applyUpdate(this.doc, decoding.readVarUint8Array(d), this);
+        if (sub === STEP2 && !this.synced) {
+          this.synced = true;
+          this.attempt = 0;
+          this.emit('synced');
+        }
+      }
+    } catch {
+      this.socket?.close(4400, 'undecodable frame from server');
+    }
+  }
+}
