@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { addMessage, markRead, messagesMap, pin, pinsMap } from '../discussion/index.js';
+import { checkUpdate, type Sender } from './update-rules.js';
+
+const alice: Sender = { userId: 'alice', role: 'member' };
+
+/** The server's copy and a client replica that starts identical. */
+function pair() {
+  const server = new Y.Doc();
+  const client = new Y.Doc();
+  const sync = () => Y.applyUpdate(client, Y.encodeStateAsUpdate(server));
+  return { server, client, sync };
+}
+
+function changeOf(doc: Y.Doc, fn: (doc: Y.Doc) => void): Uint8Array {
+  const before = Y.encodeStateVector(doc);
+  fn(doc);
+  return Y.encodeStateAsUpdate(doc, before);
+}
+
+describe('update rules', () => {
+  it('accepts a batch of several new messages written offline as one contiguous update', () => {
+    const { server, client } = pair();
+    const update = changeOf(client, (d) => {
+      for (let i = 0; i < 3; i++) addMessage(d, { author: 'alice', text: `m${i}`, now: i });
+    });
+    expect(checkUpdate(server, update, alice)).toEqual({ ok: true, missingDependencies: false });
+  });
+
+  it('asks for the complete difference when an update skips items the server lacks', () => {
+    const { server, client } = pair();
+    addMessage(client, { author: 'alice', text: 'first', now: 1 });
+    const second = changeOf(client, (d) => addMessage(d, { author: 'alice', text: 'second', now: 2 }));
+    expect(checkUpdate(server, second, alice)).toEqual({ ok: true, missingDependencies: true });
+  });
+
+  it('refuses changing the time of one’s own message', () => {
+    const { server, client, sync } = pair();
+    const m = addMessage(server, { author: 'alice', text: 'hello', now: 1 });
+    sync();
+    const update = changeOf(client, (d) => messagesMap(d).set(m.id, { ...m, ts: m.ts + 1000 }));
+    expect(checkUpdate(server, update, alice)).toMatchObject({ ok: false, code: 'immutable_field' });
+  });
+
+  it('accepts editing the text of one’s own message', () => {
+    const { server, client, sync } = pair();
+    const m = addMessage(server, { author: 'alice', text: 'helo', now: 1 });
+    sync();
+    const update = changeOf(client, (d) => messagesMap(d).set(m.id, { ...m, text: 'hello' }));
+    expect(checkUpdate(server, update, alice)).toMatchObject({ ok: true });
+  });
+
+  it('refuses a pin in someone else’s name and accepts one’s own', () => {
+    const { server, client, sync } = pair();
+    const m = addMessage(server, { author: 'bob', text: 'important', now: 1 });
+    sync();
+    const forged = changeOf(client, (d) => pinsMap(d).set(m.id, { by: 'bob', at: 2 }));
+    expect(checkUpdate(server, forged, alice)).toMatchObject({ ok: false, code: 'bad_pin' });
+    const client2 = new Y.Doc();
+    Y.applyUpdate(client2, Y.encodeStateAsUpdate(server));
+    const own = changeOf(client2, (d) => pin(d, m.id, 'alice', 2));
+    expect(checkUpdate(server, own, alice)).toMatchObject({ ok: true });
+    expect(checkUpdate(server, own, { userId: 'alice', role: 'reader' })).toMatchObject({
+      ok: false,
+      code: 'read_only',
+    });
+  });
+
+  it('lets a reader move only their own read cursor', () => {
+    const { server, client, sync } = pair();
+    addMessage(server, { author: 'bob', text: 'to read', now: 1 });
+    sync();
+    const update = changeOf(client, (d) => markRead(d, 'rita'));
+    expect(checkUpdate(server, update, { userId: 'rita', role: 'reader' })).toMatchObject({ ok: true });
+    expect(checkUpdate(server, update, { userId: 'other', role: 'owner' })).toMatchObject({
+      ok: false,
+      code: 'foreign_cursor',
+    });
+  });
+
+  it('refuses an empty message', () => {
+    const { server, client } = pair();
+    const update = changeOf(client, (d) =>
+      messagesMap(d).set('abcdefghij', { id: 'abcdefghij', author: 'alice', text: '   ', ts: 1 }),
+    );
+    expect(checkUpdate(server, update, alice)).toMatchObject({ ok: false, code: 'empty_message' });
+  });
+});
