@@ -66,6 +66,12 @@ export class DocSync {
   status: SyncStatus = 'disconnected';
   /** True once the server's step 2 arrived on the current connection. */
   synced = false;
+  /**
+   * True once we answered the server's step 1 on this connection. Until then local updates are
+   * not sent one by one: the answer (everything the server lacks) will carry them, so the server
+   * never receives an update whose predecessors it does not have.
+   */
+  private handshaken = false;
   private socket: SocketLike | null = null;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -138,6 +144,7 @@ export class DocSync {
   private open(): void {
     this.setStatus('connecting');
     this.synced = false;
+    this.handshaken = false;
     let socket: SocketLike;
     try {
       socket = this.options.socket(this.options.url);
@@ -188,6 +195,7 @@ export class DocSync {
     }
     this.socket = null;
     this.synced = false;
+    this.handshaken = false;
   }
 
   private scheduleRetry(): void {
@@ -217,7 +225,7 @@ export class DocSync {
   }
 
   private readonly onLocalUpdate = (update: Uint8Array, origin: unknown) => {
-    if (origin === this) return;
+    if (origin === this || !this.handshaken) return;
     const e = encoding.createEncoder();
     encoding.writeVarUint(e, MESSAGE_SYNC);
     encoding.writeVarUint(e, UPDATE);
@@ -244,6 +252,7 @@ export class DocSync {
         encoding.writeVarUint(e, STEP2);
         encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(this.doc, serverVector));
         this.send(encoding.toUint8Array(e));
+        this.handshaken = true;
         this.emit('ack', serverVector);
       } else if (sub === STEP2 || sub === UPDATE) {
         Y.applyUpdate(this.doc, decoding.readVarUint8Array(d), this);

@@ -188,16 +188,19 @@ export function attachSyncConnection(
         return;
       }
       if (verdict.missingDependencies) {
-        // Items whose predecessors we lack cannot be checked: ask for the complete difference,
-        // a few times, then give up on a client that cannot provide it.
-        if (++gaps > 3) {
-          peer.close(CloseCode.UpdateRejected, 'unknown_reference');
+        // Items whose predecessors we lack cannot be checked. Ask once for the complete
+        // difference (our step 1); the client's answer carries this update too. A client that
+        // keeps sending gaps without ever filling them is made to reconnect and resync.
+        if (++gaps > 50) {
+          peer.close(CloseCode.MalformedFrame, 'updates with missing predecessors');
           return;
         }
-        const encoder = encoding.createEncoder();
-        encoding.writeVarUint(encoder, MESSAGE_SYNC);
-        syncProtocol.writeSyncStep1(encoder, doc);
-        peer.send(encoding.toUint8Array(encoder));
+        if (gaps === 1) {
+          const encoder = encoding.createEncoder();
+          encoding.writeVarUint(encoder, MESSAGE_SYNC);
+          syncProtocol.writeSyncStep1(encoder, doc);
+          peer.send(encoding.toUint8Array(encoder));
+        }
         return;
       }
     }

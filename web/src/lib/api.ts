@@ -41,7 +41,10 @@ export async function request<T>(
     response = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+      headers:
+        body === undefined
+          ? { accept: 'application/json' }
+          : { 'content-type': 'application/json', accept: 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: options.signal,
     });
@@ -90,6 +93,7 @@ export const api = {
   discussions: () => request<{ discussions: DiscussionSummary[] }>('GET', '/api/discussions'),
   createDiscussion: (memberIds: string[], title?: string) =>
     request<DiscussionSummary>('POST', '/api/discussions', title ? { memberIds, title } : { memberIds }),
+  discussion: (id: string) => request<DiscussionSummary>('GET', `/api/discussions/${encodeURIComponent(id)}`),
   renameDiscussion: (id: string, title: string) =>
     request<DiscussionSummary>('PATCH', `/api/discussions/${encodeURIComponent(id)}`, { title }),
 };

@@ -38,7 +38,12 @@ export function formatListTime(ts: number, now: number, intl: string, yesterday:
 }
 
 /** Day separator text: today and yesterday labels, else « mardi 12 mars » (with the year if needed). */
-export function formatDay(ts: number, now: number, intl: string, labels: { today: string; yesterday: string }) {
+export function formatDay(
+  ts: number,
+  now: number,
+  intl: string,
+  labels: { today: string; yesterday: string },
+) {
   const days = daysAgo(ts, now);
   if (days === 0) return labels.today;
   if (days === 1) return labels.yesterday;
@@ -73,16 +78,16 @@ export function initials(displayName: string): string {
 
 /** Avatar backgrounds: all dark enough for white initials (WCAG AA at the avatar's size). */
 const AVATAR_COLOURS = [
-  '#0f766e',
-  '#1d4ed8',
-  '#7c3aed',
-  '#be185d',
-  '#b45309',
-  '#15803d',
-  '#4338ca',
-  '#b91c1c',
-  '#0369a1',
-  '#a21caf',
+  '#0f766e', // teal
+  '#1d4ed8', // blue
+  '#7c3aed', // violet
+  '#be185d', // pink
+  '#b45309', // amber
+  '#15803d', // green
+  '#b91c1c', // red
+  '#0369a1', // sky
+  '#4d7c0f', // olive
+  '#475569', // slate
 ] as const;
 
 /** The same colour for a user everywhere and on every device (FNV-1a of the id). */

@@ -18,7 +18,6 @@ export const en: Record<MessageKey, string> = {
   'nav.discussions': 'Discussions',
   'nav.language': 'Language',
   'nav.logout': 'Sign out',
-  'nav.admin': 'Administrator',
 
   'sidebar.label': 'Discussions',
   'sidebar.title': 'Discussions',
@@ -58,7 +57,6 @@ export const en: Record<MessageKey, string> = {
   'thread.messages': 'Messages',
   'thread.members.one': '{count} member',
   'thread.members.other': '{count} members',
-  'thread.direct': 'Direct discussion',
   'thread.empty': 'Start the conversation: write the first message.',
   'thread.today': 'Today',
   'thread.yesterday': 'Yesterday',
@@ -66,6 +64,11 @@ export const en: Record<MessageKey, string> = {
   'thread.loading': 'Loading the discussion…',
   'thread.notFound': 'This discussion does not exist (anymore).',
   'thread.forbidden': 'You no longer have access to this discussion.',
+  'thread.readOnly': 'You can read this discussion but not write in it.',
+  'thread.rename': 'Rename group',
+  'thread.groupName': 'Group name',
+  'thread.save': 'Save',
+  'thread.cancel': 'Cancel',
   'thread.closed': 'Syncing of this discussion has stopped.',
 
   'composer.label': 'Write a message',

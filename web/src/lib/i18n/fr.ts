@@ -16,7 +16,6 @@ export const fr = {
   'nav.discussions': 'Discussions',
   'nav.language': 'Langue',
   'nav.logout': 'Se déconnecter',
-  'nav.admin': 'Administrateur',
 
   'sidebar.label': 'Discussions',
   'sidebar.title': 'Discussions',
@@ -33,7 +32,8 @@ export const fr = {
   'sidebar.yesterday': 'Hier',
 
   'empty.noDiscussion.title': 'Bienvenue sur Palabre',
-  'empty.noDiscussion.body': 'Vous n’avez encore aucune discussion. Écrivez à un collègue ou créez un groupe.',
+  'empty.noDiscussion.body':
+    'Vous n’avez encore aucune discussion. Écrivez à un collègue ou créez un groupe.',
   'empty.noSelection.title': 'Sélectionnez une discussion',
   'empty.noSelection.body': 'Choisissez une discussion dans la liste ou démarrez-en une nouvelle.',
   'empty.start': 'Démarrer une discussion',
@@ -56,7 +56,6 @@ export const fr = {
   'thread.messages': 'Messages',
   'thread.members.one': '{count} membre',
   'thread.members.other': '{count} membres',
-  'thread.direct': 'Discussion individuelle',
   'thread.empty': 'Démarrez la conversation : écrivez le premier message.',
   'thread.today': 'Aujourd’hui',
   'thread.yesterday': 'Hier',
@@ -64,6 +63,11 @@ export const fr = {
   'thread.loading': 'Chargement de la discussion…',
   'thread.notFound': 'Cette discussion n’existe pas ou plus.',
   'thread.forbidden': 'Vous n’avez plus accès à cette discussion.',
+  'thread.readOnly': 'Vous pouvez lire cette discussion, mais pas y écrire.',
+  'thread.rename': 'Renommer le groupe',
+  'thread.groupName': 'Nom du groupe',
+  'thread.save': 'Enregistrer',
+  'thread.cancel': 'Annuler',
   'thread.closed': 'La synchronisation de cette discussion est interrompue.',
 
   'composer.label': 'Écrire un message',

@@ -3,6 +3,7 @@
  * merged with what open documents know (a message sent offline shows in the sidebar at once).
  */
 import type { DiscussionSummary, ServerEvent } from '@palabre/shared';
+import { Action, can, type Role } from '@palabre/shared/permissions/index';
 import { lastMessage, unreadCount } from '@palabre/shared/discussion/index';
 import { matchesQuery, preview as previewText } from '@palabre/shared/text';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
@@ -23,6 +24,12 @@ export interface DiscussionView {
   /** The other members (everyone but me), for avatars. */
   others: string[];
   memberCount: number;
+  /** My role here (null if the server no longer lists me). */
+  myRole: Role | null;
+  /** Whether my role lets me post (readers only read). */
+  canWrite: boolean;
+  /** Groups only: whether I may change the title (owners, moderators, admins). */
+  canRename: boolean;
   lastMessage: { text: string; mine: boolean; ts: number } | null;
   activityAt: number;
   /** Unread messages, known only while the discussion's document is open (0 otherwise). */
@@ -150,12 +157,16 @@ class DiscussionsState {
       return user ? `${user.displayName} ${user.username}` : '';
     });
     const title = this.#title(summary, others);
+    const myRole = summary.members.find((m) => m.userId === me)?.role ?? null;
     return {
       id: summary.id,
       kind: summary.kind,
       title,
       others,
       memberCount: summary.members.length,
+      myRole,
+      canWrite: can(myRole, Action.Write),
+      canRename: summary.kind === 'group' && can(myRole, Action.Rename, session.user?.role),
       lastMessage: last,
       activityAt: Math.max(summary.lastActivityAt, last?.ts ?? 0),
       unread,
@@ -183,4 +194,3 @@ class DiscussionsState {
 }
 
 export const discussions = new DiscussionsState();
-
