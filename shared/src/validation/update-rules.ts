@@ -132,13 +132,16 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, sender: Sender): Ver
     if (!place) {
       if (struct.parent !== null && typeof struct.parent !== 'string')
         return refuse(RuleCode.NestedType, 'nested shared types are not part of the schema');
-      missingDependencies = true;
+      // Following an item in a gap of this update: the complete difference will tell.
+      if (missingDependencies) return { ok: true, missingDependencies };
       return refuse(RuleCode.UnknownReference, 'the update refers to items the server does not have');
     }
     const verdict = checkItem(doc, struct, place.root, place.key, sender);
     if (verdict) return verdict;
   }
 
+  // Nothing of an update with a gap is applied: the server asks for the complete difference.
+  if (missingDependencies) return { ok: true, missingDependencies };
   for (const [client, ranges] of ds.clients) {
     for (const range of ranges) {
       const verdict = checkDeletion(doc, client, range.clock, range.len, sender, lookupInUpdate);

@@ -158,7 +158,9 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
     insertAt: db.prepare<[number, string, Buffer]>(
       'INSERT INTO doc_updates (seq, doc_id, data) VALUES (?, ?, ?)',
     ),
-    version: db.prepare<[string], { v: number | null }>('SELECT MAX(seq) AS v FROM doc_updates WHERE doc_id = ?'),
+    version: db.prepare<[string], { v: number | null }>(
+      'SELECT MAX(seq) AS v FROM doc_updates WHERE doc_id = ?',
+    ),
     removeDoc: db.prepare<[string]>('DELETE FROM doc_updates WHERE doc_id = ?'),
 
     countUsers: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM users'),
