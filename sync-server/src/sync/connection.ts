@@ -165,19 +165,17 @@ export function attachSyncConnection(
 
   let gaps = 0;
   async function applyFromPeer(update: Uint8Array): Promise<void> {
+    // Decoding the whole update before anything of it touches the document means a truncated
+    // or forged one is refused whole. The rule check decodes it anyway; without it, decode alone.
+    let verdict: ReturnType<typeof checkUpdate> | null = null;
     try {
-      // Decoding the whole update first means a truncated or forged one is refused before
-      // anything of it touches the document.
-      Y.decodeUpdate(update);
+      if (options.validate)
+        verdict = checkUpdate(doc, update, { userId: peer.userId, role: peer.role, orgRole: peer.orgRole });
+      else Y.decodeUpdate(update);
     } catch {
       throw new FrameError('undecodable update');
     }
-    if (options.validate) {
-      const verdict = checkUpdate(doc, update, {
-        userId: peer.userId,
-        role: peer.role,
-        orgRole: peer.orgRole,
-      });
+    if (verdict) {
       if (!verdict.ok) {
         options.log?.('update_rejected', { doc: loaded.id, user: peer.userId, rule: verdict.code });
         const encoder = encoding.createEncoder();
