@@ -109,8 +109,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await service.flush();
       await docs.closeAll();
+      await service.stop();
       await storage.close();
     },
   };

@@ -1,12 +1,20 @@
 /** Test fixtures: a real server on port 0 over a real SQLite file, real users, real y-websocket clients. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { startServer, type RunningServer, type ServerConfig } from '@palabre/sync-server';
-import type { DiscussionSummary, PublicUser } from '@palabre/shared';
+import {
+  addMessage,
+  listMessages,
+  type DiscussionSummary,
+  type PublicUser,
+  type ServerEvent,
+} from '@palabre/shared';
 
 export interface TestServer extends RunningServer {
   dataDir: string;
@@ -75,7 +83,8 @@ export async function createDiscussion(
   const { status, body } = await api<DiscussionSummary>(url, '/api/discussions', creator.token, {
     body: { memberIds: others.map((o) => o.user.id), title },
   });
-  if (status !== 201 && status !== 200) throw new Error(`create discussion: ${status} ${JSON.stringify(body)}`);
+  if (status !== 201 && status !== 200)
+    throw new Error(`create discussion: ${status} ${JSON.stringify(body)}`);
   return body;
 }
 
@@ -145,4 +154,96 @@ export function refusalStatus(url: string, headers: Record<string, string> = {})
 
 export function closeCode(ws: WebSocket): Promise<number> {
   return new Promise((resolve) => ws.once('close', (code) => resolve(code)));
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The message texts of a document, in display order. */
+export const texts = (doc: Y.Doc): string[] => listMessages(doc).map((m) => m.text);
+
+/** Write a message as this user, the way the web app does. */
+export function say(doc: Y.Doc, author: TestUser, text: string): void {
+  addMessage(doc, { author: author.user.id, text, now: Date.now() });
+}
+
+/** A y-websocket sync update frame: messageSync (0), messageYjsUpdate (2), then the update with its length. */
+export function syncUpdateFrame(update: Uint8Array): Uint8Array {
+  const length: number[] = [];
+  let n = update.byteLength;
+  while (n > 127) {
+    length.push((n & 127) | 128);
+    n >>>= 7;
+  }
+  length.push(n);
+  return new Uint8Array([0, 2, ...length, ...update]);
+}
+
+/** The update a user's client would send for one new message (checked by the server like any other). */
+export function messageUpdate(author: TestUser, text: string): Uint8Array {
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  doc.on('update', (u: Uint8Array) => updates.push(u));
+  addMessage(doc, { author: author.user.id, text, now: Date.now() });
+  return updates[0];
+}
+
+/** A /api/events socket that records every event it receives. */
+export async function openEvents(serverUrl: string, token: string) {
+  const ws = new WebSocket(`${serverUrl.replace(/^http/, 'ws')}/api/events`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const events: ServerEvent[] = [];
+  ws.on('message', (data) => events.push(JSON.parse(String(data)) as ServerEvent));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return {
+    events,
+    /** The first event (already received or still to come) that matches. */
+    async next<E extends ServerEvent = ServerEvent>(
+      match: (event: ServerEvent) => boolean,
+      what = 'event',
+    ): Promise<E> {
+      let found: ServerEvent | undefined;
+      await until(() => (found = events.find(match)) !== undefined, 10_000, what);
+      return found as E;
+    },
+    close: () => ws.close(),
+  };
+}
+
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+const repoRoot = join(fixtures, '../../..');
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  /** Resolves when the process has exited, whatever the cause. */
+  exited: Promise<void>;
+}
+
+/**
+ * Run the server in its own process (node --import tsx, so the pid is the server itself and a
+ * SIGKILL hits it, not a wrapper). Resolves once it listens.
+ */
+export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(fixtures, 'server-process.ts')], {
+    cwd: repoRoot,
+    env: { ...process.env, DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += String(chunk)));
+  const port = await new Promise<number>((resolve, reject) => {
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += String(chunk);
+      const line = stdout.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve((JSON.parse(line) as { port: number }).port);
+    });
+    void exited.then(() => reject(new Error(`server process exited before listening: ${stderr}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, child, exited };
 }

@@ -1,14 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addMessage, CloseCode, listMessages } from '@palabre/shared';
+import { addMessage, listMessages } from '@palabre/shared';
 import {
-  closeCode,
   connect,
   createDiscussion,
   createUser,
   rawSocket,
   refusalStatus,
   removeDataDir,
+  say,
   startTestServer,
+  texts,
   until,
   waitForSync,
   type TestServer,
@@ -43,6 +44,69 @@ describe('sync server', () => {
     addMessage(a.doc, { author: alice.user.id, text: 'Bonjour Bob', now: Date.now() });
     await until(() => listMessages(b.doc).length === 1, 5000, 'relay');
     expect(listMessages(b.doc)[0]).toMatchObject({ author: alice.user.id, text: 'Bonjour Bob' });
+  });
+
+  it('syncs both ways: a reply reaches the first writer and sorts after the question on both sides', async () => {
+    const alice = await createUser(server, 'Alice');
+    const bob = await createUser(server, 'Bob');
+    const d = await createDiscussion(server.url, alice, [bob]);
+    const a = client(d.id, alice.token);
+    const b = client(d.id, bob.token);
+    await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);
+    say(a.doc, alice, 'As-tu reçu le devis ?');
+    await until(() => texts(b.doc).length === 1, 5000, 'question at Bob');
+    // Bob's clock is an hour behind: his reply must still come after the question.
+    addMessage(b.doc, { author: bob.user.id, text: 'Oui, je le relis.', now: Date.now() - 3600_000 });
+    await until(() => texts(a.doc).length === 2, 5000, 'reply at Alice');
+    expect(texts(a.doc)).toEqual(['As-tu reçu le devis ?', 'Oui, je le relis.']);
+    expect(texts(b.doc)).toEqual(texts(a.doc));
+  });
+
+  it('shows all messages of a three-person group in the same order to everyone, even written at once', async () => {
+    const people = [
+      await createUser(server, 'Alice'),
+      await createUser(server, 'Bob'),
+      await createUser(server, 'Carol'),
+    ];
+    const d = await createDiscussion(server.url, people[0], people.slice(1), 'Trio');
+    const clients = people.map((p) => client(d.id, p.token));
+    await Promise.all(clients.map((c) => waitForSync(c.provider)));
+    // Everyone writes without waiting for the others.
+    for (let round = 0; round < 5; round++) {
+      people.forEach((p, i) => say(clients[i].doc, p, `${p.user.displayName} ${round}`));
+    }
+    await until(
+      () => clients.every((c) => listMessages(c.doc).length === 15),
+      10_000,
+      'all 15 messages everywhere',
+    );
+    const [first, ...others] = clients.map((c) => listMessages(c.doc));
+    for (const list of others) expect(list).toEqual(first);
+    // A late joiner with an empty document gets the same history in the same order.
+    const late = client(d.id, people[2].token);
+    await waitForSync(late.provider);
+    expect(listMessages(late.doc)).toEqual(first);
+  });
+
+  it('merges what two members wrote while one of them was offline, in the same order on both sides', async () => {
+    const alice = await createUser(server, 'Alice');
+    const bob = await createUser(server, 'Bob');
+    const d = await createDiscussion(server.url, alice, [bob]);
+    const a = client(d.id, alice.token);
+    const b = client(d.id, bob.token);
+    await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);
+    say(a.doc, alice, 'avant la coupure');
+    await until(() => texts(b.doc).length === 1, 5000, 'first message');
+
+    b.provider.disconnect();
+    say(b.doc, bob, 'écrit dans le train');
+    say(a.doc, alice, 'pendant ce temps');
+    // A long message (the maximum the app allows) travels as well as a short one.
+    say(b.doc, bob, 'x'.repeat(10_000));
+    await until(() => texts(a.doc).length === 2, 5000, 'Alice alone');
+    b.provider.connect();
+    await until(() => texts(a.doc).length === 4 && texts(b.doc).length === 4, 5000, 'catching up');
+    expect(listMessages(b.doc)).toEqual(listMessages(a.doc));
   });
 
   it('refuses a non-member with 403 and an anonymous client with 401 before any document byte', async () => {

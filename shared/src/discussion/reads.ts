@@ -5,8 +5,11 @@
  * (client id -> clock). A message is read by a user when the cursor covers the Yjs item that
  * created it. Because the cursor records what was *seen* rather than a position in the sorted
  * list, a message written offline that arrives late is unread for everyone who had not seen
- * it, wherever its timestamp sorts it. Cursors only grow: marking read merges by maximum, so
- * two devices of the same user can never move each other backwards.
+ * it, wherever its timestamp sorts it. Marking read merges by maximum with the cursor this
+ * replica knows. Two devices of one user writing concurrently would leave one of the two values
+ * (a map keeps one), possibly the one that saw less: the server merges both whenever a cursor
+ * write reaches it (sync/connection.ts), and a device that still sees unread messages marks
+ * them again, so cursors converge and never stay behind.
  */
 import * as Y from 'yjs';
 import { isMessageRecord, messagesMap, readsMap, type ReadCursor } from './schema.js';

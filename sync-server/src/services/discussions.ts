@@ -20,6 +20,7 @@ import type { AuditLog } from './audit.js';
 export class DiscussionService {
   private readonly dirty = new Map<string, MessageRecord | null | undefined>();
   private flushTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   constructor(
     private readonly storage: Storage,
@@ -175,9 +176,16 @@ export class DiscussionService {
    * costs one write and one event per discussion.
    */
   changed(discussionId: string, _version: number, last: MessageRecord | null | undefined): void {
+    if (this.stopped) return;
     const previous = this.dirty.get(discussionId);
     this.dirty.set(discussionId, last === undefined ? (previous ?? undefined) : last);
     this.flushTimer ??= setTimeout(() => void this.flush(), 50);
+  }
+
+  /** Write what is pending and accept no more (server shutdown). */
+  async stop(): Promise<void> {
+    await this.flush();
+    this.stopped = true;
   }
 
   async flush(): Promise<void> {

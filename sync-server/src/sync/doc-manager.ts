@@ -235,6 +235,8 @@ export class DocManager {
   private async unloadIfIdle(d: Internal): Promise<void> {
     if (d.users > 0 || this.docs.get(d.id) !== d) return;
     await this.compact(d);
+    // Someone may have connected while an asynchronous store was compacting.
+    if (d.users > 0) return;
     this.docs.delete(d.id);
     d.awareness.destroy();
     d.doc.destroy();

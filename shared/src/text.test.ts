@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { fold, matchesQuery, preview } from './text.js';
+
+describe('fold', () => {
+  it('lower-cases and strips accents so names match however they are typed', () => {
+    expect(fold('François')).toBe('francois');
+    expect(fold('ÉLODIE')).toBe('elodie');
+    expect(fold('Œuvre à côté')).toBe('œuvre a cote');
+  });
+
+  it('folds precomposed and decomposed accents the same way', () => {
+    expect(fold('E\u0301lodie')).toBe(fold('\u00c9lodie'));
+  });
+});
+
+describe('matchesQuery', () => {
+  it('finds François by "francois" and Élodie by "elodie" or "ÉLODIE"', () => {
+    expect(matchesQuery('François Dupont', 'francois')).toBe(true);
+    expect(matchesQuery('Élodie Bernard', 'elodie')).toBe(true);
+    expect(matchesQuery('elodie.bernard', 'ÉLODIE')).toBe(true);
+  });
+
+  it('needs every word of the query, in any order', () => {
+    expect(matchesQuery('François Dupont', 'dupont fran')).toBe(true);
+    expect(matchesQuery('François Dupont', 'francois martin')).toBe(false);
+  });
+
+  it('matches everything with an empty or blank query', () => {
+    expect(matchesQuery('Claire Martin', '')).toBe(true);
+    expect(matchesQuery('Claire Martin', '   ')).toBe(true);
+  });
+});
+
+describe('preview', () => {
+  it('puts a multi-line message on one line', () => {
+    expect(preview('Bonjour,\n\n  voici   le devis.\n')).toBe('Bonjour, voici le devis.');
+  });
+
+  it('cuts a long message with an ellipsis within the limit', () => {
+    const p = preview('a'.repeat(300), 120);
+    expect(p).toHaveLength(120);
+    expect(p.endsWith('…')).toBe(true);
+    expect(preview('court', 120)).toBe('court');
+  });
+});

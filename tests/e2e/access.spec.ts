@@ -1,0 +1,92 @@
+/** Issue 4: who may rename, manage members, write, and administer; changes take effect at once. */
+import { expect, test } from './fixtures.js';
+import { composer, message, messageLog, openDiscussion, send, sidebar } from './ui.js';
+
+test('the creator renames the group and removes a member, whose window loses it live', async ({
+  palabre,
+  pageAs,
+}) => {
+  const karim = await palabre.createUser('Karim Haddad');
+  const sophie = await palabre.createUser('Sophie Leroy');
+  const thomas = await palabre.createUser('Thomas Petit');
+  const { id } = await palabre.createDiscussion(karim, [sophie.id, thomas.id], 'Atelier');
+  const karimPage = await pageAs(karim);
+  const sophiePage = await pageAs(sophie);
+  const thomasPage = await pageAs(thomas);
+  await openDiscussion(karimPage, 'Atelier');
+  await openDiscussion(thomasPage, 'Atelier');
+
+  await karimPage.getByRole('button', { name: 'Renommer le groupe' }).click();
+  await karimPage.getByLabel('Nom du groupe').fill('Atelier de Lyon');
+  await karimPage.getByRole('button', { name: 'Enregistrer' }).click();
+  await expect(karimPage.getByRole('heading', { level: 1, name: 'Atelier de Lyon' })).toBeVisible();
+  // The other members see the new name without reloading.
+  await expect(sidebar(sophiePage).getByRole('link', { name: 'Atelier de Lyon' })).toBeVisible();
+  await expect(thomasPage.getByRole('heading', { level: 1, name: 'Atelier de Lyon' })).toBeVisible();
+
+  await karimPage.getByRole('button', { name: 'Membres', exact: true }).click();
+  await karimPage.getByRole('button', { name: `Retirer ${sophie.displayName}` }).click();
+  const confirm = karimPage.getByRole('dialog', { name: `Retirer ${sophie.displayName} ?` });
+  await confirm.getByRole('button', { name: 'Retirer de la discussion' }).click();
+
+  await expect
+    .poll(async () => (await palabre.discussion(karim, id)).members.map((m) => m.userId).sort())
+    .toEqual([karim.id, thomas.id].sort());
+  // Sophie's open window drops the discussion from her sidebar, without a reload.
+  await expect(sidebar(sophiePage).getByRole('link', { name: 'Atelier de Lyon' })).toHaveCount(0);
+  await expect(sidebar(sophiePage).getByText('Aucune discussion pour l’instant.')).toBeVisible();
+  // The others keep talking.
+  await send(karimPage, 'Sophie a rejoint l’équipe de Paris.');
+  await expect(message(thomasPage, 'Sophie a rejoint l’équipe de Paris.')).toBeVisible();
+  await expect(thomasPage.getByText('2 membres')).toBeVisible();
+});
+
+test('a reader reads the thread but has no way to write in it', async ({ palabre, pageAs }) => {
+  const karim = await palabre.createUser('Karim Haddad');
+  const sophie = await palabre.createUser('Sophie Leroy');
+  const elodie = await palabre.createUser('Élodie Bernard');
+  const { id } = await palabre.createDiscussion(karim, [sophie.id, elodie.id], 'Annonces');
+  await palabre.setRole(id, elodie.id, 'reader');
+  const karimPage = await pageAs(karim);
+  await openDiscussion(karimPage, 'Annonces');
+  await send(karimPage, 'Inventaire vendredi à 14 h.');
+
+  const elodiePage = await pageAs(elodie);
+  await openDiscussion(elodiePage, 'Annonces');
+  await expect(message(elodiePage, 'Inventaire vendredi à 14 h.')).toContainText(karim.displayName);
+  await expect(composer(elodiePage)).toHaveCount(0);
+  await expect(elodiePage.getByText(/Vous êtes lecteur/)).toBeVisible();
+  // A message sent after her role was set still reaches her live.
+  await send(karimPage, 'Merci de confirmer votre présence.');
+  await expect(messageLog(elodiePage).getByRole('article')).toHaveCount(2);
+});
+
+test('an admin opens the administration and sees every account', async ({ palabre, pageAs }) => {
+  const admin = await palabre.createUser('Nadia Admin', 'admin');
+  const claire = await palabre.createUser('Claire Martin');
+  const page = await pageAs(admin);
+
+  await page
+    .getByRole('navigation', { name: 'Navigation principale' })
+    .getByRole('link', {
+      name: 'Administration',
+    })
+    .click();
+  await expect(page).toHaveURL(/\/admin/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Administration' })).toBeVisible();
+  const users = page.getByRole('table', { name: 'Comptes de l’organisation' });
+  await expect(users.getByRole('row').filter({ hasText: claire.username })).toContainText(claire.displayName);
+  await expect(users.getByRole('row').filter({ hasText: admin.username })).toContainText('Administrateur');
+});
+
+test('a colleague without admin rights has no administration link nor page', async ({ palabre, pageAs }) => {
+  const claire = await palabre.createUser('Claire Martin');
+  const page = await pageAs(claire);
+
+  const nav = page.getByRole('navigation', { name: 'Navigation principale' });
+  await expect(nav.getByRole('link', { name: 'Discussions' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Administration' })).toHaveCount(0);
+  await page.goto('/admin');
+  await expect(page.getByText('Accès réservé aux administrateurs')).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Comptes de l’organisation' })).toHaveCount(0);
+});

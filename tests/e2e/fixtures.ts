@@ -1,0 +1,305 @@
+/**
+ * End-to-end fixtures: one real Palabre server per worker (a child process over a fresh SQLite
+ * folder), data set up through the REST API as the admin, and signed-in browser pages.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test as base, expect, type Browser, type Page } from '@playwright/test';
+import type { DiscussionSummary, LoginResult, PublicUser } from '@palabre/shared';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const STARTUP_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+export type MemberRole = 'owner' | 'moderator' | 'member' | 'reader';
+
+export interface TestUser {
+  id: string;
+  username: string;
+  displayName: string;
+  password: string;
+}
+
+/** Strip accents and anything but letters: « Élodie » -> « elodie ». */
+const slug = (text: string) =>
+  text
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z]/g, '');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * The real server as a child process (`node --import tsx sync-server/src/main.ts`, so a signal
+ * reaches the server itself and not a wrapper), restartable on the same port and data folder.
+ */
+export class PalabreServer {
+  readonly dataDir = mkdtempSync(join(tmpdir(), 'palabre-e2e-'));
+  readonly adminPassword = randomBytes(12).toString('base64url');
+  /** Everything the server printed, for the report of a failed test. */
+  log = '';
+  #child: ChildProcess | null = null;
+  #exited: Promise<void> = Promise.resolve();
+  #adminToken: string | null = null;
+  #tokens = new Map<string, string>();
+  #displayNames = new Set<string>();
+  #counter = 0;
+
+  private constructor(readonly port: number) {}
+
+  static async launch(): Promise<PalabreServer> {
+    const server = new PalabreServer(await freePort());
+    await server.start();
+    return server;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.#child !== null;
+  }
+
+  /** Start the server (same port, same data folder) and wait until /api/health answers. */
+  async start(): Promise<void> {
+    if (this.#child) throw new Error('The Palabre server is already running');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/src/main.ts'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(this.port),
+        HOST: '127.0.0.1',
+        DATA_DIR: this.dataDir,
+        ADMIN_USERNAME: 'admin',
+        ADMIN_PASSWORD: this.adminPassword,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#child = child;
+    child.stdout?.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
+    this.#exited = new Promise((done) =>
+      child.once('exit', (code, signal) => {
+        this.log += `\n[server exited: ${signal ?? code}]\n`;
+        if (this.#child === child) this.#child = null;
+        done();
+      }),
+    );
+
+    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+    for (;;) {
+      if (this.#child !== child) throw new Error(`The Palabre server exited on start:\n${this.log}`);
+      try {
+        const res = await fetch(`${this.url}/api/health`);
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) {
+        await this.kill();
+        throw new Error(`The Palabre server did not answer /api/health in time:\n${this.log}`);
+      }
+      await new Promise((wait) => setTimeout(wait, 100));
+    }
+  }
+
+  /** A graceful stop (SIGTERM), as a deployment would do; resolves once the process is gone. */
+  async stop(): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    child.kill('SIGTERM');
+    const timedOut = Symbol('timeout');
+    const outcome = await Promise.race([
+      this.#exited,
+      new Promise((done) => setTimeout(() => done(timedOut), STOP_TIMEOUT_MS)),
+    ]);
+    if (outcome === timedOut) {
+      await this.kill();
+      throw new Error(`The Palabre server ignored SIGTERM for ${STOP_TIMEOUT_MS} ms`);
+    }
+  }
+
+  /** A crash (SIGKILL): nothing gets a chance to flush. */
+  async kill(): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    child.kill('SIGKILL');
+    await this.#exited;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop().catch(() => this.kill());
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  // --- REST helpers ------------------------------------------------------------------------
+
+  async request<T>(method: string, path: string, token: string | null, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
+    return (text ? JSON.parse(text) : null) as T;
+  }
+
+  async login(username: string, password: string): Promise<string> {
+    const { token } = await this.request<LoginResult>('POST', '/api/auth/login', null, {
+      username,
+      password,
+    });
+    return token;
+  }
+
+  async adminToken(): Promise<string> {
+    this.#adminToken ??= await this.login('admin', this.adminPassword);
+    return this.#adminToken;
+  }
+
+  async tokenOf(user: TestUser): Promise<string> {
+    let token = this.#tokens.get(user.id);
+    if (!token) {
+      token = await this.login(user.username, user.password);
+      this.#tokens.set(user.id, token);
+    }
+    return token;
+  }
+
+  /**
+   * A new account, created by the admin. The username is the corporate « initial + last name »
+   * (« François Dupont » -> « fdupont.3k9x2 »), unique per call; the display name is kept as
+   * given unless an earlier test of this worker used it, in which case a number is added, so
+   * a test can always pick a person by their exact name.
+   */
+  async createUser(displayName: string, role: 'admin' | 'user' = 'user'): Promise<TestUser> {
+    let shown = displayName;
+    for (let n = 2; this.#displayNames.has(shown); n++) shown = `${displayName} ${n}`;
+    this.#displayNames.add(shown);
+    const [first = '', ...rest] = displayName.split(/\s+/);
+    const base = `${slug(first).slice(0, 1)}${slug(rest.join('')) || slug(first)}`.slice(0, 30);
+    const username = `${base}.${(++this.#counter).toString(36)}${randomBytes(3).toString('hex')}`;
+    const password = `pw-${randomBytes(8).toString('hex')}`;
+    const { user } = await this.request<{ user: PublicUser }>(
+      'POST',
+      '/api/admin/users',
+      await this.adminToken(),
+      { username, displayName: shown, password, role },
+    );
+    return { id: user.id, username: user.username, displayName: user.displayName, password };
+  }
+
+  /** A discussion started by `asUser` (its owner) with these other members. */
+  async createDiscussion(asUser: TestUser, memberIds: string[], title?: string): Promise<DiscussionSummary> {
+    return this.request<DiscussionSummary>('POST', '/api/discussions', await this.tokenOf(asUser), {
+      memberIds,
+      title,
+    });
+  }
+
+  /** Change a member's role in a discussion, as the admin. */
+  async setRole(discussionId: string, userId: string, role: MemberRole): Promise<void> {
+    await this.request(
+      'PATCH',
+      `/api/admin/discussions/${discussionId}/members/${userId}`,
+      await this.adminToken(),
+      { role },
+    );
+  }
+
+  /** What the server says about a discussion, as one of its members sees it. */
+  async discussion(asUser: TestUser, id: string): Promise<DiscussionSummary> {
+    return this.request<DiscussionSummary>('GET', `/api/discussions/${id}`, await this.tokenOf(asUser));
+  }
+
+  async discussionsOf(asUser: TestUser): Promise<DiscussionSummary[]> {
+    const { discussions } = await this.request<{ discussions: DiscussionSummary[] }>(
+      'GET',
+      '/api/discussions',
+      await this.tokenOf(asUser),
+    );
+    return discussions;
+  }
+}
+
+/** Sign in through the login form and wait for the discussions screen. */
+export async function loginAs(page: Page, user: TestUser): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Identifiant').fill(user.username);
+  await page.getByLabel('Mot de passe').fill(user.password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await expect(page).toHaveURL(/\/discussions/);
+}
+
+interface WorkerFixtures {
+  palabre: PalabreServer;
+}
+
+interface TestFixtures {
+  /** A page in a browser context of its own (own cookies, own IndexedDB), signed in as `user`. */
+  pageAs: (user: TestUser) => Promise<Page>;
+  /** Restarts the server after a test that left it stopped, and attaches its log on failure. */
+  serverGuard: void;
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  palabre: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring pattern
+    async ({}, use) => {
+      const server = await PalabreServer.launch();
+      await use(server);
+      await server.dispose();
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
+
+  baseURL: async ({ palabre }, use) => use(palabre.url),
+
+  serverGuard: [
+    async ({ palabre }, use, testInfo) => {
+      const logStart = palabre.log.length;
+      if (!palabre.running) await palabre.start();
+      await use();
+      if (testInfo.status !== testInfo.expectedStatus) {
+        await testInfo.attach('server.log', { body: palabre.log.slice(logStart), contentType: 'text/plain' });
+      }
+      if (!palabre.running) await palabre.start();
+    },
+    { auto: true },
+  ],
+
+  pageAs: async ({ browser }, use) => {
+    const contexts: Awaited<ReturnType<Browser['newContext']>>[] = [];
+    await use(async (user) => {
+      const context = await browser.newContext();
+      contexts.push(context);
+      const page = await context.newPage();
+      await loginAs(page, user);
+      return page;
+    });
+    for (const context of contexts) await context.close();
+  },
+});
+
+export { expect };
