@@ -56,7 +56,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const docs = new DocManager(storage.docs, {
     compactEvery: config.compactEvery,
     unloadAfterMs: config.unloadAfterMs,
-    onChanged: (docId, version, last) => discussions?.changed(docId, version, last),
+    onChanged: (docId, version, last, memberIds) => discussions?.changed(docId, version, last, memberIds),
   });
   discussions = new DiscussionService(storage, events, docs, audit);
   const members = new MemberService(storage, discussions, docs, events, audit);

@@ -18,7 +18,10 @@ import type { DiscussionRow, MemberRow, Storage, UserRow } from '../storage/type
 import type { AuditLog } from './audit.js';
 
 export class DiscussionService {
-  private readonly dirty = new Map<string, MessageRecord | null | undefined>();
+  private readonly dirty = new Map<
+    string,
+    { last: MessageRecord | null | undefined; memberIds: () => string[] }
+  >();
   private flushTimer: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -172,14 +175,20 @@ export class DiscussionService {
 
   /**
    * A committed update changed the document: record the newest message for the sidebar when
-   * messages were added, and tell members the new version. Coalesced, so a burst of updates
-   * costs one write and one event per discussion.
+   * messages were added, and send members who have an events socket open the new summary.
+   * Coalesced (150 ms), written in one transaction, and yielding between announcements, so a
+   * burst across many discussions never holds up the relay.
    */
-  changed(discussionId: string, _version: number, last: MessageRecord | null | undefined): void {
+  changed(
+    discussionId: string,
+    _version: number,
+    last: MessageRecord | null | undefined,
+    memberIds: () => string[],
+  ): void {
     if (this.stopped) return;
     const previous = this.dirty.get(discussionId);
-    this.dirty.set(discussionId, last === undefined ? (previous ?? undefined) : last);
-    this.flushTimer ??= setTimeout(() => void this.flush(), 50);
+    this.dirty.set(discussionId, { last: last === undefined ? previous?.last : last, memberIds });
+    this.flushTimer ??= setTimeout(() => void this.flush(), 150);
   }
 
   /** Write what is pending and accept no more (server shutdown). */
@@ -193,15 +202,24 @@ export class DiscussionService {
     this.flushTimer = null;
     const batch = [...this.dirty.entries()];
     this.dirty.clear();
-    for (const [id, last] of batch) {
-      if (last) {
-        await this.storage.directory.setLastMessage(
-          id,
-          { author: last.author, preview: preview(last.text), ts: last.ts },
-          this.now(),
-        );
-      }
+    const now = this.now();
+    await this.storage.directory.setLastMessages(
+      batch.flatMap(([id, { last }]) =>
+        last
+          ? [
+              {
+                discussionId: id,
+                lastMessage: { author: last.author, preview: preview(last.text), ts: last.ts },
+                activityAt: now,
+              },
+            ]
+          : [],
+      ),
+    );
+    for (const [id, { memberIds }] of batch) {
+      if (!this.events.listening(memberIds())) continue;
       if (await this.storage.directory.discussionById(id)) await this.announce(id);
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 }

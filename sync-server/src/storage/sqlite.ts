@@ -222,6 +222,24 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
     ),
   };
 
+  const setLastTx = db.transaction(
+    (
+      entries: {
+        discussionId: string;
+        lastMessage: { author: string; preview: string; ts: number };
+        activityAt: number;
+      }[],
+    ) => {
+      for (const e of entries)
+        q.setLast.run(
+          e.lastMessage.author,
+          e.lastMessage.preview,
+          e.lastMessage.ts,
+          e.activityAt,
+          e.discussionId,
+        );
+    },
+  );
   const compactTx = db.transaction((docId: string, snapshot: Uint8Array, upToSeq: number) => {
     q.deleteUpTo.run(docId, upToSeq);
     q.insertAt.run(upToSeq, docId, Buffer.from(snapshot));
@@ -342,6 +360,9 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
     },
     async removeMember(discussionId, userId) {
       q.removeMember.run(discussionId, userId);
+    },
+    async setLastMessages(entries) {
+      if (entries.length > 0) setLastTx(entries);
     },
     async appendAudit(entry) {
       q.appendAudit.run({ ...entry, details: JSON.stringify(entry.details) });

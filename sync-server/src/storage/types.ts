@@ -101,6 +101,15 @@ export interface Directory {
     activityAt: number,
   ): Promise<void>;
 
+  /** Several setLastMessage at once, in one transaction. */
+  setLastMessages(
+    entries: {
+      discussionId: string;
+      lastMessage: { author: string; preview: string; ts: number };
+      activityAt: number;
+    }[],
+  ): Promise<void>;
+
   appendAudit(entry: Omit<AuditRow, 'id'>): Promise<void>;
   listAudit(options: { limit: number; before?: number }): Promise<AuditRow[]>;
 }

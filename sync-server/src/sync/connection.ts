@@ -211,8 +211,9 @@ export function attachSyncConnection(
       const merged = mergeCursor(cursorAfter, cursorBefore);
       if (merged) doc.transact(() => readsMap(doc).set(peer.userId, merged), 'server');
     }
-    await manager.commit(loaded);
-    scheduleAck();
+    // Only a stored change is acknowledged: the client answers an ack with a (usually empty)
+    // step 2, which must not be acknowledged in turn.
+    if (await manager.commit(loaded)) scheduleAck();
   }
 
   /**

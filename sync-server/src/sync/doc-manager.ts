@@ -12,6 +12,7 @@ import {
   compareMessages,
   isMessageRecord,
   lastMessage,
+  membersMap,
   messagesMap,
   type MessageRecord,
 } from '@palabre/shared';
@@ -52,7 +53,12 @@ export interface DocManagerOptions {
    * Called after each commit with the document's new version (the sequence number of its last
    * stored update) and, when messages were added, the last message in display order.
    */
-  onChanged?: (docId: string, version: number, last: MessageRecord | null | undefined) => void;
+  onChanged?: (
+    docId: string,
+    version: number,
+    last: MessageRecord | null | undefined,
+    memberIds: () => string[],
+  ) => void;
   /** Called with each committed update (after storage, before relay): the cross-node fan-out hook. */
   onCommitted?: (docId: string, update: Uint8Array) => void;
 }
@@ -140,11 +146,11 @@ export class DocManager {
 
   /**
    * Persist every change made to the document since the last commit, then relay it to every
-   * peer but the one it came from. Must run on the document's queue.
+   * peer but the one it came from. Must run on the document's queue. False when nothing changed.
    */
-  async commit(loaded: LoadedDoc): Promise<void> {
+  async commit(loaded: LoadedDoc): Promise<boolean> {
     const d = loaded as Internal;
-    if (d.pending.length === 0) return;
+    if (d.pending.length === 0) return false;
     const batch = d.pending.splice(0);
     const merged = batch.length === 1 ? batch[0].update : Y.mergeUpdates(batch.map((b) => b.update));
     d.lastSeq = await this.store.append(d.id, merged);
@@ -154,9 +160,12 @@ export class DocManager {
       const frame = encodeUpdateFrame(update);
       for (const peer of d.peers) if (peer !== origin) peer.send(frame);
     }
-    this.options.onChanged?.(d.id, d.lastSeq, d.messagesAdded ? d.last : undefined);
+    this.options.onChanged?.(d.id, d.lastSeq, d.messagesAdded ? d.last : undefined, () => [
+      ...membersMap(d.doc).keys(),
+    ]);
     d.messagesAdded = false;
     if (d.sinceCompaction >= this.compactEvery) await this.compact(d);
+    return true;
   }
 
   /** Close the connections of a user, to one document or (docId null) to all. */

@@ -46,6 +46,11 @@ export class EventHub {
     };
   }
 
+  /** Does any of these users have an events socket open (on this node)? */
+  listening(userIds: string[]): boolean {
+    return userIds.some((id) => this.sockets.has(id));
+  }
+
   publish(userIds: string[], event: ServerEvent): void {
     this.broker.publish(userIds, event);
   }
