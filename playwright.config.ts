@@ -1,17 +1,28 @@
+/**
+ * End-to-end tests in Debian's Chromium. Each worker starts its own Palabre server (see
+ * tests/e2e/fixtures.ts), so the base URL comes from that fixture, not from here. Build the web
+ * app first (`pnpm build`): the server serves web/build.
+ */
 import { defineConfig } from '@playwright/test';
-
-const PORT = Number(process.env.E2E_PORT ?? 4317);
 
 export default defineConfig({
   testDir: 'tests/e2e',
   fullyParallel: false,
+  // Two cores: one worker, one server, a few browser contexts at a time.
   workers: 1,
   retries: 0,
+  forbidOnly: true,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: process.env.CI ? [['list'], ['json']] : [['list'], ['json']],
+  reporter: [
+    ['list'],
+    // scripts/test-all.mjs sets PLAYWRIGHT_JSON_OUTPUT_NAME=.tmp/playwright.json and reads it.
+    ['json', { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ?? '.tmp/playwright.json' }],
+  ],
   use: {
-    baseURL: `http://127.0.0.1:${PORT}`,
+    // A control that never appears fails the step quickly instead of the whole test's timeout.
+    actionTimeout: 10_000,
+    navigationTimeout: 15_000,
     locale: 'fr-FR',
     timezoneId: 'Europe/Paris',
     trace: 'retain-on-failure',
@@ -27,13 +38,5 @@ export default defineConfig({
         '--no-first-run',
       ],
     },
-  },
-  webServer: {
-    command: `node scripts/e2e-server.mjs ${PORT}`,
-    url: `http://127.0.0.1:${PORT}/api/health`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
   },
 });

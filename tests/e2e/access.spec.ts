@@ -1,6 +1,6 @@
 /** Issue 4: who may rename, manage members, write, and administer; changes take effect at once. */
 import { expect, test } from './fixtures.js';
-import { composer, message, messageLog, openDiscussion, send, sidebar } from './ui.js';
+import { composer, message, messages, openDiscussion, send, sidebar } from './ui.js';
 
 test('the creator renames the group and removes a member, whose window loses it live', async ({
   palabre,
@@ -13,29 +13,42 @@ test('the creator renames the group and removes a member, whose window loses it 
   const karimPage = await pageAs(karim);
   const sophiePage = await pageAs(sophie);
   const thomasPage = await pageAs(thomas);
-  await openDiscussion(karimPage, 'Atelier');
-  await openDiscussion(thomasPage, 'Atelier');
+  for (const page of [karimPage, sophiePage, thomasPage]) await openDiscussion(page, 'Atelier');
+  await send(karimPage, 'Planning de la semaine en pièce jointe.');
+  await expect(message(sophiePage, 'Planning de la semaine en pièce jointe.')).toBeVisible();
 
   await karimPage.getByRole('button', { name: 'Renommer le groupe' }).click();
   await karimPage.getByLabel('Nom du groupe').fill('Atelier de Lyon');
   await karimPage.getByRole('button', { name: 'Enregistrer' }).click();
   await expect(karimPage.getByRole('heading', { level: 1, name: 'Atelier de Lyon' })).toBeVisible();
   // The other members see the new name without reloading.
-  await expect(sidebar(sophiePage).getByRole('link', { name: 'Atelier de Lyon' })).toBeVisible();
-  await expect(thomasPage.getByRole('heading', { level: 1, name: 'Atelier de Lyon' })).toBeVisible();
+  for (const page of [sophiePage, thomasPage]) {
+    await expect(page.getByRole('heading', { level: 1, name: 'Atelier de Lyon' })).toBeVisible();
+    await expect(sidebar(page).getByRole('link', { name: 'Atelier de Lyon' })).toBeVisible();
+  }
 
   await karimPage.getByRole('button', { name: 'Membres', exact: true }).click();
-  await karimPage.getByRole('button', { name: `Retirer ${sophie.displayName}` }).click();
-  const confirm = karimPage.getByRole('dialog', { name: `Retirer ${sophie.displayName} ?` });
+  const panel = karimPage.getByRole('dialog', { name: 'Membres de la discussion' });
+  await panel.getByRole('button', { name: `Retirer ${sophie.displayName}` }).click();
+  const confirm = karimPage.getByRole('alertdialog', { name: `Retirer ${sophie.displayName} ?` });
   await confirm.getByRole('button', { name: 'Retirer de la discussion' }).click();
 
+  // Sophie's open window loses the discussion at once and tells her why: out of her sidebar,
+  // its messages gone from her screen.
+  await expect(
+    sophiePage.getByText(/ne faites plus partie de la discussion|n’y avez plus accès/),
+  ).toBeVisible();
+  await expect(sidebar(sophiePage).getByRole('link', { name: 'Atelier de Lyon' })).toHaveCount(0);
+  await expect(sidebar(sophiePage).getByText('Aucune discussion pour l’instant.')).toBeVisible();
+  await expect(sophiePage.getByText('Planning de la semaine en pièce jointe.')).toHaveCount(0);
+
+  await expect(panel.getByRole('listitem').filter({ hasText: sophie.displayName })).toHaveCount(0);
   await expect
     .poll(async () => (await palabre.discussion(karim, id)).members.map((m) => m.userId).sort())
     .toEqual([karim.id, thomas.id].sort());
-  // Sophie's open window drops the discussion from her sidebar, without a reload.
-  await expect(sidebar(sophiePage).getByRole('link', { name: 'Atelier de Lyon' })).toHaveCount(0);
-  await expect(sidebar(sophiePage).getByText('Aucune discussion pour l’instant.')).toBeVisible();
+
   // The others keep talking.
+  await panel.getByRole('button', { name: 'Fermer' }).click();
   await send(karimPage, 'Sophie a rejoint l’équipe de Paris.');
   await expect(message(thomasPage, 'Sophie a rejoint l’équipe de Paris.')).toBeVisible();
   await expect(thomasPage.getByText('2 membres')).toBeVisible();
@@ -58,7 +71,7 @@ test('a reader reads the thread but has no way to write in it', async ({ palabre
   await expect(elodiePage.getByText(/Vous êtes lecteur/)).toBeVisible();
   // A message sent after her role was set still reaches her live.
   await send(karimPage, 'Merci de confirmer votre présence.');
-  await expect(messageLog(elodiePage).getByRole('article')).toHaveCount(2);
+  await expect(messages(elodiePage)).toHaveCount(2);
 });
 
 test('an admin opens the administration and sees every account', async ({ palabre, pageAs }) => {

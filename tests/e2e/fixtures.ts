@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test as base, expect, type Browser, type Page } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import type { DiscussionSummary, LoginResult, PublicUser } from '@palabre/shared';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -54,6 +54,9 @@ export class PalabreServer {
   readonly adminPassword = randomBytes(12).toString('base64url');
   /** Everything the server printed, for the report of a failed test. */
   log = '';
+  /** Exits nobody asked for (an uncaught error in the server, say). */
+  crashes = 0;
+  #stopping = false;
   #child: ChildProcess | null = null;
   #exited: Promise<void> = Promise.resolve();
   #adminToken: string | null = null;
@@ -98,6 +101,8 @@ export class PalabreServer {
     this.#exited = new Promise((done) =>
       child.once('exit', (code, signal) => {
         this.log += `\n[server exited: ${signal ?? code}]\n`;
+        if (!this.#stopping) this.crashes++;
+        this.#stopping = false;
         if (this.#child === child) this.#child = null;
         done();
       }),
@@ -124,6 +129,7 @@ export class PalabreServer {
   async stop(): Promise<void> {
     const child = this.#child;
     if (!child) return;
+    this.#stopping = true;
     child.kill('SIGTERM');
     const timedOut = Symbol('timeout');
     const outcome = await Promise.race([
@@ -140,6 +146,7 @@ export class PalabreServer {
   async kill(): Promise<void> {
     const child = this.#child;
     if (!child) return;
+    this.#stopping = true;
     child.kill('SIGKILL');
     await this.#exited;
   }
@@ -279,18 +286,21 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   serverGuard: [
     async ({ palabre }, use, testInfo) => {
       const logStart = palabre.log.length;
+      const crashes = palabre.crashes;
       if (!palabre.running) await palabre.start();
       await use();
-      if (testInfo.status !== testInfo.expectedStatus) {
+      const crashed = palabre.crashes > crashes;
+      if (crashed || testInfo.status !== testInfo.expectedStatus) {
         await testInfo.attach('server.log', { body: palabre.log.slice(logStart), contentType: 'text/plain' });
       }
       if (!palabre.running) await palabre.start();
+      if (crashed) throw new Error('The Palabre server exited by itself during this test: see server.log');
     },
     { auto: true },
   ],
 
   pageAs: async ({ browser }, use) => {
-    const contexts: Awaited<ReturnType<Browser['newContext']>>[] = [];
+    const contexts: BrowserContext[] = [];
     await use(async (user) => {
       const context = await browser.newContext();
       contexts.push(context);

@@ -5,11 +5,25 @@ export const sidebar = (page: Page): Locator => page.getByRole('complementary', 
 
 export const messageLog = (page: Page): Locator => page.getByRole('log', { name: 'Messages' });
 
-/** The message bubble (an article carrying author and time) that contains this text. */
+/** The messages on screen, in order: each an article carrying its author and time. */
+export const messages = (page: Page): Locator => messageLog(page).getByRole('article');
+
+/** The message that contains this text. */
 export const message = (page: Page, text: string | RegExp): Locator =>
-  messageLog(page).getByRole('article').filter({ hasText: text });
+  messages(page).filter({ hasText: text });
+
+/** « Connecté », « Hors ligne »…, with « N messages en attente » while some are not delivered. */
+export const connectionStatus = (page: Page): Locator =>
+  page.getByRole('status', { name: 'État de la connexion' });
 
 export const composer = (page: Page): Locator => page.getByRole('textbox', { name: 'Écrire un message' });
+
+/**
+ * For `expect(messages(page)).toHaveText(...)`: exactly these messages, in this order (each
+ * bubble also holds its author and time, hence « contains »).
+ */
+export const containing = (texts: readonly string[]): RegExp[] =>
+  texts.map((text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
 
 /** Open a discussion from the sidebar by its title. */
 export async function openDiscussion(page: Page, title: string): Promise<void> {
