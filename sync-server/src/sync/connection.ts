@@ -249,14 +249,24 @@ export function attachSyncConnection(
       throw new FrameError('undecodable awareness update');
     }
     for (const id of clients) peer.awarenessIds.add(id);
+    // Forward only what our awareness accepted as new: clients re-broadcast what they receive,
+    // so relaying echoes as they come would multiply every change by the number of peers.
+    let changed: number[] = [];
+    const onUpdate = (c: { added: number[]; updated: number[]; removed: number[] }) => {
+      changed = c.added.concat(c.updated, c.removed);
+    };
+    awareness.on('update', onUpdate);
     try {
       awarenessProtocol.applyAwarenessUpdate(awareness, update, peer);
     } catch {
       throw new FrameError('invalid awareness state');
+    } finally {
+      awareness.off('update', onUpdate);
     }
+    if (changed.length === 0) return;
     const frame = encoding.createEncoder();
     encoding.writeVarUint(frame, MESSAGE_AWARENESS);
-    encoding.writeVarUint8Array(frame, update);
+    encoding.writeVarUint8Array(frame, awarenessProtocol.encodeAwarenessUpdate(awareness, changed));
     const bytes = encoding.toUint8Array(frame);
     for (const other of loaded.peers) if (other !== peer) other.send(bytes);
   }

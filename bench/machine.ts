@@ -1,0 +1,60 @@
+/** The machine a run happened on. */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { log } from './log.js';
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  os: string;
+}
+
+export function machine(): Machine {
+  let cpu = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m)?.[1] ?? cpu;
+  } catch {
+    // not Linux: keep what os.cpus() said
+  }
+  return {
+    cpu,
+    cores: os.cpus().length,
+    memoryGiB: os.totalmem() / 2 ** 30,
+    node: process.version,
+    os: `${os.type()} ${os.release()} (${os.arch()})`,
+  };
+}
+
+/** CPU time used by the whole machine so far, in microseconds (Linux /proc/stat), or null. */
+export function machineBusyMicros(): number | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = fields;
+    // /proc/stat counts in USER_HZ ticks, 100 per second on Linux.
+    return (user + nice + system + irq + softirq + (steal ?? 0)) * 10_000;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Wait (at most maxMs) until the machine's other processes use less than 0.3 cores, so a run
+ * does not start in the middle of someone's build. Returns the cores they used at the end.
+ */
+export async function waitForQuiet(maxMs: number): Promise<number | null> {
+  const deadline = performance.now() + maxMs;
+  for (;;) {
+    const before = machineBusyMicros();
+    const own = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = machineBusyMicros();
+    if (before === null || after === null) return null;
+    const ownUsed = process.cpuUsage(own);
+    const others = Math.max(0, (after - before - ownUsed.user - ownUsed.system) / 1e6);
+    if (others < 0.3 || performance.now() > deadline) return others;
+    log(`other processes use ${others.toFixed(2)} cores: waiting for a quieter machine`);
+    await new Promise((r) => setTimeout(r, 4000));
+  }
+}
