@@ -10,8 +10,8 @@ const config = {
     adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
     // The fallback page is served at any depth: asset URLs must be absolute.
     paths: { relative: false },
-    // The offline service worker comes in a later issue.
-    serviceWorker: { register: false },
+    // src/service-worker.ts caches the app shell so Palabre opens with no network.
+    serviceWorker: { register: true },
   },
 };
 

@@ -2,6 +2,18 @@
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Formatters are costly to build (a thread shows hundreds of times): one per locale and style. */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(intl: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${intl}|${JSON.stringify(options)}`;
+  let format = dateFormats.get(key);
+  if (!format) dateFormats.set(key, (format = new Intl.DateTimeFormat(intl, options)));
+  return format;
+}
+
+const TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+const FULL: Intl.DateTimeFormatOptions = { dateStyle: 'full', timeStyle: 'short', hourCycle: 'h23' };
+
 function startOfDay(ts: number): number {
   const d = new Date(ts);
   d.setHours(0, 0, 0, 0);
@@ -15,14 +27,12 @@ export function daysAgo(ts: number, now: number): number {
 
 /** « 14:05 » */
 export function formatTime(ts: number, intl: string): string {
-  return new Intl.DateTimeFormat(intl, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ts);
+  return dateFormat(intl, TIME).format(ts);
 }
 
 /** « mardi 12 mars 2025 à 14:05 »: for title attributes. */
 export function formatFull(ts: number, intl: string): string {
-  return new Intl.DateTimeFormat(intl, { dateStyle: 'full', timeStyle: 'short', hourCycle: 'h23' }).format(
-    ts,
-  );
+  return dateFormat(intl, FULL).format(ts);
 }
 
 /** Sidebar time: HH:mm today, the yesterday label, then a short date (with the year if not this one). */
@@ -31,7 +41,7 @@ export function formatListTime(ts: number, now: number, intl: string, yesterday:
   if (days <= 0) return formatTime(ts, intl);
   if (days === 1) return yesterday;
   const sameYear = new Date(ts).getFullYear() === new Date(now).getFullYear();
-  return new Intl.DateTimeFormat(
+  return dateFormat(
     intl,
     sameYear ? { day: 'numeric', month: 'short' } : { day: '2-digit', month: '2-digit', year: 'numeric' },
   ).format(ts);
@@ -48,7 +58,7 @@ export function formatDay(
   if (days === 0) return labels.today;
   if (days === 1) return labels.yesterday;
   const sameYear = new Date(ts).getFullYear() === new Date(now).getFullYear();
-  const text = new Intl.DateTimeFormat(intl, {
+  const text = dateFormat(intl, {
     weekday: 'long',
     day: 'numeric',
     month: 'long',
@@ -100,7 +110,12 @@ export function avatarColour(id: string): string {
   return AVATAR_COLOURS[(hash >>> 0) % AVATAR_COLOURS.length];
 }
 
+const listFormats = new Map<string, Intl.ListFormat>();
+
 /** « Alice, Bob et Chloé » in the UI's language. */
 export function joinNames(names: string[], intl: string): string {
-  return new Intl.ListFormat(intl, { style: 'long', type: 'conjunction' }).format(names);
+  let format = listFormats.get(intl);
+  if (!format)
+    listFormats.set(intl, (format = new Intl.ListFormat(intl, { style: 'long', type: 'conjunction' })));
+  return format.format(names);
 }

@@ -1,4 +1,5 @@
 /** English dictionary: same keys as fr.ts (the type makes a missing key a compile error). */
+import { enAdmin } from './en-admin.js';
 import type { MessageKey } from './fr.js';
 
 export const en: Record<MessageKey, string> = {
@@ -70,6 +71,8 @@ export const en: Record<MessageKey, string> = {
   'thread.save': 'Save',
   'thread.cancel': 'Cancel',
   'thread.closed': 'Syncing of this discussion has stopped.',
+  'thread.pending': 'Pending',
+  'thread.pendingHint': 'This message will be sent as soon as the server can be reached.',
 
   'composer.label': 'Write a message',
   'composer.placeholder': 'Write a message…',
@@ -82,6 +85,13 @@ export const en: Record<MessageKey, string> = {
   'status.connecting': 'Connecting…',
   'status.reconnecting': 'Reconnecting…',
   'status.offline': 'Offline',
+  'status.pending.one': '{count} message pending',
+  'status.pending.other': '{count} messages pending',
+  'status.syncedAt': 'Synced at {time}',
+  'status.syncedOn': 'Synced on {date} at {time}',
+
+  'sync.rejected': 'Your last change was refused by the server.',
+  'sync.removed': 'You are no longer in the discussion “{title}”.',
 
   'errors.network': 'The server cannot be reached. Check your connection.',
   'errors.unknown': 'Something unexpected went wrong.',
@@ -94,4 +104,5 @@ export const en: Record<MessageKey, string> = {
   'errors.internal_error': 'The server ran into an error. Try again in a moment.',
   'errors.dismiss': 'Dismiss',
   'errors.removed': 'This discussion was deleted or you no longer have access to it.',
+  ...enAdmin,
 };

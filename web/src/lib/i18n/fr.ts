@@ -1,4 +1,5 @@
 /** French dictionary: the reference wording (our users know the Comunik KIT guide). */
+import { frAdmin } from './fr-admin.js';
 export const fr = {
   'app.name': 'Palabre',
   'app.loading': 'Chargement…',
@@ -69,6 +70,8 @@ export const fr = {
   'thread.save': 'Enregistrer',
   'thread.cancel': 'Annuler',
   'thread.closed': 'La synchronisation de cette discussion est interrompue.',
+  'thread.pending': 'En attente',
+  'thread.pendingHint': 'Ce message partira dès que le serveur sera joignable.',
 
   'composer.label': 'Écrire un message',
   'composer.placeholder': 'Écrire un message…',
@@ -81,6 +84,13 @@ export const fr = {
   'status.connecting': 'Connexion…',
   'status.reconnecting': 'Reconnexion…',
   'status.offline': 'Hors ligne',
+  'status.pending.one': '{count} message en attente',
+  'status.pending.other': '{count} messages en attente',
+  'status.syncedAt': 'Synchronisé à {time}',
+  'status.syncedOn': 'Synchronisé le {date} à {time}',
+
+  'sync.rejected': 'Votre dernière modification a été refusée par le serveur.',
+  'sync.removed': 'Vous ne faites plus partie de la discussion « {title} ».',
 
   'errors.network': 'Le serveur est injoignable. Vérifiez votre connexion.',
   'errors.unknown': 'Une erreur inattendue est survenue.',
@@ -93,6 +103,7 @@ export const fr = {
   'errors.internal_error': 'Le serveur a rencontré une erreur. Réessayez dans un instant.',
   'errors.dismiss': 'Fermer',
   'errors.removed': 'Cette discussion a été supprimée ou vous n’y avez plus accès.',
+  ...frAdmin,
 } as const;
 
 export type MessageKey = keyof typeof fr;

@@ -1,20 +1,31 @@
 /**
- * My discussions: the list from GET /api/discussions, kept live by the /api/events socket, and
- * merged with what open documents know (a message sent offline shows in the sidebar at once).
+ * My discussions: the list from GET /api/discussions (cached per user, so the sidebar renders at
+ * start with no network), kept live by the /api/events socket, and merged with what the local
+ * documents say (unread counts, a message sent offline) through the local cache.
+ *
+ * It also drives the background pool that keeps every discussion's local document up to date:
+ * a discussion is synced when its summary's version is ahead of the version last synced here,
+ * or when it holds my messages still waiting.
  */
 import type { DiscussionSummary, ServerEvent } from '@palabre/shared';
+import { CloseCode } from '@palabre/shared/close-codes';
 import { Action, can, type Role } from '@palabre/shared/permissions/index';
-import { lastMessage, unreadCount } from '@palabre/shared/discussion/index';
 import { matchesQuery, preview as previewText } from '@palabre/shared/text';
+import { goto } from '$app/navigation';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
-import { api } from '$lib/api.js';
+import { api, ApiError } from '$lib/api.js';
 import { firstName, joinNames } from '$lib/format.js';
-import { locale } from '$lib/i18n/index.svelte.js';
+import { locale, t } from '$lib/i18n/index.svelte.js';
 import { EventsSocket, type EventsStatus } from '$lib/sync/events.js';
+import { localCache } from '$lib/sync/local-cache.svelte.js';
+import { network } from '$lib/sync/network.svelte.js';
+import { connectionLabel, syncOrder, type ConnectionLabel } from '$lib/sync/offline.js';
+import { SyncPool } from '$lib/sync/pool.js';
 import { docs } from '$lib/sync/registry.svelte.js';
+import { forgetDiscussion, keys, readJson, writeJson } from '$lib/sync/storage.js';
 import { directory } from './directory.svelte.js';
 import { session } from './session.svelte.js';
-import { handleError } from './toasts.svelte.js';
+import { handleError, toasts } from './toasts.svelte.js';
 
 export interface DiscussionView {
   id: string;
@@ -32,20 +43,49 @@ export interface DiscussionView {
   canRename: boolean;
   lastMessage: { text: string; mine: boolean; ts: number } | null;
   activityAt: number;
-  /** Unread messages, known only while the discussion's document is open (0 otherwise). */
+  /** Unread messages, as the local document says (kept current by the background sync). */
   unread: number;
+  /** My messages waiting for the server in this discussion. */
+  pending: number;
   /** Title and member names, for the sidebar filter. */
   searchText: string;
 }
 
+/** Background syncs at once: with the events socket and the open thread, 4 sockets at most. */
+const POOL_SIZE = 2;
+/** A background sync that takes longer is abandoned and retried later. */
+const SYNC_TIMEOUT_MS = 30_000;
+/** A live document records a version only after this long in sync (its updates are in). */
+const LIVE_SETTLE_MS = 1_000;
+
 class DiscussionsState {
   #summaries = new SvelteMap<string, DiscussionSummary>();
-  /** Discussions removed during this session, so an open thread can say why it vanished. */
+  /** Discussions removed during this session (to say so instead of « not found »). */
   removed = new SvelteSet<string>();
+  /** Something to show: the cached list, or the server's. */
   loaded = $state(false);
+  /** The server's list arrived during this page's life. */
+  fresh = $state(false);
   eventsStatus = $state<EventsStatus>('connecting');
+  #eventsFailures = $state(0);
+  #eventsEverOpen = $state(false);
   #socket: EventsSocket | null = null;
   #greeted = false;
+  #user: string | null = null;
+  #persistTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Ids upserted while a list request was in flight: that answer may predate them. */
+  #touchedDuringRefresh: Set<string> | null = null;
+  #poolStartTimer: ReturnType<typeof setTimeout> | null = null;
+  #refreshing: Promise<void> | null = null;
+  /** While the events socket is open, the data is current: say so every minute. */
+  #liveTimer: ReturnType<typeof setInterval> | null = null;
+  readonly #pool = new SyncPool({
+    concurrency: POOL_SIZE,
+    candidates: () => this.#candidates(),
+    canRun: () => this.eventsStatus === 'connected' && network.online && this.#user !== null,
+    run: (id) => this.#syncOne(id),
+    gapMs: 100,
+  });
 
   /** Most recent activity first. */
   views: DiscussionView[] = $derived.by(() => {
@@ -56,33 +96,120 @@ class DiscussionsState {
       .sort((a, b) => b.activityAt - a.activityAt || (a.id < b.id ? -1 : 1));
   });
 
+  /** My messages waiting for the server, over all discussions. */
+  pendingTotal = $derived.by(() => {
+    let total = 0;
+    for (const id of this.#summaries.keys()) total += localCache.get(id).pending;
+    return total;
+  });
+
+  /** The events socket's state in words (the sidebar's status when no thread is open). */
+  eventsLabel: ConnectionLabel = $derived(
+    connectionLabel({
+      online: network.online,
+      open: this.eventsStatus === 'connected',
+      everOpen: this.#eventsEverOpen,
+      failures: this.#eventsFailures,
+    }),
+  );
+
   constructor() {
     session.onSignOut(() => this.#reset());
+    docs.setWritePolicy((id) => {
+      const summary = this.#summaries.get(id);
+      const me = session.user?.id;
+      const role = summary?.members.find((m) => m.userId === me)?.role ?? null;
+      return can(role, Action.Write);
+    });
+    docs.onStopped((doc, code) => {
+      if (code === CloseCode.Forbidden || code === CloseCode.NotFound) this.remove(doc.id, true);
+    });
+    docs.onRejected(() => toasts.push(t('sync.rejected'), 'error', 10_000));
+    if (typeof window !== 'undefined') {
+      window.addEventListener('online', () => {
+        // Back online: the events socket and the pool try now, not after their backoff.
+        this.#socket?.retryNow();
+        this.#pool.resetBackoff();
+      });
+    }
   }
 
-  /** Load the list and keep it live. Safe to call more than once. */
+  /**
+   * Show the list and keep it live. From the cache at once when there is one (the server's list
+   * follows in the background); from the server otherwise. Safe to call more than once.
+   */
   async start(): Promise<void> {
+    const me = session.user?.id;
+    if (!me) return;
+    if (this.#user !== me) {
+      this.#reset();
+      this.#user = me;
+      localCache.open(me);
+      const cached = readJson<DiscussionSummary[]>(keys.summaries(me));
+      if (cached) {
+        for (const summary of cached) this.#summaries.set(summary.id, summary);
+        this.loaded = true;
+      }
+    }
     if (!this.#socket) {
       this.#socket = new EventsSocket({
         onEvent: (event) => this.#onEvent(event),
-        onStatus: (status) => (this.eventsStatus = status),
+        onStatus: (status, failures) => {
+          // Connected until now: everything the server said had arrived.
+          if (this.eventsStatus === 'connected' && status !== 'connected') localCache.touch();
+          this.eventsStatus = status;
+          this.#eventsFailures = failures;
+          if (status === 'connected') {
+            this.#eventsEverOpen = true;
+            this.#pool.kick();
+          }
+        },
         onUnauthorized: () => session.expire(),
         // A refused upgrade hides its HTTP status: ask the API, which reports a 401 properly.
-        onRefused: () => void api.me().catch(() => undefined),
+        onRefused: () => {
+          if (network.online) void session.refresh();
+        },
       });
       this.#socket.start();
+      this.#startPoolSoon();
+      this.#liveTimer = setInterval(() => {
+        if (this.eventsStatus === 'connected') localCache.touch();
+      }, 60_000);
     }
-    if (!this.loaded) await this.refresh();
+    if (this.fresh) return;
+    if (this.loaded) this.refresh().catch(quietly);
+    else await this.refresh();
   }
 
-  async refresh(): Promise<void> {
-    const { discussions } = await api.discussions();
+  /** The server's list, merged in (one request at a time). */
+  refresh(): Promise<void> {
+    this.#refreshing ??= this.#fetchList().finally(() => (this.#refreshing = null));
+    return this.#refreshing;
+  }
+
+  async #fetchList(): Promise<void> {
+    const me = this.#user;
+    this.#touchedDuringRefresh ??= new Set();
+    const touched = this.#touchedDuringRefresh;
+    let discussions: DiscussionSummary[];
+    try {
+      ({ discussions } = await api.discussions());
+    } finally {
+      if (this.#touchedDuringRefresh === touched) this.#touchedDuringRefresh = null;
+    }
+    if (me !== this.#user) return;
+    const listed = new Set(discussions.map((d) => d.id));
     for (const id of [...this.#summaries.keys()]) {
-      if (!discussions.some((d) => d.id === id)) this.#summaries.delete(id);
+      // Gone while we were away: removed from it, or deleted.
+      if (!listed.has(id) && !touched.has(id)) this.remove(id, true);
     }
     for (const summary of discussions) this.#summaries.set(summary.id, summary);
     this.loaded = true;
+    this.fresh = true;
+    localCache.touch();
+    this.#persist();
     directory.ensure(discussions.flatMap((d) => d.members.map((m) => m.userId)));
+    this.#pool.kick();
   }
 
   get(id: string): DiscussionView | undefined {
@@ -112,29 +239,137 @@ class DiscussionsState {
 
   upsert(summary: DiscussionSummary): void {
     this.removed.delete(summary.id);
+    this.#touchedDuringRefresh?.add(summary.id);
     this.#summaries.set(summary.id, summary);
+    this.#persist();
     directory.ensure(summary.members.map((m) => m.userId));
+    if (summary.version > localCache.get(summary.id).v) this.#pool.kick();
+  }
+
+  /**
+   * I am no longer in this discussion (removed, or it was deleted): close it, delete its local
+   * copy, drop it from the sidebar, and leave it if it is on screen.
+   */
+  remove(id: string, notify: boolean): void {
+    const me = this.#user;
+    const title = this.get(id)?.title;
+    const had = this.#summaries.delete(id);
+    this.removed.add(id);
+    docs.drop(id);
+    localCache.forget(id);
+    if (me) void forgetDiscussion(me, id);
+    if (!had) return;
+    this.#persist();
+    if (notify) toasts.push(title ? t('sync.removed', { title }) : t('errors.removed'), 'info');
+    if (typeof location !== 'undefined' && location.pathname === `/discussions/${id}`) {
+      void goto('/discussions', { replaceState: true });
+    }
+  }
+
+  /** The discussion to reopen at start (the last one open), if it is still mine. */
+  lastOpen(): string | null {
+    const me = session.user?.id;
+    if (!me) return null;
+    const id = readJson<string>(keys.lastOpen(me));
+    if (!id) return null;
+    if (this.loaded) return this.#summaries.has(id) ? id : null;
+    const cached = readJson<{ id: string }[]>(keys.summaries(me));
+    return cached?.some((summary) => summary.id === id) ? id : null;
+  }
+
+  /** The thread about to open: start reading its local copy now (see docs.preload). */
+  prepare(id: string): void {
+    const me = session.user?.id;
+    if (me && this.#summaries.has(id)) docs.preload(me, id);
+  }
+
+  rememberOpen(id: string): void {
+    const me = session.user?.id;
+    if (me) writeJson(keys.lastOpen(me), id);
   }
 
   #onEvent(event: ServerEvent): void {
     switch (event.type) {
       case 'hello':
+        localCache.touch();
+        if (!session.confirmed) session.syncClock(event.serverTime);
         // Events sent while we were disconnected are lost: catch up from the list.
-        if (this.#greeted || this.loaded) this.refresh().catch(handleError);
+        if (this.#greeted || this.loaded) this.refresh().catch(quietly);
         this.#greeted = true;
         break;
       case 'discussion':
         this.upsert(event.discussion);
         break;
       case 'discussion_removed':
-        if (this.#summaries.delete(event.id)) this.removed.add(event.id);
-        docs.drop(event.id);
+        this.remove(event.id, true);
         break;
     }
   }
 
+  // --- background sync --------------------------------------------------------------------
+
+  /** After the first paint, and when the page is idle: starting is never in the way of showing. */
+  #startPoolSoon(): void {
+    if (this.#poolStartTimer || typeof window === 'undefined') return;
+    this.#poolStartTimer = setTimeout(() => {
+      const go = () => {
+        if (this.#user) this.#pool.start();
+      };
+      if ('requestIdleCallback' in window) requestIdleCallback(go, { timeout: 2_000 });
+      else go();
+    }, 500);
+  }
+
+  #candidates(): string[] {
+    return syncOrder(
+      [...this.#summaries.values()].map((summary) => {
+        const info = localCache.get(summary.id);
+        return {
+          id: summary.id,
+          version: summary.version,
+          syncedVersion: info.v,
+          pending: info.pending,
+          activityAt: Math.max(summary.lastActivityAt, info.last?.ts ?? 0),
+        };
+      }),
+    );
+  }
+
+  /**
+   * One background sync: open the local document (IndexedDB), connect, wait until it holds the
+   * server's state and the server acknowledged all my messages, record the version, let go.
+   * The document itself writes unread count, last message and pending to the local cache.
+   */
+  async #syncOne(id: string): Promise<void> {
+    const me = this.#user;
+    const summary = this.#summaries.get(id);
+    if (!me || !summary) return;
+    const version = summary.version;
+    const wasLive = docs.peek(id)?.live ?? false;
+    const doc = docs.acquire(me, id, { background: true });
+    try {
+      await doc.whenLoaded;
+      await doc.whenIdle(SYNC_TIMEOUT_MS);
+      if (wasLive) {
+        // Already connected (the open thread): the update behind this version may still be on
+        // its way on the sync socket; give it a moment.
+        await new Promise((resolve) => setTimeout(resolve, LIVE_SETTLE_MS));
+        if (!doc.live) throw new Error('connection lost');
+      }
+      if (this.#user === me) localCache.update(id, { v: version });
+    } finally {
+      docs.release(id);
+      // The slot frees only once the socket is really gone (see the connection limit); a
+      // document still held (the open thread) keeps its socket.
+      if (!docs.held(id)) await doc.whenSocketsClosed(2_000);
+    }
+  }
+
+  // --- views ------------------------------------------------------------------------------
+
   #view(summary: DiscussionSummary, me: string): DiscussionView {
     const others = summary.members.map((m) => m.userId).filter((id) => id !== me);
+    const info = localCache.get(summary.id);
     let last = summary.lastMessage
       ? {
           text: summary.lastMessage.preview,
@@ -142,15 +377,9 @@ class DiscussionsState {
           ts: summary.lastMessage.ts,
         }
       : null;
-    let unread = 0;
-    const open = docs.peek(summary.id);
-    if (open) {
-      void open.version; // recompute when the document changes
-      const local = lastMessage(open.doc);
-      if (local && (!last || local.ts >= last.ts)) {
-        last = { text: previewText(local.text), mine: local.author === me, ts: local.ts };
-      }
-      unread = unreadCount(open.doc, me);
+    // The local document may know better (a message written offline, not on the server yet).
+    if (info.last && (!last || info.last.ts >= last.ts)) {
+      last = { text: previewText(info.last.text), mine: info.last.author === me, ts: info.last.ts };
     }
     const names = summary.members.map((m) => {
       const user = directory.get(m.userId);
@@ -169,7 +398,8 @@ class DiscussionsState {
       canRename: summary.kind === 'group' && can(myRole, Action.Rename, session.user?.role),
       lastMessage: last,
       activityAt: Math.max(summary.lastActivityAt, last?.ts ?? 0),
-      unread,
+      unread: info.unread,
+      pending: info.pending,
       searchText: `${title} ${names.join(' ')}`,
     };
   }
@@ -182,15 +412,43 @@ class DiscussionsState {
     return joinNames(names, locale.intl);
   }
 
+  /** The list in localStorage, for the next start (coalesced: events come in bursts). */
+  #persist(): void {
+    if (this.#persistTimer || !this.#user) return;
+    const me = this.#user;
+    this.#persistTimer = setTimeout(() => {
+      this.#persistTimer = null;
+      if (this.#user === me) writeJson(keys.summaries(me), [...this.#summaries.values()]);
+    }, 200);
+  }
+
   #reset(): void {
     this.#socket?.stop();
     this.#socket = null;
+    if (this.#liveTimer) clearInterval(this.#liveTimer);
+    this.#liveTimer = null;
+    this.#refreshing = null;
+    this.#pool.stop();
+    if (this.#poolStartTimer) clearTimeout(this.#poolStartTimer);
+    this.#poolStartTimer = null;
+    if (this.#persistTimer) clearTimeout(this.#persistTimer);
+    this.#persistTimer = null;
     this.#greeted = false;
+    this.#user = null;
     this.#summaries.clear();
     this.removed.clear();
     this.loaded = false;
+    this.fresh = false;
     this.eventsStatus = 'connecting';
+    this.#eventsFailures = 0;
+    this.#eventsEverOpen = false;
   }
+}
+
+/** Background refreshes fail silently when offline; anything else is reported. */
+function quietly(error: unknown): void {
+  if (error instanceof ApiError && (error.code === 'network' || error.status >= 500)) return;
+  handleError(error);
 }
 
 export const discussions = new DiscussionsState();

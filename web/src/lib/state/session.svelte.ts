@@ -1,23 +1,31 @@
-/** The signed-in user, the server clock offset, and sign-in / sign-out. */
+/**
+ * The signed-in user, the server clock offset, and sign-in / sign-out.
+ *
+ * The user is cached in localStorage, so Palabre starts at once (and with no network) for the
+ * person who was signed in: the cached user is used right away and /api/me confirms in the
+ * background. A 401 ends the session; a network failure does not (offline is not signed out).
+ */
 import type { PublicUser } from '@palabre/shared';
 import { CloseCode } from '@palabre/shared/close-codes';
 import { goto } from '$app/navigation';
 import { api, ApiError, onUnauthenticated } from '$lib/api.js';
 import { t } from '$lib/i18n/index.svelte.js';
+import { localCache } from '$lib/sync/local-cache.svelte.js';
 import { docs } from '$lib/sync/registry.svelte.js';
+import { SESSION_KEY, forgetUser, keys, readJson, removeKey, writeJson } from '$lib/sync/storage.js';
 import { toasts } from './toasts.svelte.js';
 
-/** Set while this browser probably holds a session cookie (which JavaScript cannot see). */
-const HINT_KEY = 'palabre:signed-in';
-
-function setHint(signedIn: boolean): void {
-  try {
-    if (signedIn) localStorage.setItem(HINT_KEY, '1');
-    else localStorage.removeItem(HINT_KEY);
-  } catch {
-    // Storage blocked: the hint only saves a request.
-  }
+interface CachedSession {
+  user: PublicUser;
+  clockOffset: number;
 }
+
+function cachedSession(): CachedSession | null {
+  const cached = readJson<CachedSession>(SESSION_KEY);
+  return cached && typeof cached.user?.id === 'string' ? cached : null;
+}
+
+type SignOutHandler = (userId: string, clearData: boolean) => void;
 
 class SessionState {
   user = $state<PublicUser | null>(null);
@@ -27,43 +35,86 @@ class SessionState {
    * messages into the past or the future of the discussion.
    */
   clockOffset = 0;
+  /** The server confirmed the session during this page's life. */
+  confirmed = $state(false);
   #probe: Promise<PublicUser | null> | null = null;
   /** The last probe answered 401: nobody is signed in, no need to ask again (and log a 401). */
   #anonymous = false;
-  #signOutHandlers = new Set<() => void>();
+  #signOutHandlers = new Set<SignOutHandler>();
 
-  /** The signed-in user, asking the server if needed; null when nobody is signed in. */
+  constructor() {
+    if (typeof window === 'undefined') return;
+    // Signed out in another tab: this one follows.
+    window.addEventListener('storage', (event) => {
+      if (event.key !== SESSION_KEY || event.storageArea !== localStorage) return;
+      const cached = cachedSession();
+      if (this.user && (!cached || cached.user.id !== this.user.id)) {
+        this.#end(false);
+        void goto('/login', { replaceState: true });
+      }
+    });
+  }
+
+  /**
+   * The signed-in user: the cached one at once when there is one (confirmed in the background),
+   * else asked of the server; null when nobody is signed in.
+   */
   load(): Promise<PublicUser | null> {
     if (this.user) return Promise.resolve(this.user);
     if (this.#anonymous) return Promise.resolve(null);
+    const cached = cachedSession();
+    if (cached) {
+      this.user = cached.user;
+      this.clockOffset = cached.clockOffset;
+      void this.refresh();
+      return Promise.resolve(cached.user);
+    }
     this.#probe ??= this.#fetchMe().finally(() => (this.#probe = null));
     return this.#probe;
   }
 
+  /**
+   * Ask the server who we are (and measure the clock). A 401 ends the session; a network
+   * failure keeps the cached user, signed in offline.
+   */
+  async refresh(): Promise<void> {
+    try {
+      const user = await (this.#probe ??= this.#fetchMe().finally(() => (this.#probe = null)));
+      if (!user) this.expire();
+    } catch {
+      // Offline or server down: stay signed in with what we know.
+    }
+  }
+
   async login(username: string, password: string): Promise<PublicUser> {
     const { user } = await api.login(username, password);
+    const previous = cachedSession();
+    // Someone else was signed in on this browser: their data stays theirs, closed.
+    if (previous && previous.user.id !== user.id) docs.closeAll();
     this.user = user;
     this.#anonymous = false;
-    setHint(true);
+    this.#save();
     // Measure the clock offset now; a failure here only leaves the offset at 0.
     await this.#fetchMe().catch(() => undefined);
     return user;
   }
 
+  /** Sign out: tell the server (if it can hear), then remove every local trace of this user. */
   async logout(): Promise<void> {
     try {
       await api.logout();
     } catch {
       // Signing out locally matters more than telling the server; its cookie expires anyway.
     }
-    this.#end();
+    await this.#end(true);
     await goto('/login', { replaceState: true });
   }
 
   /** The server said our session is gone (a 401 from the API or a 4401 close). */
   expire(): void {
     if (!this.user) return;
-    this.#end();
+    // Local data stays: signing in again delivers the messages still waiting.
+    void this.#end(false);
     toasts.push(t('errors.unauthenticated'), 'info');
     void goto(`/login?next=${encodeURIComponent(location.pathname)}`, { replaceState: true });
   }
@@ -73,12 +124,7 @@ class SessionState {
    * or never signed in, so visiting /login does not log a 401 in the console.
    */
   get probablySignedIn(): boolean {
-    if (this.user) return true;
-    try {
-      return localStorage.getItem(HINT_KEY) === '1';
-    } catch {
-      return true;
-    }
+    return this.user !== null || cachedSession() !== null;
   }
 
   /** Now on the server's clock, in milliseconds. */
@@ -86,44 +132,76 @@ class SessionState {
     return Date.now() + this.clockOffset;
   }
 
-  /** Run handler when the user signs out or the session expires (to drop their data). */
-  onSignOut(handler: () => void): () => void {
+  /** The server's clock, as a `hello` event tells it (no round trip to account for). */
+  syncClock(serverTime: number): void {
+    this.clockOffset = serverTime - Date.now();
+    this.#save();
+  }
+
+  /**
+   * Run handler when the user signs out (clearData: remove their local data) or the session
+   * expires (keep it).
+   */
+  onSignOut(handler: SignOutHandler): () => void {
     this.#signOutHandlers.add(handler);
     return () => this.#signOutHandlers.delete(handler);
+  }
+
+  #save(): void {
+    if (this.user) writeJson(SESSION_KEY, { user: this.user, clockOffset: this.clockOffset });
   }
 
   async #fetchMe(): Promise<PublicUser | null> {
     const sentAt = Date.now();
     try {
       const me = await api.me({ quiet401: true });
+      if (this.user && this.user.id !== me.user.id) {
+        // The cookie belongs to someone else now (signed in elsewhere in this browser): start
+        // over as them, from their own local data.
+        writeJson(SESSION_KEY, { user: me.user, clockOffset: 0 });
+        location.reload();
+        return null;
+      }
       this.clockOffset = me.serverTime - (sentAt + Date.now()) / 2;
       this.user = me.user;
+      this.confirmed = true;
       this.#anonymous = false;
-      setHint(true);
+      this.#save();
       return me.user;
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
         this.#anonymous = true;
-        setHint(false);
+        removeKey(SESSION_KEY);
         return null;
       }
       throw error;
     }
   }
 
-  #end(): void {
-    for (const handler of this.#signOutHandlers) handler();
+  async #end(clearData: boolean): Promise<void> {
+    const userId = this.user?.id ?? null;
+    // Documents first: nothing may write to a database about to be deleted.
     docs.closeAll();
+    if (userId) for (const handler of this.#signOutHandlers) handler(userId, clearData);
+    localCache.close();
     this.user = null;
+    this.confirmed = false;
     this.#anonymous = true;
-    setHint(false);
+    removeKey(SESSION_KEY);
     this.clockOffset = 0;
+    if (clearData && userId) {
+      const known = readJson<{ id: string }[]>(keys.summaries(userId)) ?? [];
+      await forgetUser(
+        userId,
+        known.map((summary) => summary.id),
+      );
+    }
   }
 }
 
 export const session = new SessionState();
 
 onUnauthenticated(() => session.expire());
-docs.onClosed((_doc, code) => {
+docs.onStopped((_doc, code) => {
   if (code === CloseCode.Unauthorized) session.expire();
 });

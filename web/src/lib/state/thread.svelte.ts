@@ -1,6 +1,7 @@
 /**
- * The open discussion: its messages (from the local Y.Doc, live), sending, and read marking.
- * One instance per opened thread; call destroy() when the thread is closed.
+ * The open discussion: its messages (from the local Y.Doc, live, each marked pending while the
+ * server has not acknowledged it), sending, and read marking. One instance per opened thread;
+ * call destroy() when the thread is closed.
  */
 import {
   MAX_MESSAGE_LENGTH,
@@ -8,7 +9,6 @@ import {
   addMessage,
   listMessages,
   markRead,
-  messagesMap,
   type MessageRecord,
 } from '@palabre/shared/discussion/index';
 import { CloseCode } from '@palabre/shared/close-codes';
@@ -16,18 +16,28 @@ import type { ConnectionLabel } from '$lib/sync/network.svelte.js';
 import { docs } from '$lib/sync/registry.svelte.js';
 import type { SyncedDoc } from '$lib/sync/synced-doc.svelte.js';
 import { directory } from './directory.svelte.js';
+import { discussions } from './discussions.svelte.js';
 import { session } from './session.svelte.js';
 
-export type SendResult = 'sent' | 'empty' | 'too_long';
+/** `busy`: the document is being rebuilt for a moment; the text stays in the composer. */
+export type SendResult = 'sent' | 'empty' | 'too_long' | 'busy';
 export type ThreadProblem = 'forbidden' | 'not_found' | 'closed' | null;
+
+/** A message as shown: `pending` while the server has not acknowledged it (« En attente »). */
+export interface DisplayMessage extends MessageRecord {
+  pending: boolean;
+}
 
 export { MAX_MESSAGE_LENGTH };
 
 export class ThreadState {
-  messages = $state.raw<MessageRecord[]>([]);
+  messages = $state.raw<DisplayMessage[]>([]);
   readonly #synced: SyncedDoc;
   readonly #userId: string;
   readonly #cleanup: (() => void)[] = [];
+  /** Shown objects by id, reused while unchanged so a change re-renders only what changed. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a private cache, never rendered
+  #shown = new Map<string, DisplayMessage>();
   #destroyed = false;
 
   constructor(readonly id: string) {
@@ -35,18 +45,10 @@ export class ThreadState {
     if (!user) throw new Error('ThreadState needs a signed-in user');
     this.#userId = user.id;
     this.#synced = docs.acquire(user.id, id);
+    discussions.rememberOpen(id);
 
-    const doc = this.#synced.doc;
-    const messages = messagesMap(doc);
-    const onChange = () => {
-      this.messages = listMessages(doc);
-      directory.ensure(this.messages.map((m) => m.author));
-      // Outside the Yjs observer: writing the read cursor starts a transaction of its own.
-      queueMicrotask(() => this.markRead());
-    };
-    messages.observeDeep(onChange);
-    this.#cleanup.push(() => messages.unobserveDeep(onChange));
-    onChange();
+    this.#cleanup.push(this.#synced.subscribe(() => this.#update()));
+    this.#update();
 
     const onVisible = () => this.markRead();
     document.addEventListener('visibilitychange', onVisible);
@@ -55,6 +57,32 @@ export class ThreadState {
       document.removeEventListener('visibilitychange', onVisible);
       window.removeEventListener('focus', onVisible);
     });
+  }
+
+  #update(): void {
+    if (this.#destroyed) return;
+    const pending = this.#synced.pendingIds;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- the next cache, never rendered
+    const next = new Map<string, DisplayMessage>();
+    const list = listMessages(this.#synced.doc).map((record) => {
+      const isPending = pending.has(record.id);
+      const previous = this.#shown.get(record.id);
+      const shown =
+        previous &&
+        previous.pending === isPending &&
+        previous.ts === record.ts &&
+        previous.text === record.text &&
+        previous.author === record.author
+          ? previous
+          : { ...record, pending: isPending };
+      next.set(record.id, shown);
+      return shown;
+    });
+    this.#shown = next;
+    this.messages = list;
+    directory.ensure(list.map((m) => m.author));
+    // Outside the Yjs event: writing the read cursor starts a transaction of its own.
+    queueMicrotask(() => this.markRead());
   }
 
   /** True once the local copy (IndexedDB) or the server's copy has been loaded. */
@@ -75,10 +103,11 @@ export class ThreadState {
     return 'closed';
   }
 
-  /** Add a message to the local document; the provider sends it, now or when back online. */
+  /** Add a message to the local document; it leaves now, or as soon as the server is reachable. */
   send(text: string): SendResult {
     if (text.trim() === '') return 'empty';
     if (this.problem) return 'empty';
+    if (!this.#synced.writable) return 'busy';
     try {
       addMessage(this.#synced.doc, { author: this.#userId, text, now: session.now() });
     } catch (error) {
@@ -90,7 +119,8 @@ export class ThreadState {
 
   /** Move my read cursor, but only while the thread is actually on screen. */
   markRead(): void {
-    if (this.#destroyed || document.visibilityState !== 'visible') return;
+    if (this.#destroyed || document.visibilityState !== 'visible' || !this.ready) return;
+    if (!this.#synced.writable) return;
     markRead(this.#synced.doc, this.#userId);
   }
 

@@ -1,36 +1,33 @@
 /**
  * The /api/events WebSocket: the server pushes discussion summaries as they change. It
- * reconnects by itself with capped exponential backoff and jitter, so a restarting server is
- * not hammered by every client at the same instant.
+ * reconnects by itself with capped exponential backoff and jitter (the same as DocSync), so a
+ * restarting server is not hammered by every client at the same instant, and gives up only on
+ * 4401 (the session is over).
  */
 import type { ServerEvent } from '@palabre/shared';
 import { CloseCode } from '@palabre/shared/close-codes';
+import { backoffDelay, type BackoffOptions } from '@palabre/shared/sync/backoff';
 import { wsBase } from '$lib/api.js';
 
 export type EventsStatus = 'connecting' | 'connected' | 'disconnected';
 
 export interface EventsHandlers {
   onEvent(event: ServerEvent): void;
-  onStatus(status: EventsStatus): void;
+  /** Status changes; `failures` counts attempts in a row that never opened. */
+  onStatus(status: EventsStatus, failures: number): void;
   /** The server closed with 4401: the session is over, do not reconnect. */
   onUnauthorized(): void;
   /** A connection attempt failed before opening (a refused upgrade looks like this). */
   onRefused?(): void;
 }
 
-const BASE_DELAY_MS = 500;
-const MAX_DELAY_MS = 30_000;
-
-/** Delay before reconnection attempt n (0-based): full jitter over a capped exponential. */
-export function backoffDelay(attempt: number, random = Math.random): number {
-  const cap = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
-  return Math.round(cap / 2 + (random() * cap) / 2);
-}
+const BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 30_000 };
 
 export class EventsSocket {
   #ws: WebSocket | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #attempt = 0;
+  #failures = 0;
   #running = false;
 
   constructor(private readonly handlers: EventsHandlers) {}
@@ -38,13 +35,11 @@ export class EventsSocket {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    window.addEventListener('online', this.#reconnectNow);
     this.#connect();
   }
 
   stop(): void {
     this.#running = false;
-    window.removeEventListener('online', this.#reconnectNow);
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     const ws = this.#ws;
@@ -55,25 +50,32 @@ export class EventsSocket {
     }
   }
 
-  /** Back online: skip the rest of the backoff. */
-  #reconnectNow = (): void => {
+  /** Try now, skipping the rest of the backoff (the browser says it is back online). */
+  retryNow(): void {
     if (!this.#running || this.#ws) return;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     this.#attempt = 0;
     this.#connect();
-  };
+  }
 
   #connect(): void {
     this.#timer = null;
-    this.handlers.onStatus('connecting');
-    const ws = new WebSocket(`${wsBase()}/api/events`);
+    this.handlers.onStatus('connecting', this.#failures);
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(`${wsBase()}/api/events`);
+    } catch {
+      this.#schedule();
+      return;
+    }
     this.#ws = ws;
     let opened = false;
     ws.onopen = () => {
       opened = true;
       this.#attempt = 0;
-      this.handlers.onStatus('connected');
+      this.#failures = 0;
+      this.handlers.onStatus('connected', 0);
     };
     ws.onmessage = (message) => {
       if (typeof message.data !== 'string') return;
@@ -88,7 +90,8 @@ export class EventsSocket {
     ws.onclose = (close) => {
       if (this.#ws !== ws) return;
       this.#ws = null;
-      this.handlers.onStatus('disconnected');
+      if (!opened) this.#failures++;
+      this.handlers.onStatus('disconnected', this.#failures);
       if (close.code === CloseCode.Unauthorized) {
         this.#running = false;
         this.handlers.onUnauthorized();
@@ -96,9 +99,13 @@ export class EventsSocket {
       }
       if (!this.#running) return;
       if (!opened) this.handlers.onRefused?.();
-      this.#timer = setTimeout(() => this.#connect(), backoffDelay(this.#attempt++));
+      this.#schedule();
     };
     // Errors are followed by a close event, which does the work.
     ws.onerror = () => {};
+  }
+
+  #schedule(): void {
+    this.#timer = setTimeout(() => this.#connect(), backoffDelay(this.#attempt++, BACKOFF));
   }
 }

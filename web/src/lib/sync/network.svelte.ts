@@ -1,4 +1,6 @@
 /** Whether the browser believes it is online; the connection labels use it to say « Hors ligne ». */
+export type { ConnectionLabel } from './offline.js';
+
 class NetworkState {
   online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
 
@@ -10,5 +12,3 @@ class NetworkState {
 }
 
 export const network = new NetworkState();
-
-export type ConnectionLabel = 'connected' | 'connecting' | 'reconnecting' | 'offline';

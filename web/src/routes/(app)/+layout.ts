@@ -1,4 +1,5 @@
 import { redirect } from '@sveltejs/kit';
+import { ApiError } from '$lib/api.js';
 import { directory } from '$lib/state/directory.svelte.js';
 import { discussions } from '$lib/state/discussions.svelte.js';
 import { session } from '$lib/state/session.svelte.js';
@@ -7,8 +8,19 @@ import { handleError } from '$lib/state/toasts.svelte.js';
 export async function load({ url }) {
   const user = await session.load();
   if (!user) redirect(307, `/login?next=${encodeURIComponent(url.pathname)}`);
-  // Names first, so the list does not flash « Utilisateur inconnu ». A failure is reported
-  // but does not block the app: open documents still work from IndexedDB.
-  await Promise.all([directory.load(), discussions.start()]).catch(handleError);
+  // From the local cache at once when there is one (names, the list): the server's answers
+  // follow in the background, and no answer at all (offline) is fine. On a first visit, wait
+  // for the server: names first, so the list does not flash « Utilisateur inconnu ».
+  const opening = /^\/discussions\/([0-9a-z]+)$/.exec(url.pathname)?.[1];
+  const names = directory.restore() ? void directory.load().catch(quietly) : directory.load();
+  const started = discussions.start();
+  // The thread's local copy loads while the rest of the page is built.
+  if (opening) discussions.prepare(opening);
+  await Promise.all([names, started]).catch(handleError);
   return {};
+}
+
+function quietly(error: unknown): void {
+  if (error instanceof ApiError && (error.code === 'network' || error.status >= 500)) return;
+  handleError(error);
 }
