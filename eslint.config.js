@@ -4,7 +4,9 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 
 export default ts.config(
-  { ignores: ['**/node_modules', 'web/build', 'web/.svelte-kit', 'data', 'test-results', 'playwright-report'] },
+  {
+    ignores: ['**/node_modules', 'web/build', 'web/.svelte-kit', 'data', 'test-results', 'playwright-report'],
+  },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,

@@ -6,7 +6,9 @@ ensurePnpm();
 installDependencies();
 if (!existsSync('/usr/bin/chromium')) {
   if (process.getuid?.() !== 0) {
-    console.error('Chromium is needed for the end-to-end tests: install it with `sudo apt-get install -y chromium`.');
+    console.error(
+      'Chromium is needed for the end-to-end tests: install it with `sudo apt-get install -y chromium`.',
+    );
     process.exit(1);
   }
   must('apt-get', ['update', '-qq']);
