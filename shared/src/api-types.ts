@@ -47,3 +47,21 @@ export type ServerEvent =
   | { type: 'discussion'; discussion: DiscussionSummary }
   | { type: 'discussion_removed'; id: string }
   | { type: 'hello'; serverTime: number };
+
+/** One line of the audit log of access changes (GET /api/admin/audit). */
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actorId: string;
+  action: string;
+  targetType: 'user' | 'discussion' | 'token';
+  targetId: string;
+  details: Record<string, unknown>;
+}
+
+/** An admin's API token as listed (GET /api/admin/tokens): never its secret. */
+export interface ApiTokenInfo {
+  label: string;
+  createdAt: number;
+  expiresAt: number;
+}

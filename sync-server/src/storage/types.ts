@@ -3,7 +3,7 @@
  * and Postgres (for several nodes) are interchangeable. All methods are async for that reason,
  * even where SQLite answers synchronously.
  */
-import type { DiscussionKind, OrgRole, Role } from '@palabre/shared';
+import type { AuditEntry, DiscussionKind, OrgRole, Role } from '@palabre/shared';
 
 /** The append-only update log of each Yjs document, with compaction into snapshots. */
 export interface DocStore {
@@ -38,15 +38,7 @@ export interface SessionRow {
   label: string | null;
 }
 
-export interface AuditRow {
-  id: number;
-  at: number;
-  actorId: string;
-  action: string;
-  targetType: 'user' | 'discussion' | 'token';
-  targetId: string;
-  details: Record<string, unknown>;
-}
+export type AuditRow = AuditEntry;
 
 export interface DiscussionRow {
   id: string;

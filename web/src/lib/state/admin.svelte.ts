@@ -3,7 +3,7 @@
  * there, disabled accounts included), every discussion, the audit log and my API tokens.
  * Each list remembers whether it is loading or failed, so the sections can say so.
  */
-import type { DiscussionSummary, PublicUser } from '@palabre/shared';
+import type { ApiTokenInfo, AuditEntry, DiscussionSummary, PublicUser } from '@palabre/shared';
 import type { OrgRole, Role } from '@palabre/shared/permissions/index';
 import { SvelteMap } from 'svelte/reactivity';
 import { request } from '$lib/api.js';
@@ -12,21 +12,7 @@ import { directory } from './directory.svelte.js';
 import type { MemberOps } from './members.svelte.js';
 import { session } from './session.svelte.js';
 
-export interface AuditEntry {
-  id: number;
-  at: number;
-  actorId: string;
-  action: string;
-  targetType: 'user' | 'discussion' | 'token';
-  targetId: string;
-  details: Record<string, unknown>;
-}
-
-export interface ApiTokenInfo {
-  label: string;
-  createdAt: number;
-  expiresAt: number;
-}
+export type { ApiTokenInfo, AuditEntry } from '@palabre/shared';
 
 export interface NewUser {
   username: string;
