@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { addMessage, listMessages } from '../discussion/index.js';
+import { ReplicaSet } from '../testing/sync.js';
+import { backoffDelay } from './backoff.js';
+import { acknowledge, isPending, pendingMessages } from './outbox.js';
+
+describe('outbox', () => {
+  it('keeps messages written offline pending, in the order written, until the server acknowledges them', () => {
+    const set = new ReplicaSet(2); // 0: the author's browser, 1: the server
+    const [browser, server] = set.docs;
+    set.setOnline(0, false);
+    const written = ['un', 'deux', 'trois'].map((text, i) =>
+      addMessage(browser, { author: 'alice', text, now: 1_000 - i * 100 }),
+    );
+    // The clock went backwards between messages: the order is still the order written.
+    expect(pendingMessages(browser, 'alice', undefined).map((m) => m.text)).toEqual(['un', 'deux', 'trois']);
+
+    set.setOnline(0, true);
+    set.flush();
+    const acked = acknowledge(undefined, Y.encodeStateVector(server));
+    expect(acked).not.toBeNull();
+    expect(pendingMessages(browser, 'alice', acked!)).toEqual([]);
+    expect(written.every((m) => !isPending(browser, m.id, acked!))).toBe(true);
+  });
+
+  it('delivers a message exactly once even when its update is sent again and again', () => {
+    const author = new Y.Doc();
+    const server = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    author.on('update', (u: Uint8Array) => updates.push(u));
+    addMessage(author, { author: 'alice', text: 'une seule fois', now: 1 });
+    for (let i = 0; i < 3; i++) {
+      for (const u of updates) Y.applyUpdate(server, u);
+      Y.applyUpdate(server, Y.encodeStateAsUpdate(author));
+    }
+    expect(listMessages(server).map((m) => m.text)).toEqual(['une seule fois']);
+  });
+
+  it('only counts my own messages, and an acknowledgement never goes back', () => {
+    const doc = new Y.Doc();
+    addMessage(doc, { author: 'bob', text: 'de Bob', now: 1 });
+    addMessage(doc, { author: 'alice', text: 'de moi', now: 2 });
+    expect(pendingMessages(doc, 'alice', undefined).map((m) => m.text)).toEqual(['de moi']);
+    const full = acknowledge(undefined, Y.encodeStateVector(doc))!;
+    expect(acknowledge(full, Y.encodeStateVector(new Y.Doc()))).toBeNull();
+  });
+});
+
+describe('backoff', () => {
+  it('grows exponentially, stays under the cap, and spreads clients with jitter', () => {
+    const options = { baseMs: 100, maxMs: 5_000 };
+    const low = (attempt: number) => backoffDelay(attempt, options, () => 0);
+    const high = (attempt: number) => backoffDelay(attempt, options, () => 1);
+    expect([0, 1, 2, 3].map(high)).toEqual([100, 200, 400, 800]);
+    expect([0, 1, 2, 3].map(low)).toEqual([50, 100, 200, 400]);
+    expect(high(20)).toBe(5_000);
+    expect(low(20)).toBe(2_500);
+  });
+});
