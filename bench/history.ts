@@ -59,3 +59,54 @@ export function buildHistory(
   }
   return parts.length === 1 ? parts[0] : Y.mergeUpdates(parts);
 }
+
+/** Things colleagues write to each other, 10 to 80 characters; chatText combines them. */
+const PHRASES = [
+  'Bonjour à tous',
+  'Merci, bien reçu',
+  'Je regarde ça tout de suite',
+  'Le devis Dubois est validé, on peut lancer la commande',
+  'On livre lundi matin, entre 8 h et 10 h',
+  'Qui peut passer chez Mme Lefèvre cet après-midi ?',
+  "La pièce de rechange arrive jeudi, je t'envoie le suivi",
+  'Réunion de chantier déplacée à 14 h 30',
+  'Facture envoyée au client ce matin',
+  "J'ai relancé le fournisseur, pas de réponse pour l'instant",
+  'Planning de la semaine prochaine en pièce jointe',
+  'Attention, le camion est au garage jusqu’à mercredi',
+  'Parfait, je note',
+  'Je suis en intervention, je te rappelle vers midi',
+  'Le client demande un rendez-vous avant vendredi',
+  "C'est noté pour les congés de juillet",
+  'Stock de câbles bas à l’atelier, il faudrait recommander',
+  'Photos du chantier envoyées dans le dossier partagé',
+  'On se cale un point rapide demain à 9 h ?',
+  'OK pour moi',
+  'Tu peux vérifier la référence du disjoncteur ?',
+  'Le dossier Martin est complet, je le transmets à la compta',
+  'Retard de 20 minutes, bouchons sur le périphérique',
+  'Bonne nouvelle : le chantier de Nantes est signé !',
+  'Je prends la relance du devis Garnier',
+  'Panne réglée, le client est satisfait',
+  'Besoin d’un coup de main pour décharger à 16 h',
+  'Les badges d’accès sont à récupérer à l’accueil',
+  'Rappel : inventaire vendredi après-midi',
+  'Je confirme la commande de 12 radiateurs',
+  'Merci pour ton aide sur ce dossier',
+  'Le rendez-vous de jeudi est annulé par le client',
+  "Quelqu'un a les clés de l'entrepôt ?",
+  'Je pars plus tôt ce soir, Julien prend le relais',
+  'Validé de mon côté',
+  'Pense à mettre à jour le planning partagé',
+];
+
+/** A deterministic French chat message for number i: 10 to ~130 characters, ~55 on average. */
+export function chatText(i: number): string {
+  let seed = (i * 2246822519 + 374761393) >>> 0;
+  const next = () => (seed = (seed * 1664525 + 1013904223) >>> 0);
+  const first = PHRASES[next() % PHRASES.length];
+  // One message in three is two sentences.
+  if (next() % 3 !== 0) return first;
+  const second = PHRASES[next() % PHRASES.length];
+  return second === first ? first : `${first}. ${second}`;
+}

@@ -1,5 +1,5 @@
 /** The machine a run happened on. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { log } from './log.js';
 
@@ -57,4 +57,31 @@ export async function waitForQuiet(maxMs: number): Promise<number | null> {
     log(`other processes use ${others.toFixed(2)} cores: waiting for a quieter machine`);
     await new Promise((r) => setTimeout(r, 4000));
   }
+}
+
+/**
+ * CPU time used so far by the processes whose command line contains `match`, with their exited
+ * children (Linux /proc), in microseconds: e.g. one Chromium profile's browser, zygotes and
+ * renderers, including the renderers of closed pages (their zygote reaped them).
+ */
+export function processesCpuMicros(match: string): number {
+  let ticks = 0;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(match)) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command name: state ppid ... utime(14) stime(15) cutime(16) cstime(17).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return ticks * 10_000;
 }

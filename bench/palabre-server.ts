@@ -18,13 +18,15 @@ const server = await startServer({ ...extra, port: 0, host: '127.0.0.1', dataDir
 serveCommands(
   server.port,
   {
-    async createUsers({ usernames, password }) {
+    async createUsers({ usernames, password, displayNames }) {
       const ids: string[] = [];
       // scrypt runs on libuv's pool: a few at a time keeps both cores busy without a pile-up.
       for (let i = 0; i < usernames.length; i += 4) {
         const batch = usernames.slice(i, i + 4);
         const users = await Promise.all(
-          batch.map((username) => server.auth.createUser({ username, displayName: username, password })),
+          batch.map((username, j) =>
+            server.auth.createUser({ username, displayName: displayNames?.[i + j] ?? username, password }),
+          ),
         );
         ids.push(...users.map((u) => u.id));
       }

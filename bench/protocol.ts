@@ -2,6 +2,7 @@
  * IPC between the benchmark and its server children. A child announces `{ ready, port }`, then
  * answers `{ id, cmd, args }` requests with `{ id, result }` or `{ id, error }`.
  */
+import type { CheckCost } from './validation.js';
 
 export interface MemorySample {
   rss: number;
@@ -18,8 +19,19 @@ export interface Commands {
   /** Store (Palabre) or hold in memory (reference) a history of `count` messages for docId. */
   seed: { args: { docId: string; count: number; authors: string[] }; result: { bytes: number } };
   isLoaded: { args: { docId: string }; result: boolean };
-  /** Palabre only: create users through server.auth.createUser. Returns their ids. */
-  createUsers: { args: { usernames: string[]; password: string }; result: string[] };
+  /**
+   * Palabre only: create users through server.auth.createUser (display name = username unless
+   * given). Returns their ids.
+   */
+  createUsers: {
+    args: { usernames: string[]; password: string; displayNames?: string[] };
+    result: string[];
+  };
+  /** Validator child only: time checkUpdate (and applyUpdate) on documents of these sizes. */
+  checkCost: {
+    args: { sizes: number[]; calls: number; warmup: number };
+    result: CheckCost[];
+  };
 }
 
 export type Command = keyof Commands;

@@ -1,7 +1,9 @@
 /** docs/BENCHMARKS.md from a run's results: machine, verdict, tables, and how each number was measured. */
+import type { ColdStartResult, OpeningSeries } from './coldstart.js';
 import type { Machine } from './machine.js';
 import { summarize, type Summary } from './stats.js';
 import { FRAME_KINDS } from './ws.js';
+import type { CheckCost } from './validation.js';
 import type { CatchUpResult, FanoutResult, LoadResult, MemoryResult } from './workloads.js';
 
 export interface FanoutRun {
@@ -22,6 +24,10 @@ export interface Results {
   catchUp: { target: string; runs: CatchUpResult[] }[];
   load: { target: string; size: number; result: LoadResult }[];
   memory: { target: string; messagesEach: number; result: MemoryResult }[];
+  /** Cost of validation: the validator alone, and the fan-out workloads with it on and off. */
+  validation: { micro: CheckCost[]; fanout: Results['fanout'] } | null;
+  /** Cold start of the web app from local data, in Chromium. */
+  coldStart: ColdStartResult | null;
   /** Workloads that did not complete: their tables are missing or partial. */
   failures: { workload: string; target: string; error: string }[];
 }
@@ -54,10 +60,15 @@ interface Verdict {
 }
 
 /** The largest difference between two rounds of the same server, for one percentile. */
-function roundSpread(runs: FanoutRun[], key: 'p50' | 'p99'): number {
+function roundSpread(
+  runs: FanoutRun[],
+  key: 'p50' | 'p99',
+  targets: string[] = [REFERENCE, PALABRE],
+  pick: (r: FanoutResult) => number = (r) => r.latency[key],
+): number {
   let spread = 0;
-  for (const target of [REFERENCE, PALABRE]) {
-    const values = runs.filter((r) => r.target === target).map((r) => r.result.latency[key]);
+  for (const target of targets) {
+    const values = runs.filter((r) => r.target === target).map((r) => pick(r.result));
     if (values.length > 1) spread = Math.max(spread, Math.max(...values) - Math.min(...values));
   }
   return spread;
@@ -311,11 +322,406 @@ const HOOK = `## Reusing the workloads
 
 \`runFanout(serverUrl, clients, options)\` in bench/workloads.ts runs the fan-out workload against
 any y-websocket URL. The Palabre child spreads the JSON in \`PALABRE_BENCH_CONFIG\` into its
-\`ServerConfig\`, so "update validation on vs off" is
-\`PALABRE_BENCH_CONFIG='{"validateUpdates":false}' pnpm bench -- --only=fanout1\` against the same
-without it (validation is on by default). With \`--only\` or \`--quick\` the report goes to stdout
-and this file is left alone (\`--write\` writes it anyway). \`BENCH_NODE_ARGS\` adds node flags to
-both server children, e.g. \`--cpu-prof --cpu-prof-dir=/tmp/prof\` for a CPU profile of each.`;
+\`ServerConfig\`; \`palabreVariant\` in bench/targets.ts starts the same Palabre (same data, users
+and sessions) with another config, which is how "Cost of validation" runs the fan-out workloads
+with \`validateUpdates\` on and off (\`pnpm bench -- --only=validation\`). With \`--only\` or
+\`--quick\` the report goes to stdout and this file is left alone; \`--write\` writes it anyway,
+and with \`--only\` it replaces only the sections of the workloads that ran (the line under the
+title says which sections came from such a partial run). \`BENCH_NODE_ARGS\` adds node flags to
+the server children, e.g. \`--cpu-prof --cpu-prof-dir=/tmp/prof\` for a CPU profile of each.`;
+
+/** A line on how much other processes used the machine while a section was measured. */
+function busy(worstCores: number, cores: number, during: string): string {
+  if (worstCores < 0.25) return `Other processes used less than a quarter of a core during ${during}.`;
+  return (
+    `**Other processes were busy during ${during}** (up to ${worstCores.toFixed(2)} cores of ${cores}, ` +
+    'see the "other processes" column): the numbers, tails especially, are inflated for whatever ran ' +
+    'at the time.'
+  );
+}
+
+const VALIDATION_ON = 'Validation on';
+const VALIDATION_OFF = 'Validation off';
+/** The issue's bound on the cost of validation: 20 % more latency, 20 % fewer deliveries/s. */
+const MAX_OVERHEAD = 0.2;
+
+const pct = (value: number, base: number) => {
+  if (!(base > 0) || !Number.isFinite(value)) return '–';
+  const rel = Math.round(((value - base) / base) * 100);
+  return `${rel >= 0 ? '+' : ''}${rel} %`;
+};
+const rounded = (v: number) => (Number.isFinite(v) ? String(Math.round(v)) : '–');
+const us = (v: number) => (Number.isFinite(v) ? (v < 100 ? v.toFixed(1) : int(v)) : '–');
+
+function meanOf(runs: FanoutRun[], target: string, pick: (r: FanoutResult) => number | null): number {
+  const values = runs
+    .filter((r) => r.target === target)
+    .map((r) => pick(r.result))
+    .filter((v): v is number => v !== null);
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN;
+}
+
+interface OverheadVerdict {
+  title: string;
+  on: Summary;
+  off: Summary;
+  rate: { on: number; off: number };
+  cpu: { on: number; off: number };
+  noise: { p50: number; p99: number; rate: number };
+  outcome: Outcome;
+}
+
+function overheadVerdicts(fanout: Results['fanout']): OverheadVerdict[] {
+  const both = [VALIDATION_ON, VALIDATION_OFF];
+  return fanout.map((f) => {
+    const on = pooled(f.runs, VALIDATION_ON);
+    const off = pooled(f.runs, VALIDATION_OFF);
+    const rate = {
+      on: meanOf(f.runs, VALIDATION_ON, (r) => r.deliveriesPerSec),
+      off: meanOf(f.runs, VALIDATION_OFF, (r) => r.deliveriesPerSec),
+    };
+    const cpu = {
+      on: meanOf(f.runs, VALIDATION_ON, (r) => r.serverCpu),
+      off: meanOf(f.runs, VALIDATION_OFF, (r) => r.serverCpu),
+    };
+    const noise = {
+      p50: roundSpread(f.runs, 'p50', both),
+      p99: roundSpread(f.runs, 'p99', both),
+      rate: roundSpread(f.runs, 'p50', both, (r) => r.deliveriesPerSec),
+    };
+    const limit = 1 + MAX_OVERHEAD;
+    // Latency may grow by 20 %, deliveries/s may drop by 20 %.
+    const excess = {
+      p50: on.p50 - off.p50 * limit,
+      p99: on.p99 - off.p99 * limit,
+      rate: rate.off * (1 - MAX_OVERHEAD) - rate.on,
+    };
+    const keys = ['p50', 'p99', 'rate'] as const;
+    const outcome: Outcome = !(on.count && off.count)
+      ? 'no result'
+      : keys.every((k) => excess[k] <= 0)
+        ? 'met'
+        : keys.every((k) => excess[k] <= noise[k])
+          ? 'within noise'
+          : 'not met';
+    return { title: f.title, on, off, rate, cpu, noise, outcome };
+  });
+}
+
+function validationSection(results: Results): string {
+  const v = results.validation;
+  if (!v) return '';
+  const lines: string[] = [
+    '## Cost of validation',
+    '',
+    'The server checks every incoming sync update against the document rules (`checkUpdate` from',
+    '@palabre/shared, the table in ARCHITECTURE.md) before applying, storing and relaying it; it is the',
+    '`validateUpdates` switch of `ServerConfig` (default true). Goal: under 20 % overhead.',
+    '',
+  ];
+  const verdicts = overheadVerdicts(v.fanout);
+  if (verdicts.length) {
+    lines.push(
+      ...verdicts.map(
+        (o) =>
+          `- **${o.title}: ${o.outcome}.** p50 ${ms(o.on.p50)} vs ${ms(o.off.p50)} ms (${pct(o.on.p50, o.off.p50)}), ` +
+          `p99 ${ms(o.on.p99)} vs ${ms(o.off.p99)} ms (${pct(o.on.p99, o.off.p99)}), deliveries/s ` +
+          `${int(o.rate.on)} vs ${int(o.rate.off)} (${pct(o.rate.on, o.rate.off)}); server CPU ` +
+          `${o.cpu.on.toFixed(2)} vs ${o.cpu.off.toFixed(2)} cores (${pct(o.cpu.on, o.cpu.off)}). Validation on vs ` +
+          `off, rounds pooled; largest round-to-round spread of one setting: p50 ${ms(o.noise.p50)} ms, ` +
+          `p99 ${ms(o.noise.p99)} ms.`,
+      ),
+      '',
+      '"Met": with validation on, pooled p50 and p99 are at most 20 % above those with it off and',
+      'deliveries/s at most 20 % below. "Within noise": beyond that, but by less than the same setting',
+      'moved between two rounds of this run. "Not met": beyond by more than that. Both workloads offer a',
+      'fixed load (messages/s), so deliveries/s only drops if the server falls behind; the server CPU',
+      'column is where the work of checking shows first.',
+      '',
+    );
+  }
+  const others = v.fanout.flatMap((f) => f.runs.map((r) => r.result.otherCpu ?? 0));
+  if (others.length) lines.push(busy(Math.max(...others), results.machine.cores, 'the fan-out windows'), '');
+  if (v.micro.length) {
+    const main = v.micro.find((m) => m.messages === 10_000) ?? v.micro[v.micro.length - 1];
+    lines.push(
+      '### The validator alone',
+      '',
+      `One check of a typical one-message update against a discussion of ${int(main.messages)} messages ` +
+        `costs **${us(main.check.p50)} µs** at the median and ${us(main.check.p99)} µs at p99 ` +
+        `(${int(main.check.count)} calls); applying the same update to the document, which the server does ` +
+        `anyway, costs ${us(main.apply.p50)} µs.`,
+      '',
+      table(
+        [
+          'Document',
+          'State size',
+          'Update size',
+          'checkUpdate µs: median',
+          'p90',
+          'p99',
+          'max',
+          'mean',
+          'Y.applyUpdate µs: median',
+          'p99',
+        ],
+        v.micro.map((m) => [
+          `${int(m.messages)} messages`,
+          m.docBytes < 2 ** 20 ? kib(m.docBytes) : mib(m.docBytes),
+          `${Math.round(m.updateBytes)} B`,
+          us(m.check.p50),
+          us(m.check.p90),
+          us(m.check.p99),
+          us(m.check.max),
+          us(m.check.mean),
+          us(m.apply.p50),
+          us(m.apply.p99),
+        ]),
+      ),
+      '',
+    );
+  }
+  if (v.fanout.some((f) => f.runs.length)) {
+    const cores = (x: number | null) => (x === null ? '–' : x.toFixed(2));
+    const rows = v.fanout.flatMap((f) => {
+      const runRows = f.runs.map(({ target, round, result: r }) => [
+        f.title.replace(/^Fan-out: /, ''),
+        target === VALIDATION_ON ? 'on' : 'off',
+        String(round),
+        ms(r.latency.p50),
+        ms(r.latency.p90),
+        ms(r.latency.p99),
+        ms(r.latency.max),
+        int(r.deliveriesPerSec),
+        `${int(r.delivered)} / ${int(r.expected)}`,
+        `${cores(r.clientCpu)} / ${cores(r.serverCpu)} / ${cores(r.otherCpu)}`,
+        String(r.closes),
+      ]);
+      for (const target of [VALIDATION_ON, VALIDATION_OFF]) {
+        const p = pooled(f.runs, target);
+        if (p.count > 0)
+          runRows.push([
+            `**${f.title.replace(/^Fan-out: /, '')}**`,
+            `**${target === VALIDATION_ON ? 'on' : 'off'}**`,
+            'all',
+            ms(p.p50),
+            ms(p.p90),
+            ms(p.p99),
+            ms(p.max),
+            '',
+            '',
+            '',
+            '',
+          ]);
+      }
+      return runRows;
+    });
+    lines.push(
+      '### Fan-out with validation on and off',
+      '',
+      table(
+        [
+          'Workload',
+          'Validation',
+          'Round',
+          'p50 ms',
+          'p90 ms',
+          'p99 ms',
+          'max ms',
+          'deliveries/s',
+          'delivered / expected',
+          'CPU cores: clients / server / other processes',
+          'closes',
+        ],
+        rows,
+      ),
+      '',
+    );
+  }
+  lines.push(
+    '### How it was measured',
+    '',
+    '- **Fan-out, on vs off**: the two fan-out workloads above, unchanged (same clients, rates, warm-up',
+    '  and window, same real users and discussions created through the API, same latency definition),',
+    '  against Palabre only, each round in a fresh server child on the same data folder, started with',
+    '  `validateUpdates: true` or `false` spread into its config (`palabreVariant` in bench/targets.ts).',
+    '  The order is on, off, then off, on (and so on): each pair of rounds reverses the previous one, so',
+    '  a machine getting steadily faster or slower weighs on both settings alike. Overheads compare the',
+    '  percentiles of all rounds pooled, deliveries/s and server CPU averaged over rounds.',
+    '- **The validator alone** runs in its own child process (bench/validator-child.ts, after a',
+    '  `global.gc()`): a discussion document as the server holds it (metadata, three members, the',
+    '  history built with `addMessage` as for the load workload, texts of 20 to 140 characters), and',
+    "  one member's client that has synced it. The client writes one message per transaction (a",
+    '  French chat text of ~55 characters), which gives the update the web app sends for one message;',
+    "  the server's side is then timed as the server runs it: `checkUpdate(doc, update, sender)`, then",
+    '  `Y.applyUpdate(doc, update)`, each with `performance.now()` around that call alone. The first',
+    `  ${int(v.micro[0]?.warmup ?? 0)} updates warm the code up and are not counted; every check accepted its`,
+    `  update. The document grows by one message per update while this runs (by ${int((v.micro[0]?.warmup ?? 0) + (v.micro[0]?.check.count ?? 0))}`,
+    '  messages in all), which the check does not depend on (compare the rows). The max column is one',
+    '  of a handful of slow calls (a trial run had 4 of 5,000 above 0.1 ms): p99 is the figure to read.',
+  );
+  return lines.join('\n');
+}
+
+/** The issue's goal for a cold start: sidebar and open thread on screen within this, offline. */
+const COLD_START_GOAL_MS = 300;
+
+type ColdOutcome = 'met' | 'met at the median, not at p90' | 'not met' | 'no result';
+
+function coldOutcome(series: OpeningSeries[], key: 'sidebar' | 'thread'): ColdOutcome {
+  if (series.length === 0 || series.some((s) => s[key].count === 0)) return 'no result';
+  // An opening where the mark never came counts as a miss.
+  const p90s = series.map((s) => (s.incomplete > 0 ? Infinity : s[key].p90));
+  if (p90s.every((v) => v < COLD_START_GOAL_MS)) return 'met';
+  if (series.every((s) => s[key].p50 < COLD_START_GOAL_MS)) return 'met at the median, not at p90';
+  return 'not met';
+}
+
+function coldStartSection(results: Results): string {
+  const c = results.coldStart;
+  if (!c) return '';
+  const goalSeries = c.series.filter((s) => s.network === 'offline' && s.mode !== 'new browser');
+  const describe = (key: 'sidebar' | 'thread') =>
+    goalSeries.map((s) => `${s.mode} median ${ms(s[key].p50)} ms, p90 ${ms(s[key].p90)} ms`).join('; ');
+  const relaunch = c.series.find((s) => s.network === 'offline' && s.mode === 'new browser');
+  const n = `${int(c.discussions)} discussions × ${int(c.messagesEach)} messages`;
+  const lines: string[] = [
+    '## Cold start of the web app offline',
+    '',
+    `Goal: with ${n} stored locally, the sidebar and the open thread on screen in under ` +
+      `${COLD_START_GOAL_MS} ms, with the network cut, measured in Chromium.`,
+    '',
+    `- **Sidebar (${int(c.discussions)} discussion links): ${coldOutcome(goalSeries, 'sidebar')}.** ${describe('sidebar')}.`,
+    `- **Open thread (its last message visible): ${coldOutcome(goalSeries, 'thread')}.** ${describe('thread')}.`,
+  ];
+  if (relaunch)
+    lines.push(
+      `- Not part of the goal: after a browser restart (new Chromium process, same profile), sidebar ` +
+        `median ${ms(relaunch.sidebar.p50)} ms, thread median ${ms(relaunch.thread.p50)} ms.`,
+    );
+  const reloadS = goalSeries.find((x) => x.mode === 'reload');
+  const pageS = goalSeries.find((x) => x.mode === 'new page');
+  if (reloadS && pageS && pageS.sidebar.p50 - reloadS.sidebar.p50 > 50) {
+    const med = (x: OpeningSeries, pick: (o: OpeningSeries['openings'][number]) => number | null) =>
+      summarize(x.openings.map(pick).filter((v): v is number => v !== null)).p50;
+    lines.push(
+      `- Where a new page loses its ${ms(pageS.sidebar.p50 - reloadS.sidebar.p50)} ms (medians, offline, new page vs ` +
+        `reload): the shell arrives as fast (${ms(med(pageS, (o) => o.shell))} vs ${ms(med(reloadS, (o) => o.shell))} ms), ` +
+        `the last app file the first screen needs only at ${ms(med(pageS, (o) => o.modules))} ms ` +
+        `(reload: ${ms(med(reloadS, (o) => o.modules))} ms), and the sidebar is in the DOM ` +
+        `${ms(med(pageS, (o) => o.sidebarDom) - med(pageS, (o) => o.modules))} ms after that ` +
+        `(reload: ${ms(med(reloadS, (o) => o.sidebarDom) - med(reloadS, (o) => o.modules))} ms).`,
+    );
+  }
+  lines.push(
+    '',
+    `"Met": p90 under ${COLD_START_GOAL_MS} ms for both ways of opening (reload, new page); "met at the median": ` +
+      'only the medians are. An opening where a mark never came (within 15 s) counts as a miss.',
+    '',
+  );
+  const sync = c.sync;
+  const facts = [
+    `- **Data**: ${int(c.colleagues + 1)} people; ${n} (${int(c.discussions * c.messagesEach)} messages, French texts of ` +
+      `${Math.round(c.avgTextChars)} characters on average), written in ${c.seedS.toFixed(0)} s.`,
+    sync.completed
+      ? `- **Background sync**: the app copied all ${int(sync.verified)} discussions into IndexedDB within ` +
+        `${sync.seconds.toFixed(0)} s of the thread being opened (${mib(sync.idbBytes)} of Yjs updates, checked ` +
+        `by decoding them; its own signal agreed for ${int(sync.signalled)} of them).`
+      : `- **Background sync did not complete** within ${sync.seconds.toFixed(0)} s: ${int(sync.verified)} of ` +
+        `${int(c.discussions)} discussions verified in IndexedDB. The offline openings below ran anyway.`,
+    ...sync.notes.map((note) => `- ${note.charAt(0).toUpperCase()}${note.slice(1)}.`),
+    `- **Network cut**: ${c.leaks.requests} HTTP responses from the network and ${c.leaks.wsFrames} WebSocket ` +
+      'frames reached the pages while offline' +
+      (c.leaks.requests + c.leaks.wsFrames === 0 ? ' (none: everything came from the device).' : '.'),
+    `- **Web app**: web/build ${c.build.builtByBench ? 'built by this run (`pnpm build`)' : 'as found'}, ` +
+      `built ${c.build.builtAt}` +
+      (c.build.newerSources.length
+        ? `; ${c.build.newerSources.length} file(s) of web/src are newer than that build ` +
+          `(${c.build.newerSources.slice(0, 4).join(', ')}${c.build.newerSources.length > 4 ? ', …' : ''}), ` +
+          'so this measures the app as last built.'
+        : ', newer than every file of web/src.'),
+  ];
+  const busiest = Math.max(0, ...c.series.flatMap((s) => s.openings.map((o) => o.otherCores ?? 0)));
+  lines.push(...facts, '', busy(busiest, results.machine.cores, 'the openings'), '');
+  lines.push(
+    table(
+      [
+        'Network',
+        'Opened by',
+        'Openings',
+        'Sidebar on screen: median ms',
+        'p90',
+        'max',
+        'Thread on screen: median ms',
+        'p90',
+        'max',
+        'In the DOM, median ms: sidebar / thread',
+        'Shell received / DOMContentLoaded / last app file received / first contentful paint, median ms',
+        'Other processes, cores: median / max',
+        'Incomplete',
+      ],
+      c.series.map((s) => {
+        const med = (pick: (o: (typeof s.openings)[number]) => number | null) =>
+          summarize(s.openings.map(pick).filter((v): v is number => v !== null)).p50;
+        return [
+          s.network,
+          s.mode,
+          String(s.openings.length),
+          ms(s.sidebar.p50),
+          ms(s.sidebar.p90),
+          ms(s.sidebar.max),
+          ms(s.thread.p50),
+          ms(s.thread.p90),
+          ms(s.thread.max),
+          `${ms(med((o) => o.sidebarDom))} / ${ms(med((o) => o.threadDom))}`,
+          [
+            rounded(med((o) => o.shell)),
+            rounded(med((o) => o.domContentLoaded)),
+            rounded(med((o) => o.modules)),
+            rounded(med((o) => o.fcp)),
+          ].join(' / '),
+          `${med((o) => o.otherCores).toFixed(2)} / ${Math.max(0, ...s.openings.map((o) => o.otherCores ?? 0)).toFixed(2)}`,
+          String(s.incomplete),
+        ];
+      }),
+    ),
+    '',
+    '### How it was measured',
+    '',
+    "- **Server**: Palabre's real server in a child process (bench/palabre-server.ts, its own fresh data",
+    '  folder, `webRoot` = web/build; the run builds the app with `pnpm build` first if web/build is',
+    '  missing). Users are created with `server.auth.createUser` and log in through the API; the',
+    '  discussions are created through `POST /api/discussions` (one direct discussion per colleague, groups',
+    '  of 2 to 4 colleagues for the rest); each member then writes their share of the messages over the',
+    "  sync socket in one transaction (so every message passed the server's checks), with timestamps",
+    '  7 minutes apart, ending 47 minutes apart from one discussion to the next; the user reads everything.',
+    "- **Browser**: Debian's Chromium through Playwright (`chromium.launchPersistentContext`, headless,",
+    '  `--no-sandbox --disable-gpu --disable-background-networking --disable-component-update',
+    '  --disable-sync --no-first-run`, 1280×800, fr-FR). The user signs in through the login form and',
+    '  opens the most recent discussion from the sidebar. The app then copies every discussion in the',
+    '  background; the run waits until every `palabre:<user>:<discussion>` database holds all the',
+    "  messages (its y-indexeddb updates are read in the page and decoded with Yjs; the app's own",
+    `  signal, the synced version in localStorage, says when to look), at most ${Math.round(c.sync.timeoutS)} s.`,
+    '- **Openings**: `context.setOffline(true)` (checked: `navigator.onLine` is false in every opened page),',
+    "  then `page.reload()` (the open thread's address), then closing the page and opening `/` in a new page",
+    '  of the same browser (the app goes to the discussion open last time: the real "opening Palabre"),',
+    '  then closing the whole browser and launching it again on the same profile; then the network is',
+    '  back and reload and new page are measured again. Each series starts with one opening that is not',
+    '  counted; 0.7 s pass between openings.',
+    '- **Marks**: an init script (`page.addInitScript`) runs in every page before the app, watching the DOM',
+    '  (MutationObserver, and every animation frame for scrolling). "In the DOM": the moment the sidebar',
+    `  (\`aside\` « Discussions ») holds ${int(c.discussions)} discussion links, and the moment the thread's \`role=log\``,
+    "  « Messages » shows an article with the last message's text (a text no other message has) inside",
+    '  its visible area. "On screen": the first task after the next animation frame, i.e. once that',
+    '  frame is rendered. All are `performance.now()` in the page: milliseconds since the navigation',
+    '  started, so they include loading the shell and scripts from the service worker. The column',
+    '  "Shell received / …" is the navigation\'s own timing (`responseEnd` of the shell page, which the',
+    '  service worker answers from its cache, network or not; `domContentLoadedEventEnd`), the latest',
+    "  `responseEnd` among the app's files (`/_app/…`) requested before the sidebar was in the DOM",
+    "  (resource timing), and the browser's first-contentful-paint entry.",
+  );
+  return lines.join('\n');
+}
 
 /** Largest value of pick over one server's rounds of a fan-out workload. */
 function worst(f: Results['fanout'][number], target: string, pick: (r: FanoutResult) => number): number {
@@ -384,7 +790,7 @@ export function renderReport(results: Results): string {
       ? [
           '## Failed workloads',
           '',
-          ...results.failures.map((f) => `- ${f.workload} on ${f.target}: ${f.error}`),
+          ...results.failures.map((f) => `- ${f.workload} on ${f.target}: ${f.error.split('\n')[0]}`),
         ].join('\n')
       : '',
     verdictSection(results),
@@ -393,8 +799,126 @@ export function renderReport(results: Results): string {
     catchUpSection(results),
     loadSection(results),
     memorySection(results),
+    validationSection(results),
+    coldStartSection(results),
     METHOD,
     HOOK,
   ];
   return `${sections.filter(Boolean).join('\n\n')}\n`;
+}
+
+// --- Partial runs -----------------------------------------------------------------------------
+
+interface Part {
+  /** The `## ` heading, null for what comes before the first one. */
+  heading: string | null;
+  text: string;
+}
+
+function splitParts(markdown: string): Part[] {
+  const parts: { heading: string | null; lines: string[] }[] = [{ heading: null, lines: [] }];
+  let fence = false;
+  for (const line of markdown.split('\n')) {
+    if (line.startsWith('```')) fence = !fence;
+    if (!fence && line.startsWith('## ')) parts.push({ heading: line.slice(3).trim(), lines: [line] });
+    else parts[parts.length - 1].lines.push(line);
+  }
+  return parts.map((p) => ({ heading: p.heading, text: p.lines.join('\n').trim() }));
+}
+
+/** Where a section goes in the report; unknown headings go just before the method. */
+const ORDER: ((heading: string) => boolean)[] = [
+  (h) => h === 'Failed workloads',
+  (h) => h === 'Goal',
+  (h) => h === 'Observations',
+  (h) => h.startsWith('Fan-out'),
+  (h) => h.startsWith('Catch-up'),
+  (h) => h.startsWith('Loading'),
+  (h) => h.startsWith('Server memory'),
+  (h) => h === 'Cost of validation',
+  (h) => h.startsWith('Cold start'),
+  (h) => h === 'How each number was measured',
+  (h) => h === 'Reusing the workloads',
+];
+const rank = (heading: string) => {
+  const i = ORDER.findIndex((matches) => matches(heading));
+  return i < 0 ? ORDER.length - 2.5 : i;
+};
+
+/** Sections that gather one bullet per workload: merged bullet by bullet. */
+const GATHERING = new Set(['Failed workloads', 'Goal', 'Observations']);
+
+/** Replace the bullets of `old` that `owned` claims with those of `fresh` (null: none left). */
+function mergeBullets(old: string, fresh: string | null, owned: (line: string) => boolean): string | null {
+  const bullets = (text: string) => text.split('\n').filter((l) => l.startsWith('- '));
+  const added = fresh ? bullets(fresh) : [];
+  const out: string[] = [];
+  let placed = false;
+  for (const line of bullets(old)) {
+    if (!owned(line)) out.push(line);
+    else if (!placed) {
+      out.push(...added);
+      placed = true;
+    }
+  }
+  if (!placed) out.push(...added);
+  if (out.length === 0) return null;
+  const lines = (fresh ?? old).split('\n');
+  const first = lines.findIndex((l) => l.startsWith('- '));
+  if (first < 0) return fresh ?? old;
+  let last = first;
+  while (last + 1 < lines.length && lines[last + 1].startsWith('- ')) last++;
+  lines.splice(first, last - first + 1, ...out);
+  return lines.join('\n');
+}
+
+const PARTIAL = /^Partial run `[^`]*` on \S+ \(\d+ s\) regenerated the sections of: (.+)\.$/;
+
+/**
+ * The existing report with the sections of the workloads in `only` replaced by those of `fresh`
+ * (a report rendered from a run of just those workloads): other sections stay as they were,
+ * sections new to the file are placed in the usual order, and gathering sections (goal,
+ * observations, failures) keep the bullets of workloads that did not run. The preamble stays,
+ * with one line saying which sections came from this partial run.
+ */
+export function mergeReport(existing: string, fresh: string, results: Results, only: string[]): string {
+  const old = splitParts(existing);
+  const neu = splitParts(fresh);
+  const titles = results.fanout.map((f) => f.title);
+  const owned = (line: string) =>
+    titles.some((t) => line.startsWith(`- **${t}:`) || line.startsWith(`- ${t}:`)) ||
+    only.includes(/^- (\S+)/.exec(line)?.[1] ?? '');
+
+  const stamp =
+    `Partial run \`${results.command}\` on ${results.date} (${Math.round(results.durationS)} s) ` +
+    `regenerated the sections of: ${only.join(', ')}.`;
+  // Earlier partial runs keep their line for the sections this run did not regenerate.
+  const preamble = (old[0]?.text ?? '').split('\n\n').flatMap((paragraph) => {
+    const match = PARTIAL.exec(paragraph.trim());
+    if (!match) return [paragraph];
+    const left = match[1].split(', ').filter((w) => !only.includes(w));
+    if (left.length === 0) return [];
+    const start = paragraph.lastIndexOf(match[1]);
+    return [`${paragraph.slice(0, start)}${left.join(', ')}.`];
+  });
+  const at = preamble.findIndex((p) => p.startsWith('Generated by'));
+  preamble.splice(at < 0 ? preamble.length : at + 1, 0, stamp);
+
+  const merged: Part[] = [{ heading: null, text: preamble.join('\n\n') }];
+  const fresher = new Map(neu.filter((p) => p.heading).map((p) => [p.heading, p]));
+  for (const part of old.slice(1)) {
+    const heading = part.heading as string;
+    const replacement = fresher.get(heading);
+    fresher.delete(heading);
+    if (GATHERING.has(heading)) {
+      const text = mergeBullets(part.text, replacement?.text ?? null, owned);
+      if (text) merged.push({ heading, text });
+    } else merged.push(replacement ?? part);
+  }
+  for (const part of fresher.values()) {
+    const r = rank(part.heading as string);
+    const i = merged.findIndex((m, j) => j > 0 && rank(m.heading as string) > r);
+    merged.splice(i < 0 ? merged.length : i, 0, part);
+  }
+  return `${merged.map((p) => p.text).join('\n\n')}\n`;
 }

@@ -3,23 +3,26 @@
  * in its own child process, then docs/BENCHMARKS.md.
  *
  *   --quick          shorter and smaller, for trying things (report on stdout)
- *   --only=a,b       only these of fanout1, fanout2, catchup, load, memory (report on stdout)
- *   --write          write docs/BENCHMARKS.md even with --quick or --only
+ *   --only=a,b       only these of fanout1, fanout2, catchup, load, memory, validation, coldstart
+ *                    (report on stdout)
+ *   --write          write docs/BENCHMARKS.md even with --quick or --only; with --only, the sections
+ *                    of the workloads that ran replace theirs in the existing file, the others stay
  *
  * PALABRE_BENCH_CONFIG (JSON) is merged into the Palabre server's config, e.g.
  * '{"validateUpdates":false}'; BENCH_NODE_ARGS adds node flags to the server children.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, killAll, type ServerChild } from './children.js';
+import { ROOT, ServerChild, killAll } from './children.js';
+import { runColdStart } from './coldstart.js';
 import { log } from './log.js';
 import { machine, waitForQuiet } from './machine.js';
-import { renderReport, type Results } from './report.js';
+import { mergeReport, renderReport, type Results } from './report.js';
 import { SCALES, catchUp, fanoutScenarios, load, memory, usersNeeded } from './scenarios.js';
-import { palabreTarget, referenceTarget, type Target } from './targets.js';
+import { palabreStarter, palabreTarget, palabreVariant, referenceTarget, type Target } from './targets.js';
 
-const WORKLOADS = ['fanout1', 'fanout2', 'catchup', 'load', 'memory'] as const;
+const WORKLOADS = ['fanout1', 'fanout2', 'catchup', 'load', 'memory', 'validation', 'coldstart'] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
@@ -76,6 +79,52 @@ async function withServer<T>(
   }
 }
 
+/**
+ * Cost of validation: the validator alone in its own child, then both fan-out workloads against
+ * Palabre with validateUpdates on and off, in the order on, off, off, on, ... (each pair of rounds
+ * reverses the previous one, so a steady drift of the machine weighs on both settings alike).
+ */
+async function validation(palabre: Target): Promise<NonNullable<Results['validation']>> {
+  const out: NonNullable<Results['validation']> = { micro: [], fanout: [] };
+  log('validation: checkUpdate alone');
+  let child: ServerChild | null = null;
+  try {
+    child = await ServerChild.start('validator', 'validator-child.ts');
+    out.micro = await child.request('checkCost', scale.validation.micro, 300_000);
+    for (const m of out.micro)
+      log(
+        `  ${m.messages} messages: checkUpdate p50 ${m.check.p50.toFixed(1)} µs, p99 ${m.check.p99.toFixed(1)} µs`,
+      );
+  } catch (err) {
+    log(`  FAILED: ${String(err)}`);
+    failures.push({ workload: 'validation', target: 'checkUpdate', error: String(err) });
+  } finally {
+    await child?.stop();
+  }
+  const on = palabreVariant(palabre, 'Validation on', dataDir, { ...palabreConfig, validateUpdates: true });
+  const off = palabreVariant(palabre, 'Validation off', dataDir, {
+    ...palabreConfig,
+    validateUpdates: false,
+  });
+  for (const f of fanoutScenarios(scale)) {
+    const entry: Results['fanout'][number] = { id: f.id, title: f.title, setup: f.setup, runs: [] };
+    out.fanout.push(entry);
+    for (let round = 1; round <= scale.validation.rounds; round++) {
+      for (const target of round % 2 ? [on, off] : [off, on]) {
+        log(`validation ${f.id} round ${round}: ${target.name}`);
+        const r = await withServer(`validation ${f.id}`, target, (c) => f.run(target, c));
+        if (!r) continue;
+        log(
+          `  p50 ${r.latency.p50.toFixed(2)} ms, p99 ${r.latency.p99.toFixed(2)} ms, ${Math.round(r.deliveriesPerSec)} ` +
+            `deliveries/s, CPU server ${r.serverCpu?.toFixed(2)} others ${r.otherCpu?.toFixed(2)}`,
+        );
+        entry.runs.push({ target: target.name, round, result: r });
+      }
+    }
+  }
+  return out;
+}
+
 async function main(): Promise<Results> {
   const otherLoadAtStart = await waitForQuiet(60_000);
   const started = performance.now();
@@ -90,12 +139,18 @@ async function main(): Promise<Results> {
     catchUp: [],
     load: [],
     memory: [],
+    validation: null,
+    coldStart: null,
     failures,
   };
   try {
     const users = usersNeeded(scale);
-    log(`creating and logging in ${users} Palabre users`);
-    const targets = [referenceTarget(users), await palabreTarget(dataDir, users, palabreConfig)];
+    // The cold start brings its own server, people and data.
+    const needTargets = WORKLOADS.some((w) => w !== 'coldstart' && want(w));
+    if (needTargets) log(`creating and logging in ${users} Palabre users`);
+    const targets = needTargets
+      ? [referenceTarget(users), await palabreTarget(dataDir, users, palabreConfig)]
+      : [];
 
     for (const f of fanoutScenarios(scale)) {
       if (!want(f.id)) continue;
@@ -131,6 +186,20 @@ async function main(): Promise<Results> {
       const result = await withServer('memory', target, (c) => memory(scale, target, c, settleMs));
       if (result) results.memory.push({ target: target.name, messagesEach: scale.memory.messages, result });
     }
+    if (want('validation')) results.validation = await validation(targets[1]);
+    if (want('coldstart')) {
+      log(`cold start of the web app (Chromium, ${scale.coldStart.discussions} discussions stored locally)`);
+      const start = palabreStarter(join(dataDir, 'coldstart'), {
+        ...palabreConfig,
+        webRoot: join(ROOT, 'web/build'),
+      });
+      try {
+        results.coldStart = await runColdStart(scale.coldStart, start);
+      } catch (err) {
+        log(`  FAILED: ${String(err)}`);
+        failures.push({ workload: 'coldstart', target: 'Palabre web app', error: String(err) });
+      }
+    }
   } finally {
     killAll();
   }
@@ -142,7 +211,13 @@ main().then(
   (results) => {
     const markdown = renderReport(results);
     if (write) {
-      writeFileSync(join(ROOT, 'docs/BENCHMARKS.md'), markdown);
+      const file = join(ROOT, 'docs/BENCHMARKS.md');
+      // A partial run (--only) replaces only its own sections of the existing report.
+      const merged =
+        only && existsSync(file)
+          ? mergeReport(readFileSync(file, 'utf8'), markdown, results, only)
+          : markdown;
+      writeFileSync(file, merged);
       log(`wrote docs/BENCHMARKS.md (${Math.round(results.durationS)} s)`);
     } else {
       console.log(markdown);

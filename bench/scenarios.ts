@@ -25,6 +25,15 @@ export const SCALES = {
     catchUp: { messages: 1000, repeats: 3 },
     load: { sizes: [10_000, 100_000], repeats: 3 },
     memory: { discussions: 200, messages: 100 },
+    validation: { rounds: 2, micro: { sizes: [100, 10_000], calls: 5000, warmup: 500 } },
+    coldStart: {
+      discussions: 50,
+      messages: 1000,
+      colleagues: 12,
+      repeats: 10,
+      relaunches: 5,
+      syncTimeoutMs: 150_000,
+    },
   },
   quick: {
     rounds: 1,
@@ -33,6 +42,15 @@ export const SCALES = {
     catchUp: { messages: 1000, repeats: 1 },
     load: { sizes: [10_000], repeats: 2 },
     memory: { discussions: 50, messages: 100 },
+    validation: { rounds: 1, micro: { sizes: [10_000], calls: 2000, warmup: 200 } },
+    coldStart: {
+      discussions: 10,
+      messages: 200,
+      colleagues: 6,
+      repeats: 3,
+      relaunches: 1,
+      syncTimeoutMs: 60_000,
+    },
   },
 };
 export type Scale = (typeof SCALES)['full'];

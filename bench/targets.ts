@@ -47,8 +47,7 @@ export async function palabreTarget(
   userCount: number,
   config: Record<string, unknown>,
 ): Promise<Target> {
-  const env = { PALABRE_BENCH_DATA_DIR: dataDir, PALABRE_BENCH_CONFIG: JSON.stringify(config) };
-  const start = () => ServerChild.start('palabre', 'palabre-server.ts', env);
+  const start = palabreStarter(dataDir, config);
   const usernames = Array.from({ length: userCount }, (_, i) => `bench${String(i).padStart(4, '0')}`);
   const child = await start();
   let members: Member[];
@@ -69,4 +68,23 @@ export async function palabreTarget(
       return createDiscussion(`http://127.0.0.1:${c.port}`, creator, others, title);
     },
   };
+}
+
+/** Starts a Palabre child on `dataDir` with `config` spread into its ServerConfig. */
+export function palabreStarter(dataDir: string, config: Record<string, unknown>): () => Promise<ServerChild> {
+  const env = { PALABRE_BENCH_DATA_DIR: dataDir, PALABRE_BENCH_CONFIG: JSON.stringify(config) };
+  return () => ServerChild.start('palabre', 'palabre-server.ts', env);
+}
+
+/**
+ * The same Palabre target (same data folder, users and sessions) started with another config,
+ * under another name: the "feature on vs off" comparisons.
+ */
+export function palabreVariant(
+  base: Target,
+  name: string,
+  dataDir: string,
+  config: Record<string, unknown>,
+): Target {
+  return { ...base, name, start: palabreStarter(dataDir, config) };
 }
