@@ -12,6 +12,9 @@ const config = {
     paths: { relative: false },
     // src/service-worker.ts caches the app shell so Palabre opens with no network.
     serviceWorker: { register: true },
+    // One script for the whole app: opening Palabre in a new tab then costs one read from the
+    // service worker's cache instead of a waterfall of route chunks (docs/BENCHMARKS.md, cold start).
+    output: { bundleStrategy: 'single' },
   },
 };
 

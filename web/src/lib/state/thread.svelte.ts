@@ -14,6 +14,7 @@ import {
 import { CloseCode } from '@palabre/shared/close-codes';
 import type { ConnectionLabel } from '$lib/sync/network.svelte.js';
 import { docs } from '$lib/sync/registry.svelte.js';
+import { keys, readJson, removeKey, writeJson } from '$lib/sync/storage.js';
 import type { SyncedDoc } from '$lib/sync/synced-doc.svelte.js';
 import { directory } from './directory.svelte.js';
 import { discussions } from './discussions.svelte.js';
@@ -30,6 +31,9 @@ export interface DisplayMessage extends MessageRecord {
 
 export { MAX_MESSAGE_LENGTH };
 
+/** How many of the last messages are kept to paint a thread before its document loads. */
+const TAIL_SIZE = 60;
+
 export class ThreadState {
   messages = $state.raw<DisplayMessage[]>([]);
   readonly #synced: SyncedDoc;
@@ -39,6 +43,9 @@ export class ThreadState {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a private cache, never rendered
   #shown = new Map<string, DisplayMessage>();
   #destroyed = false;
+  /** Painted from the last session's tail while the document loads from IndexedDB. */
+  #fromTail = false;
+  #tailTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(readonly id: string) {
     const user = session.user;
@@ -47,6 +54,14 @@ export class ThreadState {
     this.#synced = docs.acquire(user.id, id);
     discussions.rememberOpen(id);
 
+    // Opening Palabre: paint the last messages seen here at once, then the document takes over.
+    if (!this.#synced.loaded) {
+      const tail = readJson<DisplayMessage[]>(keys.tail(user.id, id));
+      if (Array.isArray(tail) && tail.length > 0) {
+        this.messages = tail;
+        this.#fromTail = true;
+      }
+    }
     this.#cleanup.push(this.#synced.subscribe(() => this.#update()));
     this.#update();
 
@@ -61,6 +76,8 @@ export class ThreadState {
 
   #update(): void {
     if (this.#destroyed) return;
+    if (this.#fromTail && !this.ready) return;
+    this.#fromTail = false;
     const pending = this.#synced.pendingIds;
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- the next cache, never rendered
     const next = new Map<string, DisplayMessage>();
@@ -80,9 +97,22 @@ export class ThreadState {
     });
     this.#shown = next;
     this.messages = list;
+    this.#saveTail();
     directory.ensure(list.map((m) => m.author));
     // Outside the Yjs event: writing the read cursor starts a transaction of its own.
     queueMicrotask(() => this.markRead());
+  }
+
+  /** Keep the last messages for the next opening (debounced: one write per burst). */
+  #saveTail(): void {
+    if (!this.ready || this.#tailTimer) return;
+    this.#tailTimer = setTimeout(() => {
+      this.#tailTimer = null;
+      if (this.#destroyed) return;
+      const key = keys.tail(this.#userId, this.id);
+      if (this.problem) removeKey(key);
+      else writeJson(key, this.messages.slice(-TAIL_SIZE));
+    }, 500);
   }
 
   /** True once the local copy (IndexedDB) or the server's copy has been loaded. */
@@ -126,6 +156,12 @@ export class ThreadState {
 
   destroy(): void {
     if (this.#destroyed) return;
+    if (this.#tailTimer) {
+      clearTimeout(this.#tailTimer);
+      this.#tailTimer = null;
+      if (this.ready && !this.problem)
+        writeJson(keys.tail(this.#userId, this.id), this.messages.slice(-TAIL_SIZE));
+    }
     this.#destroyed = true;
     for (const fn of this.#cleanup) fn();
     docs.release(this.id);

@@ -11,6 +11,7 @@
  *   palabre:<user>:acked:<id>            ReadCursor             union of the server's acknowledgements
  *   palabre:<user>:readd:<id>            Readd                  own messages to re-add after a rollback
  *   palabre:<user>:last-open             discussion id          reopened by /
+ *   palabre:<user>:tail:<id>             DisplayMessage[]       the last messages shown, painted before the document loads
  *   palabre:<user>:synced-at             ms                     the last exchange with the server
  *
  * Every function swallows storage errors (blocked storage, quota): the cache only saves time.
@@ -46,6 +47,7 @@ export const keys = {
   acked: (user: string, id: string) => `palabre:${user}:acked:${id}`,
   readd: (user: string, id: string) => `palabre:${user}:readd:${id}`,
   lastOpen: (user: string) => `palabre:${user}:last-open`,
+  tail: (user: string, id: string) => `palabre:${user}:tail:${id}`,
   syncedAt: (user: string) => `palabre:${user}:synced-at`,
   /** The IndexedDB database (and BroadcastChannel) name of one discussion's document. */
   database: (user: string, id: string) => `palabre:${user}:${id}`,
@@ -125,6 +127,7 @@ export async function forgetDiscussion(user: string, id: string): Promise<void> 
   removeKey(keys.docInfo(user, id));
   removeKey(keys.acked(user, id));
   removeKey(keys.readd(user, id));
+  removeKey(keys.tail(user, id));
   if (readJson<string>(keys.lastOpen(user)) === id) removeKey(keys.lastOpen(user));
   await deleteDatabase(keys.database(user, id));
 }

@@ -469,6 +469,7 @@ export class SyncedDoc {
     this.#post({ t: 'reset' });
     await this.#teardown(old);
     removeKey(keys.acked(this.userId, this.id));
+    removeKey(keys.tail(this.userId, this.id));
     this.acked = undefined;
     await deleteDatabase(keys.database(this.userId, this.id));
     this.#rebuilding = false;
