@@ -23,6 +23,3 @@ export const CloseCode = {
   ServerShutdown: 4503,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
-
-export const closeCodeName = (code: number): string =>
-  Object.entries(CloseCode).find(([, value]) => value === code)?.[0] ?? `close ${code}`;

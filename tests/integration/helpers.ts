@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
@@ -168,14 +169,11 @@ export function say(doc: Y.Doc, author: TestUser, text: string): void {
 
 /** A y-websocket sync update frame: messageSync (0), messageYjsUpdate (2), then the update with its length. */
 export function syncUpdateFrame(update: Uint8Array): Uint8Array {
-  const length: number[] = [];
-  let n = update.byteLength;
-  while (n > 127) {
-    length.push((n & 127) | 128);
-    n >>>= 7;
-  }
-  length.push(n);
-  return new Uint8Array([0, 2, ...length, ...update]);
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, 0);
+  encoding.writeVarUint(encoder, 2);
+  encoding.writeVarUint8Array(encoder, update);
+  return encoding.toUint8Array(encoder);
 }
 
 /** The update a user's client would send for one new message (checked by the server like any other). */

@@ -18,5 +18,3 @@ export const badRequest = (message: string, details?: unknown) =>
 export const unauthenticated = () => new HttpError(401, ErrorCode.Unauthenticated, 'Authentication required');
 export const forbidden = (message = 'You are not allowed to do this') =>
   new HttpError(403, ErrorCode.Forbidden, message);
-export const notFound = (code: ErrorCode = ErrorCode.NotFound, message = 'Not found') =>
-  new HttpError(404, code, message);

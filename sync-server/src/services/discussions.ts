@@ -70,8 +70,7 @@ export class DiscussionService {
 
   /** The discussion and the caller's role in it; 404 when unknown, 403 when not a member. */
   async access(discussionId: string, userId: string): Promise<{ row: DiscussionRow; role: Role }> {
-    const row = await this.storage.directory.discussionById(discussionId);
-    if (!row) throw new HttpError(404, ErrorCode.DiscussionNotFound, 'This discussion does not exist');
+    const row = await this.get(discussionId);
     const role = await this.storage.directory.memberRole(discussionId, userId);
     if (!role) throw new HttpError(403, ErrorCode.NotMember, 'You are not a member of this discussion');
     return { row, role };
@@ -163,9 +162,7 @@ export class DiscussionService {
 
   /** Send the discussion's current summary to its members' event sockets. */
   async announce(discussionId: string): Promise<DiscussionSummary> {
-    const row = await this.storage.directory.discussionById(discussionId);
-    if (!row) throw new HttpError(404, ErrorCode.DiscussionNotFound, 'This discussion does not exist');
-    const summary = await this.summary(row);
+    const summary = await this.summary(await this.get(discussionId));
     this.events.publish(
       summary.members.map((m) => m.userId),
       { type: 'discussion', discussion: summary },

@@ -32,8 +32,7 @@ export class MemberService {
 
   /** The discussion, refusing direct ones and callers who may not manage its members. */
   private async manageable(actor: UserRow, discussionId: string) {
-    const row = await this.storage.directory.discussionById(discussionId);
-    if (!row) throw new HttpError(404, ErrorCode.DiscussionNotFound, 'This discussion does not exist');
+    const row = await this.discussions.get(discussionId);
     const actorRole = await this.storage.directory.memberRole(discussionId, actor.id);
     if (!actorRole && actor.role !== 'admin')
       throw new HttpError(403, ErrorCode.NotMember, 'You are not a member of this discussion');
@@ -117,8 +116,7 @@ export class MemberService {
 
   async remove(actor: UserRow, discussionId: string, userId: string): Promise<DiscussionSummary> {
     const leaving = actor.id === userId;
-    const row = await this.storage.directory.discussionById(discussionId);
-    if (!row) throw new HttpError(404, ErrorCode.DiscussionNotFound, 'This discussion does not exist');
+    const row = await this.discussions.get(discussionId);
     const current = await this.storage.directory.memberRole(discussionId, userId);
     if (leaving && current) {
       if (row.kind === DiscussionKind.Direct)

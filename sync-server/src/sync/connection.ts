@@ -113,13 +113,18 @@ export function attachSyncConnection(
 
   // Greet: our state vector (the client answers with what we lack) and who is here.
   void manager.run(loaded, () => {
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, MESSAGE_SYNC);
-    syncProtocol.writeSyncStep1(encoder, doc);
-    peer.send(encoding.toUint8Array(encoder));
+    peer.send(step1Frame());
     const states = awareness.getStates();
     if (states.size > 0) peer.send(awarenessFrame([...states.keys()]));
   });
+
+  /** Our state vector as a sync step 1: the greeting, the acknowledgement, a request to resend. */
+  function step1Frame(): Uint8Array {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE_SYNC);
+    syncProtocol.writeSyncStep1(encoder, doc);
+    return encoding.toUint8Array(encoder);
+  }
 
   function awarenessFrame(clients: number[]): Uint8Array {
     const encoder = encoding.createEncoder();
@@ -194,10 +199,7 @@ export function attachSyncConnection(
           return;
         }
         if (gaps === 1) {
-          const encoder = encoding.createEncoder();
-          encoding.writeVarUint(encoder, MESSAGE_SYNC);
-          syncProtocol.writeSyncStep1(encoder, doc);
-          peer.send(encoding.toUint8Array(encoder));
+          peer.send(step1Frame());
         }
         return;
       }
@@ -227,10 +229,7 @@ export function attachSyncConnection(
     setImmediate(() => {
       void manager.run(loaded, () => {
         ackScheduled = false;
-        const encoder = encoding.createEncoder();
-        encoding.writeVarUint(encoder, MESSAGE_SYNC);
-        syncProtocol.writeSyncStep1(encoder, doc);
-        peer.send(encoding.toUint8Array(encoder));
+        peer.send(step1Frame());
       });
     });
   }

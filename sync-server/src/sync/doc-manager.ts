@@ -7,6 +7,8 @@
  * receive, by relay or by sync step 2, an update that is not committed to storage yet.
  */
 import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
 import { Awareness } from 'y-protocols/awareness';
 import {
   compareMessages,
@@ -63,23 +65,13 @@ export interface DocManagerOptions {
   onCommitted?: (docId: string, update: Uint8Array) => void;
 }
 
-export const encodeUpdateFrame = (update: Uint8Array): Uint8Array => {
-  // messageSync (0), messageYjsUpdate (2), update: the y-websocket relay frame.
-  const header = [0, 2];
-  const len = update.byteLength;
-  const varint: number[] = [];
-  let n = len;
-  while (n > 127) {
-    varint.push((n & 127) | 128);
-    n >>>= 7;
-  }
-  varint.push(n);
-  const out = new Uint8Array(header.length + varint.length + len);
-  out.set(header, 0);
-  out.set(varint, header.length);
-  out.set(update, header.length + varint.length);
-  return out;
-};
+/** The y-websocket relay frame for an update: messageSync (0), messageYjsUpdate (2), update. */
+export function encodeUpdateFrame(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, 0);
+  syncProtocol.writeUpdate(encoder, update);
+  return encoding.toUint8Array(encoder);
+}
 
 export class DocManager {
   private readonly docs = new Map<string, Internal>();
@@ -93,10 +85,6 @@ export class DocManager {
   ) {
     this.compactEvery = options.compactEvery ?? 500;
     this.unloadAfterMs = options.unloadAfterMs ?? 30_000;
-  }
-
-  get loadedCount(): number {
-    return this.docs.size;
   }
 
   isLoaded(docId: string): boolean {
