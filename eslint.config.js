@@ -1,7 +1,13 @@
 import js from '@eslint/js';
 import ts from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import globals from 'globals';
+
+// Libraries that speak Yjs. Components and routes see plain values from the state classes;
+// only lib/sync and lib/state (through shared/discussion) hold a Y.Doc.
+const yjsLibraries = ['yjs', 'y-protocols', 'y-protocols/*', 'y-indexeddb', 'y-websocket', 'lib0', 'lib0/*'];
 
 export default ts.config(
   {
@@ -19,6 +25,42 @@ export default ts.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'svelte/no-navigation-without-resolve': 'off',
+    },
+  },
+  // No import cycles: dependencies point one way (ARCHITECTURE.md, "Layout"). Type-only imports
+  // are left out (they vanish at build time); a value import that closes a loop through .ts/.js
+  // modules (including $lib paths and *.svelte.ts) fails the lint. A loop made only of .svelte
+  // components is not seen: import-x cannot read a component's <script> as a module.
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.svelte'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js', '.mjs', '.svelte'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({
+          project: ['tsconfig.json', 'web/tsconfig.json'],
+          extensions: ['.ts', '.js', '.svelte', '.json'],
+          noWarnOnMultipleProjects: true,
+        }),
+      ],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  {
+    files: ['web/src/lib/components/**', 'web/src/routes/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: yjsLibraries,
+              message: 'Components and routes never touch Yjs: go through a state class (web/CONTEXT.md).',
+            },
+          ],
+        },
+      ],
     },
   },
 );
