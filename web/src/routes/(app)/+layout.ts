@@ -4,8 +4,10 @@ import { directory } from '$lib/state/directory.svelte.js';
 import { discussions } from '$lib/state/discussions.svelte.js';
 import { session } from '$lib/state/session.svelte.js';
 import { handleError } from '$lib/state/toasts.svelte.js';
+import type { LayoutLoad } from './$types';
 
-export async function load({ url }) {
+// Typed by hand (not only by svelte-check's zero-config types) so plain tsc and editors agree.
+export async function load({ url }: Parameters<LayoutLoad>[0]) {
   const user = await session.load();
   if (!user) redirect(307, `/login?next=${encodeURIComponent(url.pathname)}`);
   // From the local cache at once when there is one (names, the list): the server's answers
