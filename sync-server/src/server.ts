@@ -11,7 +11,7 @@ import { DiscussionService } from './services/discussions.js';
 import { MemberService } from './services/members.js';
 import { UserAdminService } from './services/users.js';
 import { openSqlite } from './storage/sqlite.js';
-import type { Storage } from './storage/types.js';
+import type { DocStore, Storage } from './storage/types.js';
 import { DocManager } from './sync/doc-manager.js';
 import { createLocalBroker, EventHub } from './sync/events.js';
 import { createUpgradeHandler } from './sync/upgrade.js';
@@ -29,6 +29,11 @@ export interface ServerConfig {
   /** Check every sync update against the document rules. Default true; false only to benchmark the cost. */
   validateUpdates?: boolean;
   log?: (event: string, details: Record<string, unknown>) => void;
+  /**
+   * Wrap the SQLite DocStore (a store in front of it, or a test's store whose appends can be
+   * held or fail). Everything the server writes to documents goes through the result.
+   */
+  wrapDocStore?: (store: DocStore) => DocStore;
 }
 
 export interface RunningServer {
@@ -48,7 +53,10 @@ export const VERSION = '0.1.0';
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true });
   const log = config.log ?? (() => {});
-  const storage = openSqlite(join(config.dataDir, 'palabre.sqlite'), config.sqliteSync);
+  const sqlite = openSqlite(join(config.dataDir, 'palabre.sqlite'), config.sqliteSync);
+  const storage: Storage = config.wrapDocStore
+    ? { docs: config.wrapDocStore(sqlite.docs), directory: sqlite.directory, close: () => sqlite.close() }
+    : sqlite;
   const events = new EventHub(createLocalBroker());
   const auth = new AuthService(storage.directory);
   const audit = new AuditLog(storage.directory);

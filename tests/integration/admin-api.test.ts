@@ -1,5 +1,5 @@
 /** The admin API: every endpoint refuses non-admins and anonymous callers; access changes act at once. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CloseCode, listMessages, type DiscussionSummary, type PublicUser } from '@palabre/shared';
 import {
   api,
@@ -7,13 +7,12 @@ import {
   createDiscussion,
   createUser,
   login,
-  removeDataDir,
-  startTestServer,
+  refusalStatus,
   until,
   waitForSync,
-  type TestServer,
   type TestUser,
 } from './helpers.js';
+import { useTestServer } from './server-fixture.js';
 
 const ADMIN_ENDPOINTS: [string, string, unknown?][] = [
   ['GET', '/api/admin/users'],
@@ -32,16 +31,13 @@ const ADMIN_ENDPOINTS: [string, string, unknown?][] = [
 ];
 
 describe('admin API', () => {
-  let server: TestServer;
+  const server = useTestServer();
   let admin: TestUser;
   let alice: TestUser;
   let bob: TestUser;
   let carol: TestUser;
   let group: DiscussionSummary;
-  const cleanups: (() => void)[] = [];
-
   beforeEach(async () => {
-    server = await startTestServer();
     await server.auth.createUser({
       username: 'root',
       displayName: 'Root',
@@ -53,11 +49,6 @@ describe('admin API', () => {
     bob = await createUser(server, 'Bob');
     carol = await createUser(server, 'Carol');
     group = await createDiscussion(server.url, alice, [bob, carol], 'Équipe');
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0)) c();
-    await server.close();
-    removeDataDir(server.dataDir);
   });
 
   const fill = (s: string) => s.replaceAll('{user}', carol.user.id).replaceAll('{discussion}', group.id);
@@ -127,7 +118,7 @@ describe('admin API', () => {
 
   it('disabling a user logs them out everywhere at once', async () => {
     const c = connect(server.url, group.id, carol.token);
-    cleanups.push(() => c.provider.destroy());
+    server.defer(() => c.provider.destroy());
     await waitForSync(c.provider);
     const closed = new Promise<number>((resolve) =>
       c.provider.on('connection-close', (event: CloseEvent | null) => resolve(event?.code ?? 0)),
@@ -153,26 +144,18 @@ describe('admin API', () => {
 });
 
 describe('members of a group', () => {
-  let server: TestServer;
+  const server = useTestServer();
   let owner: TestUser;
   let bob: TestUser;
   let carol: TestUser;
   let dan: TestUser;
   let group: DiscussionSummary;
-  const cleanups: (() => void)[] = [];
-
   beforeEach(async () => {
-    server = await startTestServer();
     owner = await createUser(server, 'Olivia');
     bob = await createUser(server, 'Bob');
     carol = await createUser(server, 'Carol');
     dan = await createUser(server, 'Dan');
     group = await createDiscussion(server.url, owner, [bob, carol], 'Projet Atlas');
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0)) c();
-    await server.close();
-    removeDataDir(server.dataDir);
   });
 
   it('a removed member loses access at once: connection closed, refused on reconnect, told by event', async () => {
@@ -181,9 +164,9 @@ describe('members of a group', () => {
     );
     const received: string[] = [];
     events.on('message', (data) => received.push(JSON.parse(String(data)).type));
-    cleanups.push(() => events.close());
+    server.defer(() => events.close());
     const c = connect(server.url, group.id, carol.token);
-    cleanups.push(() => c.provider.destroy());
+    server.defer(() => c.provider.destroy());
     await waitForSync(c.provider);
     const closed = new Promise<number>((resolve) =>
       c.provider.on('connection-close', (event: CloseEvent | null) => resolve(event?.code ?? 0)),
@@ -200,6 +183,10 @@ describe('members of a group', () => {
     expect(res.body.members.map((m) => m.userId)).not.toContain(carol.user.id);
     expect(await closed).toBe(CloseCode.Forbidden);
     await until(() => received.includes('discussion_removed'), 5000, 'removal event');
+    // Reconnecting is refused before any document byte, with a header or a query token alike.
+    const syncUrl = `${server.url.replace('http', 'ws')}/sync/${group.id}`;
+    expect(await refusalStatus(`${syncUrl}?token=${carol.token}`)).toBe(403);
+    expect(await refusalStatus(syncUrl, { authorization: `Bearer ${carol.token}` })).toBe(403);
     const list = await api<{ discussions: DiscussionSummary[] }>(server.url, '/api/discussions', carol.token);
     expect(list.body.discussions.map((d) => d.id)).not.toContain(group.id);
   });
@@ -236,7 +223,7 @@ describe('members of a group', () => {
     expect(added.body.members.find((m) => m.userId === dan.user.id)?.role).toBe('reader');
     // The new member syncs the whole history, including the member mirror.
     const d = connect(server.url, group.id, dan.token);
-    cleanups.push(() => d.provider.destroy());
+    server.defer(() => d.provider.destroy());
     await waitForSync(d.provider);
     await until(() => d.doc.getMap('members').has(dan.user.id), 5000, 'member mirror');
     expect(listMessages(d.doc)).toEqual([]);

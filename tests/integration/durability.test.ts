@@ -12,32 +12,19 @@ import {
   removeDataDir,
   say,
   spawnServer,
-  startTestServer,
   texts,
   until,
   waitForSync,
   type ServerProcess,
-  type TestServer,
   type TestUser,
 } from './helpers.js';
+import { useTestServer } from './server-fixture.js';
 
-describe('durability', () => {
-  const cleanups: (() => unknown)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
-
-  function client(url: string, discussionId: string, token: string) {
-    const c = connect(url, discussionId, token);
-    cleanups.push(() => c.provider.destroy());
-    return c;
-  }
+describe('durability across restarts', () => {
+  const server = useTestServer();
+  const client = (_url: string, discussionId: string, token: string) => server.client(discussionId, token);
 
   it('keeps the whole history and the sidebar preview across a server restart', async () => {
-    let server: TestServer = await startTestServer();
-    const dataDir = server.dataDir;
-    cleanups.push(() => removeDataDir(dataDir));
-    cleanups.push(() => server.close());
     const alice = await createUser(server, 'Alice');
     const bob = await createUser(server, 'Bob');
     const d = await createDiscussion(server.url, alice, [bob]);
@@ -57,8 +44,7 @@ describe('durability', () => {
     a.provider.destroy();
     b.provider.destroy();
 
-    await server.close();
-    server = await startTestServer({}, dataDir);
+    await server.restart({ port: 0 });
 
     // Sessions survive too: Bob's token still opens the discussion on the new server.
     const fresh = client(server.url, d.id, bob.token);
@@ -73,10 +59,6 @@ describe('durability', () => {
   });
 
   it('keeps clients working across a restart on the same port: what they wrote meanwhile syncs on return', async () => {
-    let server: TestServer = await startTestServer();
-    const { dataDir, port } = server;
-    cleanups.push(() => removeDataDir(dataDir));
-    cleanups.push(() => server.close());
     const alice = await createUser(server, 'Alice');
     const bob = await createUser(server, 'Bob');
     const d = await createDiscussion(server.url, alice, [bob]);
@@ -86,11 +68,11 @@ describe('durability', () => {
     say(a.doc, alice, 'avant le redémarrage');
     await until(() => texts(b.doc).length === 1, 5000, 'first message');
 
-    await server.close();
+    await server.stop();
     // The server is down: both keep writing locally.
     say(a.doc, alice, 'pendant la coupure (Alice)');
     say(b.doc, bob, 'pendant la coupure (Bob)');
-    server = await startTestServer({ port }, dataDir);
+    await server.restart();
 
     await until(() => texts(a.doc).length === 3 && texts(b.doc).length === 3, 10_000, 'both to catch up');
     expect(listMessages(b.doc)).toEqual(listMessages(a.doc));
@@ -98,6 +80,19 @@ describe('durability', () => {
     await waitForSync(fresh.provider);
     expect(listMessages(fresh.doc)).toEqual(listMessages(a.doc));
   });
+});
+
+describe('durability against a crash', () => {
+  const cleanups: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  function client(url: string, discussionId: string, token: string) {
+    const c = connect(url, discussionId, token);
+    cleanups.push(() => c.provider.destroy());
+    return c;
+  }
 
   it('loses nothing that was relayed when the server process is killed with SIGKILL right after', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'palabre-crash-'));

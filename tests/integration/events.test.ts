@@ -1,40 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServerEvent } from '@palabre/shared';
-import {
-  connect,
-  createDiscussion,
-  createUser,
-  openEvents,
-  refusalStatus,
-  removeDataDir,
-  say,
-  startTestServer,
-  waitForSync,
-  type TestServer,
-} from './helpers.js';
+import { createDiscussion, createUser, openEvents, refusalStatus, say } from './helpers.js';
+import { useTestServer } from './server-fixture.js';
 
 type DiscussionEvent = Extract<ServerEvent, { type: 'discussion' }>;
 
 describe('/api/events', () => {
-  let server: TestServer;
-  const cleanups: (() => unknown)[] = [];
-  beforeEach(async () => {
-    server = await startTestServer();
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0)) await c();
-    await server.close();
-    removeDataDir(server.dataDir);
-  });
+  const server = useTestServer();
 
   it('tells me when a colleague starts a discussion with me, and when a message arrives in it', async () => {
     const alice = await createUser(server, 'Alice');
     const bob = await createUser(server, 'Bob');
     const carol = await createUser(server, 'Carol');
     const events = await openEvents(server.url, bob.token);
-    cleanups.push(events.close);
+    server.defer(events.close);
     const outsider = await openEvents(server.url, carol.token);
-    cleanups.push(outsider.close);
+    server.defer(outsider.close);
     await events.next((e) => e.type === 'hello', 'hello');
 
     const d = await createDiscussion(server.url, alice, [bob]);
@@ -47,9 +28,7 @@ describe('/api/events', () => {
     );
     expect(started.discussion.lastMessage).toBeNull();
 
-    const a = connect(server.url, d.id, alice.token);
-    cleanups.push(() => a.provider.destroy());
-    await waitForSync(a.provider);
+    const a = await server.synced(d.id, alice.token);
     say(a.doc, alice, 'Tu as un moment ?');
     const message = await events.next<DiscussionEvent>(
       (e) => e.type === 'discussion' && e.discussion.lastMessage?.preview === 'Tu as un moment ?',
@@ -58,8 +37,15 @@ describe('/api/events', () => {
     expect(message.discussion.id).toBe(d.id);
     expect(message.discussion.lastMessage?.author).toBe(alice.user.id);
 
-    // Carol is not in the discussion: she heard nothing about it.
-    expect(outsider.events.filter((e) => e.type === 'discussion')).toEqual([]);
+    // Carol is not in the discussion: she heard nothing about it. Events reach a socket in the
+    // order they were sent, so once she hears of a discussion started after that message, any
+    // leak about the first one would already be there.
+    const later = await createDiscussion(server.url, alice, [carol]);
+    await outsider.next(
+      (e) => e.type === 'discussion' && e.discussion.id === later.id,
+      'the later discussion',
+    );
+    expect(outsider.events.filter((e) => e.type === 'discussion' && e.discussion.id === d.id)).toEqual([]);
   });
 
   it('refuses an anonymous events socket with 401', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   newId,
   type ApiErrorBody,
@@ -6,23 +6,11 @@ import {
   type MeResult,
   type PublicUser,
 } from '@palabre/shared';
-import {
-  api,
-  connect,
-  createDiscussion,
-  createUser,
-  login,
-  removeDataDir,
-  say,
-  sleep,
-  startTestServer,
-  until,
-  waitForSync,
-  type TestServer,
-  type TestUser,
-} from './helpers.js';
+import { api, createDiscussion, createUser, login, say, sleep, until, type TestUser } from './helpers.js';
+import { ControlledDocStore } from './controlled-store.js';
+import { useTestServer } from './server-fixture.js';
 
-let server: TestServer;
+const server = useTestServer({}, { scope: 'file' });
 let alice: TestUser;
 let bob: TestUser;
 let carol: TestUser;
@@ -30,7 +18,6 @@ let dave: TestUser;
 let admin: TestUser;
 
 beforeAll(async () => {
-  server = await startTestServer();
   [alice, bob, carol, dave] = await Promise.all(
     ['Alice', 'Bob', 'Carol', 'Dave'].map((n) => createUser(server, n)),
   );
@@ -41,10 +28,6 @@ beforeAll(async () => {
     role: 'admin',
   });
   admin = await login(server.url, 'root', 'admin-password');
-});
-afterAll(async () => {
-  await server.close();
-  removeDataDir(server.dataDir);
 });
 
 const errorCode = (body: unknown) => (body as ApiErrorBody).error.code;
@@ -208,22 +191,17 @@ describe('discussions', () => {
     expect((await list()).map((d) => d.id)).toEqual([newer.id, older.id]);
 
     // A message in the older discussion brings it to the top, with its preview.
-    const c = connect(server.url, older.id, x.token);
-    try {
-      await waitForSync(c.provider);
-      say(c.doc, x, 'Une nouvelle\nsur deux lignes');
-      await expect
-        .poll(async () => (await list()).map((d) => [d.id, d.lastMessage?.preview ?? null]), {
-          timeout: 5000,
-        })
-        .toEqual([
-          [older.id, 'Une nouvelle sur deux lignes'],
-          [newer.id, null],
-        ]);
-      expect((await list())[0].lastMessage?.author).toBe(x.user.id);
-    } finally {
-      c.provider.destroy();
-    }
+    const c = await server.synced(older.id, x.token);
+    say(c.doc, x, 'Une nouvelle\nsur deux lignes');
+    await expect
+      .poll(async () => (await list()).map((d) => [d.id, d.lastMessage?.preview ?? null]), {
+        timeout: 5000,
+      })
+      .toEqual([
+        [older.id, 'Une nouvelle sur deux lignes'],
+        [newer.id, null],
+      ]);
+    expect((await list())[0].lastMessage?.author).toBe(x.user.id);
   });
 
   it('shows a discussion to its members only: 403 not_member for others, 404 discussion_not_found if unknown', async () => {
@@ -243,33 +221,24 @@ describe('discussions', () => {
 
   it('lets the group owner rename it for everyone, and refuses a plain member with 403', async () => {
     const d = await createDiscussion(server.url, alice, [bob, carol], 'Ancien nom');
-    const c = connect(server.url, d.id, carol.token);
-    try {
-      await waitForSync(c.provider);
-      const renamed = await api<DiscussionSummary>(server.url, `/api/discussions/${d.id}`, alice.token, {
-        method: 'PATCH',
-        body: { title: 'Nouveau nom' },
-      });
-      expect(renamed.status).toBe(200);
-      expect(renamed.body.title).toBe('Nouveau nom');
-      // Members connected to the discussion see the new name live.
-      await until(
-        () => c.doc.getMap('meta').get('title') === 'Nouveau nom',
-        5000,
-        'the title in the document',
-      );
+    const c = await server.synced(d.id, carol.token);
+    const renamed = await api<DiscussionSummary>(server.url, `/api/discussions/${d.id}`, alice.token, {
+      method: 'PATCH',
+      body: { title: 'Nouveau nom' },
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.title).toBe('Nouveau nom');
+    // Members connected to the discussion see the new name live.
+    await until(() => c.doc.getMap('meta').get('title') === 'Nouveau nom', 5000, 'the title in the document');
 
-      const refused = await api(server.url, `/api/discussions/${d.id}`, bob.token, {
-        method: 'PATCH',
-        body: { title: 'Pris par Bob' },
-      });
-      expect(refused.status).toBe(403);
-      expect(errorCode(refused.body)).toBe('forbidden');
-      const after = await api<DiscussionSummary>(server.url, `/api/discussions/${d.id}`, carol.token);
-      expect(after.body.title).toBe('Nouveau nom');
-    } finally {
-      c.provider.destroy();
-    }
+    const refused = await api(server.url, `/api/discussions/${d.id}`, bob.token, {
+      method: 'PATCH',
+      body: { title: 'Pris par Bob' },
+    });
+    expect(refused.status).toBe(403);
+    expect(errorCode(refused.body)).toBe('forbidden');
+    const after = await api<DiscussionSummary>(server.url, `/api/discussions/${d.id}`, carol.token);
+    expect(after.body.title).toBe('Nouveau nom');
   });
 });
 
@@ -297,5 +266,32 @@ describe('admin user management', () => {
     expect(anonymous.status).toBe(401);
     expect(errorCode(anonymous.body)).toBe('unauthenticated');
     expect(await server.storage.directory.userByUsername(input.username)).toBeNull();
+  });
+});
+
+describe('a direct discussion started by both people at once', () => {
+  // Appends that take a while, as over a network: both requests get past "does it exist?"
+  // before either has inserted, so the unique key has to decide.
+  const slow = useTestServer({
+    wrapDocStore: (store) => Object.assign(new ControlledDocStore(store), { delayMs: 20 }),
+  });
+
+  it('creates one direct discussion when both people start it at the same moment', async () => {
+    // Several pairs, each asking from both sides at once (twice each): every answer names the
+    // same discussion, exactly one answer is a creation, and each person has one direct with the other.
+    for (let round = 0; round < 5; round++) {
+      const [u1, u2] = await Promise.all([createUser(slow), createUser(slow)]);
+      const ask = (from: TestUser, to: TestUser) =>
+        api<DiscussionSummary>(slow.url, '/api/discussions', from.token, {
+          body: { memberIds: [to.user.id] },
+        });
+      const answers = await Promise.all([ask(u1, u2), ask(u2, u1), ask(u1, u2), ask(u2, u1)]);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 201]);
+      expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+      for (const me of [u1, u2]) {
+        const mine = await api<{ discussions: DiscussionSummary[] }>(slow.url, '/api/discussions', me.token);
+        expect(mine.body.discussions.map((d) => d.id)).toEqual([answers[0].body.id]);
+      }
+    }
   });
 });

@@ -1,23 +1,20 @@
 import * as Y from 'yjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCode, messagesMap } from '@palabre/shared';
 import {
   closeCode,
-  connect,
   createDiscussion,
   createUser,
   messageUpdate,
   rawSocket,
-  removeDataDir,
   say,
-  startTestServer,
   syncUpdateFrame,
   texts,
   until,
   waitForSync,
-  type TestServer,
   type TestUser,
 } from './helpers.js';
+import { useTestServer } from './server-fixture.js';
 
 /** Bytes that look random but are the same on every run, so a failure can be replayed. */
 function seededBytes(length: number, seed: number): Uint8Array {
@@ -31,31 +28,21 @@ function seededBytes(length: number, seed: number): Uint8Array {
 }
 
 describe('sync server facing a misbehaving client', () => {
-  let server: TestServer;
-  const cleanups: (() => unknown)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0)) await c();
-    await server.close();
-    removeDataDir(server.dataDir);
-  });
+  const server = useTestServer({}, { autoStart: false });
 
-  async function setup(overrides: Parameters<typeof startTestServer>[0] = {}) {
-    server = await startTestServer(overrides);
+  async function setup(overrides: Parameters<typeof server.start>[0] = {}) {
+    await server.start(overrides);
     const alice = await createUser(server, 'Alice');
     const bob = await createUser(server, 'Bob');
     const mallory = await createUser(server, 'Mallory');
     const d = await createDiscussion(server.url, alice, [bob, mallory], 'Équipe');
-    const a = connect(server.url, d.id, alice.token);
-    const b = connect(server.url, d.id, bob.token);
-    cleanups.push(
-      () => a.provider.destroy(),
-      () => b.provider.destroy(),
-    );
+    const a = server.client(d.id, alice.token);
+    const b = server.client(d.id, bob.token);
     await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);
     const syncUrl = `${server.url.replace(/^http/, 'ws')}/sync/${d.id}`;
     const raw = async (user: TestUser) => {
       const ws = await rawSocket(syncUrl, { authorization: `Bearer ${user.token}` });
-      cleanups.push(() => ws.terminate());
+      server.defer(() => ws.terminate());
       return ws;
     };
     return { alice, bob, mallory, d, a, b, raw };
@@ -100,9 +87,7 @@ describe('sync server facing a misbehaving client', () => {
     expect(drops).toEqual([]);
 
     // Someone opening the discussion afterwards finds the history intact, and nothing of Mallory's.
-    const fresh = connect(server.url, d.id, mallory.token);
-    cleanups.push(() => fresh.provider.destroy());
-    await waitForSync(fresh.provider);
+    const fresh = await server.synced(d.id, mallory.token);
     expect(texts(fresh.doc)).toEqual(texts(a.doc));
     expect(texts(fresh.doc)).toHaveLength(2 * garbage.length);
     expect([...messagesMap(fresh.doc).values()].every((m) => m.author !== mallory.user.id)).toBe(true);
@@ -137,9 +122,7 @@ describe('sync server facing a misbehaving client', () => {
     for (const u of stored.updates) Y.applyUpdate(rebuilt, u);
     expect(messagesMap(rebuilt).has('oversized1')).toBe(false);
     expect(stored.updates.every((u) => u.byteLength < 64 * 1024)).toBe(true);
-    const fresh = connect(server.url, d.id, mallory.token);
-    cleanups.push(() => fresh.provider.destroy());
-    await waitForSync(fresh.provider);
+    const fresh = await server.synced(d.id, mallory.token);
     expect(texts(fresh.doc)).toEqual(['toujours là ?', 'oui']);
   });
 });

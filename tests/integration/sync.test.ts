@@ -1,38 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addMessage, listMessages } from '@palabre/shared';
 import {
-  connect,
   createDiscussion,
   createUser,
   rawSocket,
   refusalStatus,
-  removeDataDir,
   say,
-  startTestServer,
   texts,
   until,
   waitForSync,
-  type TestServer,
 } from './helpers.js';
+import { useTestServer } from './server-fixture.js';
 
 describe('sync server', () => {
-  let server: TestServer;
-  const cleanups: (() => void)[] = [];
-
-  beforeEach(async () => {
-    server = await startTestServer();
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0)) c();
-    await server.close();
-    removeDataDir(server.dataDir);
-  });
-
-  function client(discussionId: string, token: string | null) {
-    const c = connect(server.url, discussionId, token);
-    cleanups.push(() => c.provider.destroy());
-    return c;
-  }
+  const server = useTestServer();
+  const client = server.client;
 
   it('relays a message from one member to the other in real time', async () => {
     const alice = await createUser(server, 'Alice');

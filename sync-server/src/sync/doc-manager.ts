@@ -73,6 +73,9 @@ export function encodeUpdateFrame(update: Uint8Array): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
+/** Loading a document that has more stored rows than this compacts them into one snapshot. */
+export const COMPACT_ON_LOAD_ROWS = 50;
+
 export class DocManager {
   private readonly docs = new Map<string, Internal>();
   private readonly loading = new Map<string, Promise<Internal>>();
@@ -218,7 +221,8 @@ export class DocManager {
       }
       d.messagesAdded = true;
     });
-    if (d.sinceCompaction >= Math.min(this.compactEvery, 50)) await this.compact(d);
+    // A long log (a crash before the unload compaction, say) is folded once, so the next load is quick.
+    if (updates.length > COMPACT_ON_LOAD_ROWS) await this.compact(d);
     this.docs.set(docId, d);
     return d;
   }
