@@ -14,7 +14,8 @@ export function newId(length = 20): string {
   return out;
 }
 
-const ID_PATTERN = /^[0-9a-z]{8,40}$/;
+/** The one id format (newId makes 20 characters; older or imported ids may be 8 to 40). */
+export const ID_PATTERN = /^[0-9a-z]{8,40}$/;
 
 /** Ids travel in URLs and documents; anything else is refused at the edge. */
 export function isId(value: unknown): value is string {

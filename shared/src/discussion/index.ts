@@ -1,4 +1,5 @@
 export * from './schema.js';
+export * from './record.js';
 export * from './meta.js';
 export * from './messages.js';
 export * from './reads.js';

@@ -10,7 +10,8 @@ import {
   MessageTooLongError,
   nextTs,
 } from './messages.js';
-import { MAX_MESSAGE_LENGTH, messagesMap, type MessageRecord } from './schema.js';
+import { messagesMap } from './schema.js';
+import { MAX_MESSAGE_LENGTH, type MessageRecord } from './record.js';
 
 const HOUR = 3600_000;
 const T0 = Date.UTC(2026, 10, 26, 9, 0, 0);

@@ -9,7 +9,8 @@
  */
 import * as Y from 'yjs';
 import { newId } from '../ids.js';
-import { MAX_MESSAGE_LENGTH, isMessageRecord, messagesMap, type MessageRecord } from './schema.js';
+import { messagesMap } from './schema.js';
+import { MAX_MESSAGE_LENGTH, Message, isMessageRecord, textProblem, type MessageRecord } from './record.js';
 
 export function compareMessages(a: MessageRecord, b: MessageRecord): number {
   if (a.ts !== b.ts) return a.ts - b.ts;
@@ -45,14 +46,15 @@ export interface AddMessageInput {
 /** Append a message; the text is trimmed of surrounding blank lines. Returns the stored record. */
 export function addMessage(doc: Y.Doc, input: AddMessageInput): MessageRecord {
   const text = input.text.replace(/^\s*\n|\n\s*$/g, '').trimEnd();
-  if (text.trim() === '') throw new Error('A message cannot be empty');
-  if (text.length > MAX_MESSAGE_LENGTH) throw new MessageTooLongError();
-  const record: MessageRecord = {
+  const problem = textProblem(text);
+  if (problem === 'empty') throw new Error('A message cannot be empty');
+  if (problem === 'too_long') throw new MessageTooLongError();
+  const record = Message.copy({
     id: input.id ?? newId(),
     author: input.author,
     text,
     ts: nextTs(doc, input.now),
-  };
+  });
   messagesMap(doc).set(record.id, record);
   return record;
 }

@@ -12,7 +12,8 @@
  * them again, so cursors converge and never stay behind.
  */
 import * as Y from 'yjs';
-import { isMessageRecord, messagesMap, readsMap, type ReadCursor } from './schema.js';
+import { messagesMap, readsMap, type ReadCursor } from './schema.js';
+import { isMessageRecord } from './record.js';
 
 interface ItemLike {
   id: { client: number; clock: number };

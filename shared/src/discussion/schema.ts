@@ -3,16 +3,16 @@
  *
  *   meta      Y.Map   v, id, kind, title, createdBy, createdAt   (written by the server only)
  *   members   Y.Map   userId -> { role, addedAt }                  (mirror of the server's table)
- *   messages  Y.Map   messageId -> MessageRecord                   (one immutable record each)
+ *   messages  Y.Map   messageId -> MessageRecord                   (record.ts: its one definition)
  *   pins      Y.Map   messageId -> { by, at }
  *   reads     Y.Map   userId -> ReadCursor                         (moved by its owner only)
  *
  * ARCHITECTURE.md documents the same schema for third-party clients.
  */
 import * as Y from 'yjs';
+import type { MessageRecord } from './record.js';
 
 export const SCHEMA_VERSION = 1;
-export const MAX_MESSAGE_LENGTH = 10_000;
 
 export const Root = {
   meta: 'meta',
@@ -48,18 +48,6 @@ export interface MemberEntry {
   addedAt: number;
 }
 
-/**
- * A message as stored. `ts` is the author's hybrid logical clock (see messages.ts): wall-clock
- * milliseconds, pushed past every message the author had seen, so replies always sort after
- * what they answer even when clocks are wrong.
- */
-export interface MessageRecord {
-  id: string;
-  author: string;
-  text: string;
-  ts: number;
-}
-
 export interface PinEntry {
   by: string;
   at: number;
@@ -73,15 +61,3 @@ export const membersMap = (doc: Y.Doc) => doc.getMap<MemberEntry>(Root.members);
 export const messagesMap = (doc: Y.Doc) => doc.getMap<MessageRecord>(Root.messages);
 export const pinsMap = (doc: Y.Doc) => doc.getMap<PinEntry>(Root.pins);
 export const readsMap = (doc: Y.Doc) => doc.getMap<ReadCursor>(Root.reads);
-
-export function isMessageRecord(value: unknown): value is MessageRecord {
-  if (typeof value !== 'object' || value === null) return false;
-  const m = value as Record<string, unknown>;
-  return (
-    typeof m.id === 'string' &&
-    typeof m.author === 'string' &&
-    typeof m.text === 'string' &&
-    typeof m.ts === 'number' &&
-    Number.isFinite(m.ts)
-  );
-}

@@ -7,7 +7,8 @@
  * (its hybrid clock only grows).
  */
 import * as Y from 'yjs';
-import { isMessageRecord, messagesMap, type MessageRecord, type ReadCursor } from '../discussion/schema.js';
+import { messagesMap, type ReadCursor } from '../discussion/schema.js';
+import { isMessageRecord, type MessageRecord } from '../discussion/record.js';
 import { compareMessages } from '../discussion/messages.js';
 import { covers, itemIdOf, mergeCursor } from '../discussion/reads.js';
 

@@ -1,19 +1,11 @@
 /** One schema per REST input; the server validates with them and the web app shares the types. */
 import { z } from 'zod';
-import { MAX_MESSAGE_LENGTH } from '../discussion/schema.js';
+import { ID_PATTERN } from '../ids.js';
+import { LIMITS } from '../limits.js';
 
-export const LIMITS = {
-  usernameMax: 64,
-  displayNameMax: 100,
-  passwordMin: 8,
-  passwordMax: 200,
-  titleMax: 120,
-  groupMembersMax: 500,
-  jsonBodyBytes: 64 * 1024,
-  messageLength: MAX_MESSAGE_LENGTH,
-} as const;
+export { LIMITS };
 
-const id = z.string().regex(/^[0-9a-z]{8,40}$/, 'not an id');
+const id = z.string().regex(ID_PATTERN, 'not an id');
 
 export const LoginInput = z.object({
   username: z.string().trim().min(1).max(LIMITS.usernameMax),
@@ -62,5 +54,5 @@ export const UpdateUserInput = z
   .refine((v) => Object.values(v).some((x) => x !== undefined), 'nothing to change');
 export type UpdateUserInput = z.infer<typeof UpdateUserInput>;
 
-export const CreateTokenInput = z.object({ label: z.string().trim().min(1).max(100) });
+export const CreateTokenInput = z.object({ label: z.string().trim().min(1).max(LIMITS.tokenLabelMax) });
 export type CreateTokenInput = z.infer<typeof CreateTokenInput>;

@@ -10,7 +10,8 @@
  */
 import * as Y from 'yjs';
 import { Action, can, type OrgRole } from '../permissions/index.js';
-import { MAX_MESSAGE_LENGTH, Root, type Role } from '../discussion/schema.js';
+import { Root, type Role } from '../discussion/schema.js';
+import { MAX_MESSAGE_LENGTH, Message, textProblem, type MessageRecord } from '../discussion/record.js';
 
 export interface Sender {
   userId: string;
@@ -48,8 +49,6 @@ interface Placed {
   value: unknown;
   deleted: boolean;
 }
-
-const MESSAGE_FIELDS = new Set(['id', 'author', 'text', 'ts']);
 
 function stateOf(doc: Y.Doc, client: number): number {
   return Y.getState(doc.store, client);
@@ -199,27 +198,27 @@ function checkItem(
     return null;
   }
 
-  // messages
-  if (!isRecord(value) || Object.keys(value).some((k) => !MESSAGE_FIELDS.has(k)))
-    return refuse(RuleCode.BadContent, 'a message is { id, author, text, ts }');
-  if (
-    value.id !== key ||
-    typeof value.text !== 'string' ||
-    typeof value.ts !== 'number' ||
-    !Number.isFinite(value.ts)
-  )
-    return refuse(RuleCode.BadContent, 'a message is { id, author, text, ts } stored under its id');
-  const existing = doc.getMap<Record<string, unknown>>(Root.messages).get(key);
-  if (existing) {
-    if (existing.author !== sender.userId)
-      return refuse(RuleCode.ForeignMessage, 'this message is not yours');
-    if (existing.ts !== value.ts) return refuse(RuleCode.ImmutableField, 'a message keeps its time');
+  // messages: the record's shape comes from its one definition (discussion/record.ts)
+  const problem = Message.problem(value);
+  if (problem) return refuse(RuleCode.BadContent, problem);
+  const message = value as unknown as MessageRecord;
+  if (message.id !== key)
+    return refuse(RuleCode.BadContent, `a message is ${Message.shape} stored under its id`);
+  const existing = doc.getMap<unknown>(Root.messages).get(key);
+  if (existing !== undefined) {
+    const stored = isRecord(existing) ? existing : {};
+    if (stored.author !== sender.userId) return refuse(RuleCode.ForeignMessage, 'this message is not yours');
   }
-  if (value.author !== sender.userId)
+  if (message.author !== sender.userId)
     return refuse(RuleCode.NotAuthor, 'a message is written by its sender only');
-  if (value.text.length > MAX_MESSAGE_LENGTH)
+  if (existing !== undefined && Message.isRecord(existing)) {
+    const changed = Message.changedImmutable(existing, message);
+    if (changed.length > 0) return refuse(RuleCode.ImmutableField, `a message keeps its ${changed[0]}`);
+  }
+  const text = textProblem(message.text);
+  if (text === 'too_long')
     return refuse(RuleCode.MessageTooLong, `a message is limited to ${MAX_MESSAGE_LENGTH} characters`);
-  if (value.text.trim() === '') return refuse(RuleCode.EmptyMessage, 'a message cannot be empty');
+  if (text === 'empty') return refuse(RuleCode.EmptyMessage, 'a message cannot be empty');
   return null;
 }
 

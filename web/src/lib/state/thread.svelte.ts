@@ -9,6 +9,7 @@ import {
   addMessage,
   listMessages,
   markRead,
+  sameMessage,
   type MessageRecord,
 } from '@palabre/shared/discussion/index';
 import { CloseCode } from '@palabre/shared/close-codes';
@@ -85,11 +86,7 @@ export class ThreadState {
       const isPending = pending.has(record.id);
       const previous = this.#shown.get(record.id);
       const shown =
-        previous &&
-        previous.pending === isPending &&
-        previous.ts === record.ts &&
-        previous.text === record.text &&
-        previous.author === record.author
+        previous && previous.pending === isPending && sameMessage(previous, record)
           ? previous
           : { ...record, pending: isPending };
       next.set(record.id, shown);

@@ -4,12 +4,8 @@
  * server refused an update, and what the connection status says.
  */
 import * as Y from 'yjs';
-import {
-  MAX_MESSAGE_LENGTH,
-  isMessageRecord,
-  type MessageRecord,
-  type ReadCursor,
-} from '@palabre/shared/discussion/index';
+import { Message, textProblem, type MessageRecord, type ReadCursor } from '@palabre/shared/discussion/index';
+import { isId } from '@palabre/shared/ids';
 
 /** The state vector of an update's own items, as a cursor (what the server has, when it sent it). */
 export function cursorOfUpdate(update: Uint8Array): ReadCursor {
@@ -20,24 +16,27 @@ export function cursorOfUpdate(update: Uint8Array): ReadCursor {
   return out;
 }
 
-const ID_PATTERN = /^[0-9a-z]{8,40}$/;
-
 /**
  * My waiting messages that can be written again after a rollback: mine, well-formed, with a text
  * the server accepts, and only if I may still post in the discussion. Same id, time and text:
  * the message keeps its place in the conversation.
  */
-export function resubmittable(messages: unknown[], me: string, canWrite: boolean): MessageRecord[] {
+export function resubmittable(
+  messages: unknown[],
+  me: string,
+  canWrite: boolean,
+  model = Message,
+): MessageRecord[] {
   if (!canWrite) return [];
   const seen = new Set<string>();
   const out: MessageRecord[] = [];
   for (const m of messages) {
-    if (!isMessageRecord(m)) continue;
-    if (m.author !== me || !ID_PATTERN.test(m.id) || seen.has(m.id)) continue;
-    if (m.text.trim() === '' || m.text.length > MAX_MESSAGE_LENGTH) continue;
-    if (!Number.isFinite(m.ts) || m.ts <= 0) continue;
+    if (!model.isRecord(m)) continue;
+    if (m.author !== me || !isId(m.id) || seen.has(m.id)) continue;
+    if (textProblem(m.text) !== null || m.ts <= 0) continue;
     seen.add(m.id);
-    out.push({ id: m.id, author: m.author, text: m.text, ts: m.ts });
+    // Every field the record has (the model's table), nothing beyond: what the server accepts.
+    out.push(model.copy(m));
   }
   return out;
 }

@@ -17,14 +17,7 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
 import { CloseCode } from '@palabre/shared/close-codes';
-import {
-  lastMessage,
-  mergeCursor,
-  messagesMap,
-  unreadCount,
-  type MessageRecord,
-  type ReadCursor,
-} from '@palabre/shared/discussion/index';
+import { lastMessage, mergeCursor, unreadCount, type ReadCursor } from '@palabre/shared/discussion/index';
 import {
   DocSync,
   acknowledge,
@@ -36,15 +29,14 @@ import { preview } from '@palabre/shared/text';
 import { ApiError, api, wsBase } from '$lib/api.js';
 import { localCache } from './local-cache.svelte.js';
 import { network, type ConnectionLabel } from './network.svelte.js';
-import { connectionLabel, cursorOfUpdate, resubmittable } from './offline.js';
+import { connectionLabel, cursorOfUpdate } from './offline.js';
+import { applyReadd, planReadd } from './readd.js';
 import { keys, readJson, removeKey, storeAcked, writeJson, deleteDatabase, type Readd } from './storage.js';
 
 /** Failed attempts in a row after which we ask the REST API why (see #diagnose). */
 const FAILURES_BEFORE_DIAGNOSIS = 2;
 /** Waiting longer than this for IndexedDB means it is not available. */
 const LOAD_TIMEOUT_MS = 5_000;
-/** After a refused update, rebuilds in a row that re-add my messages; then they are dropped. */
-const MAX_READD_ROLLBACKS = 2;
 
 /** Origin of updates received from another tab: applied, persisted, never re-broadcast. */
 const TAB_ORIGIN = Symbol('other-tab');
@@ -453,16 +445,8 @@ export class SyncedDoc {
   async #rollback(reason: string): Promise<void> {
     const old = this.#gen;
     const key = keys.readd(this.userId, this.id);
-    const prior = readJson<Readd>(key);
-    const rollbacks = (prior?.rollbacks ?? 0) + 1;
-    const candidates = new Map<string, MessageRecord>();
-    for (const m of prior?.messages ?? []) candidates.set(m.id, m);
-    for (const m of pendingMessages(old.doc, this.userId, this.acked)) candidates.set(m.id, m);
-    const messages =
-      rollbacks > MAX_READD_ROLLBACKS
-        ? []
-        : resubmittable([...candidates.values()], this.userId, this.hooks.canWrite(this.id));
-    writeJson(key, { messages, rollbacks } satisfies Readd);
+    const pending = pendingMessages(old.doc, this.userId, this.acked);
+    writeJson(key, planReadd(readJson<Readd>(key), pending, this.userId, this.hooks.canWrite(this.id)));
     console.warn(`Palabre: the server refused an update of ${this.id} (${reason}); rebuilding it.`);
 
     this.#rebuilding = true;
@@ -513,13 +497,7 @@ export class SyncedDoc {
     const key = keys.readd(this.userId, this.id);
     const readd = readJson<Readd>(key);
     if (!readd || readd.messages.length === 0) return;
-    const messages = messagesMap(gen.doc);
-    gen.doc.transact(() => {
-      for (const m of readd.messages) {
-        if (!messages.has(m.id)) messages.set(m.id, { id: m.id, author: m.author, text: m.text, ts: m.ts });
-      }
-    });
-    writeJson(key, { messages: [], rollbacks: readd.rollbacks } satisfies Readd);
+    writeJson(key, applyReadd(gen.doc, readd));
   }
 
   /**

@@ -1,0 +1,49 @@
+/**
+ * Rollback and re-add, the pure part: after the server refused an update (close 4422) the local
+ * copy is discarded; my messages that were still waiting and remain valid are kept aside
+ * (`planReadd`, stored in localStorage meanwhile) and written again into the rebuilt document
+ * (`applyReadd`) with the same id, time and text, so they keep their place in the conversation.
+ * Records are copied through the message model (shared/discussion/record.ts), so a field added
+ * to the record survives a rollback without touching this file.
+ */
+import * as Y from 'yjs';
+import { Message, messagesMap, type MessageRecord } from '@palabre/shared/discussion/index';
+import { resubmittable } from './offline.js';
+import type { Readd } from './storage.js';
+
+/** After a refused update, rebuilds in a row that re-add my messages; then they are dropped. */
+export const MAX_READD_ROLLBACKS = 2;
+
+/**
+ * What to re-add after this refusal: what the previous refusal still had to re-add, plus my
+ * pending messages of the discarded document (the latter win for the same id).
+ */
+export function planReadd(
+  prior: Readd | null,
+  pending: readonly MessageRecord[],
+  me: string,
+  canWrite: boolean,
+  model = Message,
+): Readd {
+  const rollbacks = (prior?.rollbacks ?? 0) + 1;
+  const candidates = new Map<string, MessageRecord>();
+  for (const m of prior?.messages ?? []) candidates.set(m.id, m);
+  for (const m of pending) candidates.set(m.id, m);
+  const messages =
+    rollbacks > MAX_READD_ROLLBACKS ? [] : resubmittable([...candidates.values()], me, canWrite, model);
+  return { messages, rollbacks };
+}
+
+/**
+ * Write the kept messages into the rebuilt document, in one transaction; those the server already
+ * has are not written twice. Returns what to store next (nothing left, the count kept).
+ */
+export function applyReadd(doc: Y.Doc, readd: Readd, model = Message): Readd {
+  const messages = messagesMap(doc);
+  doc.transact(() => {
+    for (const m of readd.messages) {
+      if (!messages.has(m.id) && model.isRecord(m)) messages.set(m.id, model.copy(m));
+    }
+  });
+  return { messages: [], rollbacks: readd.rollbacks };
+}
