@@ -9,6 +9,32 @@ import globals from 'globals';
 // only lib/sync and lib/state (through shared/discussion) hold a Y.Doc.
 const yjsLibraries = ['yjs', 'y-protocols', 'y-protocols/*', 'y-indexeddb', 'y-websocket', 'lib0', 'lib0/*'];
 
+/** A no-restricted-imports rule per folder: what it must not import (shared/ imports no app code). */
+function layers(rules) {
+  return rules.map(([files, forbidden]) => ({
+    files: [files],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                ...forbidden.map((dir) => `../${dir}/*`),
+                '**/app.js',
+                '**/server.js',
+                '@palabre/sync-server*',
+                '@palabre/web*',
+              ],
+              message: 'This import points against the layers in ARCHITECTURE.md ("Layout").',
+            },
+          ],
+        },
+      ],
+    },
+  }));
+}
+
 export default ts.config(
   {
     ignores: ['**/node_modules', 'web/build', 'web/.svelte-kit', 'data', 'test-results', 'playwright-report'],
@@ -47,6 +73,15 @@ export default ts.config(
     },
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
+  // The server's layers (ARCHITECTURE.md, "Layout"): routes -> services -> storage, and sync ->
+  // services. Services reach live connections through services/ports.ts, never through sync/.
+  ...layers([
+    ['sync-server/src/storage/**', ['services', 'sync', 'http', 'routes']],
+    ['sync-server/src/services/**', ['sync', 'http', 'routes']],
+    ['sync-server/src/http/**', ['sync', 'routes']],
+    ['sync-server/src/sync/**', ['routes']],
+    ['shared/src/**', []],
+  ]),
   {
     files: ['web/src/lib/components/**', 'web/src/routes/**'],
     rules: {

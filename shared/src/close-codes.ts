@@ -3,6 +3,8 @@
  * The HTTP-like numbers make logs readable: 4401 is "401 after the upgrade".
  */
 export const CloseCode = {
+  /** Sent by the client, not the server: nothing heard for too long, so it closes and reconnects. */
+  SilentConnection: 4000,
   /** A sync frame could not be decoded (truncated, unknown message type, garbage). */
   MalformedFrame: 4400,
   /** The session expired or was revoked while connected. */

@@ -1,7 +1,8 @@
 /** createApp(deps): the REST API and the web app as one Hono app. No I/O at import time. */
 import { Hono } from 'hono';
 import { ErrorCode } from '@palabre/shared';
-import { HttpError } from './http/errors.js';
+import { AppError } from './errors.js';
+import { STATUS_OF } from './http/errors.js';
 import type { Env } from './http/context.js';
 import { staticApp } from './http/static.js';
 import { adminRoutes } from './routes/admin.js';
@@ -55,8 +56,11 @@ export function createApp(deps: AppDeps) {
   if (deps.webRoot) app.get('*', staticApp(deps.webRoot));
 
   app.onError((err, c) => {
-    if (err instanceof HttpError) {
-      return c.json({ error: { code: err.code, message: err.message, details: err.details } }, err.status);
+    if (err instanceof AppError) {
+      return c.json(
+        { error: { code: err.code, message: err.message, details: err.details } },
+        STATUS_OF[err.code],
+      );
     }
     deps.log('internal_error', { path: c.req.path, error: String(err), stack: (err as Error).stack });
     return c.json({ error: { code: ErrorCode.Internal, message: 'Internal error' } }, 500);

@@ -80,6 +80,6 @@ export async function seedDemo(server: RunningServer): Promise<boolean> {
       for (const [author, text] of messages) addMessage(doc, { author, text, now: (clock += 7 * 60_000) });
     });
   }
-  await server.discussions.flush();
+  await server.sidebar.flush();
   return true;
 }

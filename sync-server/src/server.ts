@@ -9,6 +9,7 @@ import { AuditLog } from './services/audit.js';
 import { AuthService } from './services/auth.js';
 import { DiscussionService } from './services/discussions.js';
 import { MemberService } from './services/members.js';
+import { SidebarFeed } from './services/sidebar.js';
 import { UserAdminService } from './services/users.js';
 import { openSqlite } from './storage/sqlite.js';
 import type { DocStore, Storage } from './storage/types.js';
@@ -42,6 +43,7 @@ export interface RunningServer {
   storage: Storage;
   auth: AuthService;
   discussions: DiscussionService;
+  sidebar: SidebarFeed;
   members: MemberService;
   users: UserAdminService;
   docs: DocManager;
@@ -60,13 +62,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const events = new EventHub(createLocalBroker());
   const auth = new AuthService(storage.directory);
   const audit = new AuditLog(storage.directory);
-  let discussions: DiscussionService | null = null;
   const docs = new DocManager(storage.docs, {
     compactEvery: config.compactEvery,
     unloadAfterMs: config.unloadAfterMs,
-    onChanged: (docId, version, last, memberIds) => discussions?.changed(docId, version, last, memberIds),
   });
-  discussions = new DiscussionService(storage, events, docs, audit);
+  const discussions = new DiscussionService(storage, events, docs, audit);
+  const sidebar = new SidebarFeed(storage, discussions, events);
+  docs.observe(sidebar);
   const members = new MemberService(storage, discussions, docs, events, audit);
   const users = new UserAdminService(storage.directory, auth, docs, events, audit);
 
@@ -100,14 +102,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     server.listen(config.port, config.host ?? '0.0.0.0', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const service = discussions;
 
   return {
     port,
     url: `http://127.0.0.1:${port}`,
     storage,
     auth,
-    discussions: service,
+    discussions,
+    sidebar,
     members,
     users,
     docs,
@@ -118,7 +120,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         server.closeAllConnections();
       });
       await docs.closeAll();
-      await service.stop();
+      await sidebar.stop();
       await storage.close();
     },
   };

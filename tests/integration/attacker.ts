@@ -3,8 +3,7 @@
  * itself, holds a replica of the document, and sends whatever update a test builds.
  */
 import * as Y from 'yjs';
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
+import { readFrame, step1Frame, SyncStep, updateFrame } from '@palabre/shared';
 import { rawSocket, until, type RawSocket } from './helpers.js';
 
 export interface Attacker {
@@ -29,37 +28,22 @@ export async function connectAttacker(
   const doc = new Y.Doc();
   let deniedReason: string | null = null;
   let synced = false;
-  const handle = (frame: Uint8Array) => {
-    const d = decoding.createDecoder(frame);
-    const type = decoding.readVarUint(d);
-    if (type === 0) {
-      const sub = decoding.readVarUint(d);
-      if (sub === 1 || sub === 2) {
-        Y.applyUpdate(doc, decoding.readVarUint8Array(d), 'server');
-        if (sub === 1) synced = true;
-      }
-    } else if (type === 2) {
-      decoding.readVarUint(d);
-      deniedReason = decoding.readVarString(d);
+  const handle = (data: Uint8Array) => {
+    const frame = readFrame(data);
+    if (frame.type === 'sync' && frame.step !== SyncStep.Step1) {
+      Y.applyUpdate(doc, frame.payload, 'server');
+      if (frame.step === SyncStep.Step2) synced = true;
+    } else if (frame.type === 'denied') {
+      deniedReason = frame.reason;
     }
   };
   socket.frames.splice(0).forEach(handle);
   socket.on('message', (data) => handle(new Uint8Array(data as ArrayBuffer)));
   // Ask for the whole document (sync step 1 with an empty state vector).
-  const ask = encoding.createEncoder();
-  encoding.writeVarUint(ask, 0);
-  encoding.writeVarUint(ask, 0);
-  encoding.writeVarUint8Array(ask, Y.encodeStateVector(new Y.Doc()));
-  socket.send(encoding.toUint8Array(ask));
+  socket.send(step1Frame(Y.encodeStateVector(new Y.Doc())));
   await until(() => synced, 5000, 'attacker sync');
 
-  const sendUpdate = (update: Uint8Array) => {
-    const e = encoding.createEncoder();
-    encoding.writeVarUint(e, 0);
-    encoding.writeVarUint(e, 2);
-    encoding.writeVarUint8Array(e, update);
-    socket.send(encoding.toUint8Array(e));
-  };
+  const sendUpdate = (update: Uint8Array) => socket.send(updateFrame(update));
   return {
     doc,
     socket,

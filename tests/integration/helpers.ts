@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
@@ -165,15 +164,6 @@ export const texts = (doc: Y.Doc): string[] => listMessages(doc).map((m) => m.te
 /** Write a message as this user, the way the web app does. */
 export function say(doc: Y.Doc, author: TestUser, text: string): void {
   addMessage(doc, { author: author.user.id, text, now: Date.now() });
-}
-
-/** A y-websocket sync update frame: messageSync (0), messageYjsUpdate (2), then the update with its length. */
-export function syncUpdateFrame(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, 0);
-  encoding.writeVarUint(encoder, 2);
-  encoding.writeVarUint8Array(encoder, update);
-  return encoding.toUint8Array(encoder);
 }
 
 /** The update a user's client would send for one new message (checked by the server like any other). */

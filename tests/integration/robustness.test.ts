@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
-import { CloseCode, messagesMap } from '@palabre/shared';
+import { CloseCode, messagesMap, updateFrame } from '@palabre/shared';
 import {
   closeCode,
   createDiscussion,
@@ -8,7 +8,6 @@ import {
   messageUpdate,
   rawSocket,
   say,
-  syncUpdateFrame,
   texts,
   until,
   waitForSync,
@@ -50,14 +49,14 @@ describe('sync server facing a misbehaving client', () => {
 
   it('closes a connection sending garbage with 4400 each time while the others keep talking both ways', async () => {
     const { alice, bob, mallory, d, a, b, raw } = await setup();
-    const valid = syncUpdateFrame(messageUpdate(mallory, 'ce message ne doit jamais arriver'));
+    const valid = updateFrame(messageUpdate(mallory, 'ce message ne doit jamais arriver'));
     const garbage: [string, Uint8Array | string][] = [
       ['random bytes', seededBytes(256, 0x5eed)],
       ['a truncated sync update', valid.subarray(0, valid.byteLength - 7)],
       ['an unknown message type', new Uint8Array([7, 0, 1, 2, 3])],
       [
         'a well-framed update whose bytes are garbage',
-        syncUpdateFrame(new TextEncoder().encode('not a yjs update')),
+        updateFrame(new TextEncoder().encode('not a yjs update')),
       ],
       ['an awareness update with broken JSON', new Uint8Array([1, 6, 1, 42, 1, 2, 123, 123])],
       ['a text frame', 'hello?'],
@@ -107,7 +106,7 @@ describe('sync server facing a misbehaving client', () => {
       text: 'x'.repeat(70_000),
       ts: 1,
     });
-    const frame = syncUpdateFrame(updates[0]);
+    const frame = updateFrame(updates[0]);
     expect(frame.byteLength).toBeGreaterThan(64 * 1024);
     ws.send(frame);
     expect(await closed).toBe(CloseCode.TooLarge);

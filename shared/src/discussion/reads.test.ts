@@ -2,7 +2,15 @@ import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { ReplicaSet } from '../testing/sync.js';
 import { addMessage, listMessages } from './messages.js';
-import { getReadCursor, isReadBy, markRead, mergeCursor, seenBy, unreadCount } from './reads.js';
+import {
+  applyKeepingCursor,
+  getReadCursor,
+  isReadBy,
+  markRead,
+  mergeCursor,
+  seenBy,
+  unreadCount,
+} from './reads.js';
 
 const T0 = Date.UTC(2026, 10, 26, 9, 0, 0);
 
@@ -138,6 +146,33 @@ describe('read cursors', () => {
       r.flush();
       for (const doc of r.docs) expect(unreadCount(doc, 'bob')).toBe(0);
     }
+  });
+});
+
+describe('applyKeepingCursor', () => {
+  it('puts back the union when a device that saw less overwrites the cursor concurrently', () => {
+    const replicas = () => {
+      const server = new Y.Doc();
+      addMessage(server, { author: 'alice', text: 'un', now: T0 });
+      const [d1, d2] = [new Y.Doc(), new Y.Doc()];
+      // The device that saw less has the greater client id, so its concurrent write wins the map key.
+      d1.clientID = 1;
+      d2.clientID = 2;
+      Y.applyUpdate(d2, Y.encodeStateAsUpdate(server));
+      addMessage(server, { author: 'alice', text: 'deux', now: T0 + 1 });
+      Y.applyUpdate(d1, Y.encodeStateAsUpdate(server));
+      markRead(d1, 'bob'); // saw both messages
+      markRead(d2, 'bob'); // saw only the first
+      Y.applyUpdate(server, Y.encodeStateAsUpdate(d1));
+      return { server, late: Y.encodeStateAsUpdate(d2, Y.encodeStateVector(server)) };
+    };
+    const plain = replicas();
+    Y.applyUpdate(plain.server, plain.late);
+    expect(unreadCount(plain.server, 'bob')).toBe(1); // what the merge is for
+
+    const kept = replicas();
+    applyKeepingCursor(kept.server, 'bob', () => Y.applyUpdate(kept.server, kept.late), 'server');
+    expect(unreadCount(kept.server, 'bob')).toBe(0);
   });
 });
 

@@ -8,7 +8,7 @@
  * it, wherever its timestamp sorts it. Marking read merges by maximum with the cursor this
  * replica knows. Two devices of one user writing concurrently would leave one of the two values
  * (a map keeps one), possibly the one that saw less: the server merges both whenever a cursor
- * write reaches it (sync/connection.ts), and a device that still sees unread messages marks
+ * write reaches it (`applyKeepingCursor`, below), and a device that still sees unread messages marks
  * them again, so cursors converge and never stay behind.
  */
 import * as Y from 'yjs';
@@ -98,4 +98,19 @@ export function seenBy(doc: Y.Doc, messageId: string): string[] {
     if (userId !== m.author && covers(cursor, id)) out.push(userId);
   }
   return out;
+}
+
+/**
+ * Apply a change written by userId without letting their read cursor go backwards. Two devices
+ * of one user marking read concurrently each write the whole cursor, and a map keeps one value,
+ * possibly the one that saw less; the replica that receives the write (the server) puts back
+ * the union of both, written with `origin`, so the cursor is never behind either.
+ */
+export function applyKeepingCursor(doc: Y.Doc, userId: string, apply: () => void, origin: unknown): void {
+  const before = getReadCursor(doc, userId);
+  apply();
+  const after = getReadCursor(doc, userId);
+  if (!before || after === before) return;
+  const merged = mergeCursor(after, before);
+  if (merged) doc.transact(() => readsMap(doc).set(userId, merged), origin);
 }

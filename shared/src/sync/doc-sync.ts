@@ -7,16 +7,9 @@
  * The WebSocket implementation is injected: the browser's, or `ws` in Node tests.
  */
 import * as Y from 'yjs';
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import { CloseCode } from '../close-codes.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-
-const MESSAGE_SYNC = 0;
-const MESSAGE_AUTH = 2;
-const STEP1 = 0;
-const STEP2 = 1;
-const UPDATE = 2;
+import { readFrame, step1Frame, step2Frame, SyncStep, updateFrame } from './frames.js';
 
 export type SyncStatus = 'connecting' | 'connected' | 'disconnected' | 'stopped';
 
@@ -161,7 +154,8 @@ export class DocSync {
       const resyncMs = this.options.resyncMs ?? 25_000;
       const silenceMs = this.options.silenceMs ?? 60_000;
       this.resyncTimer = setInterval(() => {
-        if (Date.now() - this.lastFrameAt > silenceMs) socket.close(4000, 'silent connection');
+        if (Date.now() - this.lastFrameAt > silenceMs)
+          socket.close(CloseCode.SilentConnection, 'silent connection');
         else this.sendStep1();
       }, resyncMs);
     };
@@ -217,53 +211,38 @@ export class DocSync {
   }
 
   private sendStep1(): void {
-    const e = encoding.createEncoder();
-    encoding.writeVarUint(e, MESSAGE_SYNC);
-    encoding.writeVarUint(e, STEP1);
-    encoding.writeVarUint8Array(e, Y.encodeStateVector(this.doc));
-    this.send(encoding.toUint8Array(e));
+    this.send(step1Frame(Y.encodeStateVector(this.doc)));
   }
 
   private readonly onLocalUpdate = (update: Uint8Array, origin: unknown) => {
     if (origin === this || !this.handshaken) return;
-    const e = encoding.createEncoder();
-    encoding.writeVarUint(e, MESSAGE_SYNC);
-    encoding.writeVarUint(e, UPDATE);
-    encoding.writeVarUint8Array(e, update);
-    this.send(encoding.toUint8Array(e));
+    this.send(updateFrame(update));
   };
 
-  private onFrame(frame: Uint8Array): void {
+  private onFrame(data: Uint8Array): void {
     try {
-      const d = decoding.createDecoder(frame);
-      const type = decoding.readVarUint(d);
-      if (type === MESSAGE_AUTH) {
-        decoding.readVarUint(d);
-        this.deniedReason = decoding.readVarString(d);
+      const frame = readFrame(data);
+      if (frame.type === 'denied') {
+        this.deniedReason = frame.reason;
         return;
       }
-      if (type !== MESSAGE_SYNC) return; // awareness and others: not used here
-      const sub = decoding.readVarUint(d);
-      if (sub === STEP1) {
-        const serverVector = decoding.readVarUint8Array(d);
+      if (frame.type !== 'sync') return; // awareness and others: not used here
+      if (frame.step === SyncStep.Step1) {
+        const serverVector = frame.payload;
         // Answer with what the server lacks: this is how offline writes leave.
-        const e = encoding.createEncoder();
-        encoding.writeVarUint(e, MESSAGE_SYNC);
-        encoding.writeVarUint(e, STEP2);
-        encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(this.doc, serverVector));
-        this.send(encoding.toUint8Array(e));
+        this.send(step2Frame(Y.encodeStateAsUpdate(this.doc, serverVector)));
         this.handshaken = true;
         this.emit('ack', serverVector);
-      } else if (sub === STEP2 || sub === UPDATE) {
-        Y.applyUpdate(this.doc, decoding.readVarUint8Array(d), this);
-        if (sub === STEP2 && !this.synced) {
+      } else {
+        Y.applyUpdate(this.doc, frame.payload, this);
+        if (frame.step === SyncStep.Step2 && !this.synced) {
           this.synced = true;
           this.attempt = 0;
           this.emit('synced');
         }
       }
     } catch {
-      this.socket?.close(4400, 'undecodable frame from server');
+      this.socket?.close(CloseCode.MalformedFrame, 'undecodable frame from server');
     }
   }
 }

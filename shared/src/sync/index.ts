@@ -1,3 +1,4 @@
 export * from './backoff.js';
 export * from './outbox.js';
 export * from './doc-sync.js';
+export * from './frames.js';

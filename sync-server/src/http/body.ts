@@ -2,7 +2,7 @@
 import { ErrorCode, LIMITS } from '@palabre/shared';
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { HttpError, badRequest } from './errors.js';
+import { AppError, badRequest } from '../errors.js';
 
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
   const declared = Number(c.req.header('content-length') ?? '0');
@@ -13,7 +13,7 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   try {
     value = JSON.parse(text);
   } catch {
-    throw new HttpError(400, ErrorCode.InvalidJson, 'The request body is not valid JSON');
+    throw new AppError(ErrorCode.InvalidJson, 'The request body is not valid JSON');
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
@@ -26,4 +26,4 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
 }
 
 const tooLarge = () =>
-  new HttpError(413, ErrorCode.PayloadTooLarge, `The request body exceeds ${LIMITS.jsonBodyBytes} bytes`);
+  new AppError(ErrorCode.PayloadTooLarge, `The request body exceeds ${LIMITS.jsonBodyBytes} bytes`);

@@ -1,9 +1,9 @@
 /** What handlers find on the Hono context, and the middleware that puts the user there. */
 import type { MiddlewareHandler } from 'hono';
+import { forbidden, unauthenticated } from '../errors.js';
 import type { AuthService } from '../services/auth.js';
-import { tokenFrom } from '../services/auth.js';
 import type { UserRow } from '../storage/types.js';
-import { forbidden, unauthenticated } from './errors.js';
+import { tokenFrom } from './token.js';
 
 export interface Env {
   Variables: { user: UserRow; token: string };

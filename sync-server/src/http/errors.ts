@@ -1,20 +1,23 @@
-/** The one error type of the REST API, rendered by app.onError as { error: { code, message } }. */
+/** The HTTP status of each error code (ARCHITECTURE.md, "Errors"): the only place they are paired. */
 import { ErrorCode } from '@palabre/shared';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: ErrorCode,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
-
-export const badRequest = (message: string, details?: unknown) =>
-  new HttpError(400, ErrorCode.ValidationFailed, message, details);
-export const unauthenticated = () => new HttpError(401, ErrorCode.Unauthenticated, 'Authentication required');
-export const forbidden = (message = 'You are not allowed to do this') =>
-  new HttpError(403, ErrorCode.Forbidden, message);
+export const STATUS_OF = {
+  [ErrorCode.BadRequest]: 400,
+  [ErrorCode.InvalidJson]: 400,
+  [ErrorCode.ValidationFailed]: 400,
+  [ErrorCode.PayloadTooLarge]: 413,
+  [ErrorCode.Unauthenticated]: 401,
+  [ErrorCode.InvalidCredentials]: 401,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.NotMember]: 403,
+  [ErrorCode.AccountDisabled]: 403,
+  [ErrorCode.DirectDiscussion]: 403,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.DiscussionNotFound]: 404,
+  [ErrorCode.UserNotFound]: 404,
+  [ErrorCode.UsernameTaken]: 409,
+  [ErrorCode.AlreadyMember]: 409,
+  [ErrorCode.LastOwner]: 409,
+  [ErrorCode.Internal]: 500,
+} as const satisfies Record<ErrorCode, ContentfulStatusCode>;

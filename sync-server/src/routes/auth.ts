@@ -4,7 +4,8 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import { LoginInput, type LoginResult, type MeResult } from '@palabre/shared';
 import { readJson } from '../http/body.js';
 import { requireUser, type Env } from '../http/context.js';
-import { SESSION_COOKIE, SESSION_TTL_MS, toPublicUser, type AuthService } from '../services/auth.js';
+import { SESSION_COOKIE } from '../http/token.js';
+import { SESSION_TTL_MS, toPublicUser, type AuthService } from '../services/auth.js';
 
 export function authRoutes(auth: AuthService) {
   const app = new Hono<Env>();

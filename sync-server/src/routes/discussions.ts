@@ -13,13 +13,13 @@ import {
 } from '@palabre/shared';
 import { readJson } from '../http/body.js';
 import { requireUser, type Env } from '../http/context.js';
-import { HttpError, forbidden } from '../http/errors.js';
+import { AppError, forbidden } from '../errors.js';
 import type { AuthService } from '../services/auth.js';
 import type { DiscussionService } from '../services/discussions.js';
 import type { MemberService } from '../services/members.js';
 
 export const idParam = (raw: string, code: ErrorCode = ErrorCode.DiscussionNotFound) => {
-  if (!isId(raw)) throw new HttpError(404, code, 'No such id');
+  if (!isId(raw)) throw new AppError(code, 'No such id');
   return raw;
 };
 
@@ -46,10 +46,10 @@ export function discussionRoutes(auth: AuthService, discussions: DiscussionServi
     const id = idParam(c.req.param('id'));
     const row = await discussions.get(id);
     const role = await discussions.roleOf(id, user.id);
-    if (!role && user.role !== 'admin') throw new HttpError(403, ErrorCode.NotMember, 'Not a member');
+    if (!role && user.role !== 'admin') throw new AppError(ErrorCode.NotMember, 'Not a member');
     const { title } = await readJson(c, RenameDiscussionInput);
     if (row.kind !== DiscussionKind.Group)
-      throw new HttpError(403, ErrorCode.DirectDiscussion, 'A direct discussion has no name to change');
+      throw new AppError(ErrorCode.DirectDiscussion, 'A direct discussion has no name to change');
     if (!can(role, Action.Rename, user.role))
       throw forbidden('Only owners, moderators and admins rename a group');
     return c.json(await discussions.rename(user, row.id, title));

@@ -1,11 +1,10 @@
 /** Logins, sessions and the users directory. */
 import { createHash, randomBytes } from 'node:crypto';
 import { ErrorCode, newId, type OrgRole, type PublicUser } from '@palabre/shared';
-import { HttpError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 import type { Directory, UserRow } from '../storage/types.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 
-export const SESSION_COOKIE = 'palabre_session';
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 
 export const toPublicUser = (u: UserRow): PublicUser => ({
@@ -32,7 +31,7 @@ export class AuthService {
   }): Promise<UserRow> {
     const username = input.username.trim().toLowerCase();
     if (await this.directory.userByUsername(username))
-      throw new HttpError(409, ErrorCode.UsernameTaken, `The username "${username}" is already taken`);
+      throw new AppError(ErrorCode.UsernameTaken, `The username "${username}" is already taken`);
     const user: UserRow = {
       id: newId(),
       username,
@@ -50,8 +49,8 @@ export class AuthService {
   async login(username: string, password: string): Promise<{ token: string; user: UserRow }> {
     const user = await this.directory.userByUsername(username.trim().toLowerCase());
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-    if (!user || !ok) throw new HttpError(401, ErrorCode.InvalidCredentials, 'Wrong username or password');
-    if (user.disabled) throw new HttpError(403, ErrorCode.AccountDisabled, 'This account is disabled');
+    if (!user || !ok) throw new AppError(ErrorCode.InvalidCredentials, 'Wrong username or password');
+    if (user.disabled) throw new AppError(ErrorCode.AccountDisabled, 'This account is disabled');
     const token = randomBytes(32).toString('base64url');
     await this.directory.insertSession({
       tokenHash: hashToken(token),
@@ -92,19 +91,4 @@ export class AuthService {
     const user = await this.directory.userById(session.userId);
     return user && !user.disabled ? user : null;
   }
-}
-
-/** The token of a request: session cookie, `Authorization: Bearer`, or `token` query parameter. */
-export function tokenFrom(
-  headers: { cookie?: string | null; authorization?: string | null },
-  url: URL,
-): string | null {
-  const bearer = headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
-  if (bearer) return bearer.trim();
-  const cookie = headers.cookie
-    ?.split(';')
-    .map((part) => part.trim())
-    .find((part) => part.startsWith(`${SESSION_COOKIE}=`));
-  if (cookie) return decodeURIComponent(cookie.slice(SESSION_COOKIE.length + 1));
-  return url.searchParams.get('token');
 }

@@ -7,28 +7,18 @@ import {
   initDiscussion,
   setTitle,
   newId,
-  preview,
   type DiscussionSummary,
-  type MessageRecord,
 } from '@palabre/shared';
-import { HttpError } from '../http/errors.js';
-import type { DocManager } from '../sync/doc-manager.js';
-import type { EventHub } from '../sync/events.js';
+import { AppError } from '../errors.js';
 import type { DiscussionRow, MemberRow, Storage, UserRow } from '../storage/types.js';
 import type { AuditLog } from './audit.js';
+import type { LiveDocs, Notifier } from './ports.js';
 
 export class DiscussionService {
-  private readonly dirty = new Map<
-    string,
-    { last: MessageRecord | null | undefined; memberIds: () => string[] }
-  >();
-  private flushTimer: NodeJS.Timeout | null = null;
-  private stopped = false;
-
   constructor(
     private readonly storage: Storage,
-    private readonly events: EventHub,
-    private readonly docs: DocManager,
+    private readonly events: Notifier,
+    private readonly docs: LiveDocs,
     private readonly audit: AuditLog,
     private readonly now: () => number = Date.now,
   ) {}
@@ -50,7 +40,7 @@ export class DiscussionService {
 
   async get(discussionId: string): Promise<DiscussionRow> {
     const row = await this.storage.directory.discussionById(discussionId);
-    if (!row) throw new HttpError(404, ErrorCode.DiscussionNotFound, 'This discussion does not exist');
+    if (!row) throw new AppError(ErrorCode.DiscussionNotFound, 'This discussion does not exist');
     return row;
   }
 
@@ -72,7 +62,7 @@ export class DiscussionService {
   async access(discussionId: string, userId: string): Promise<{ row: DiscussionRow; role: Role }> {
     const row = await this.get(discussionId);
     const role = await this.storage.directory.memberRole(discussionId, userId);
-    if (!role) throw new HttpError(403, ErrorCode.NotMember, 'You are not a member of this discussion');
+    if (!role) throw new AppError(ErrorCode.NotMember, 'You are not a member of this discussion');
     return { row, role };
   }
 
@@ -88,14 +78,10 @@ export class DiscussionService {
     const creatorId = creator.id;
     const others = [...new Set(memberIds)].filter((id) => id !== creatorId);
     if (others.length === 0)
-      throw new HttpError(
-        400,
-        ErrorCode.ValidationFailed,
-        'Choose at least one colleague other than yourself',
-      );
+      throw new AppError(ErrorCode.ValidationFailed, 'Choose at least one colleague other than yourself');
     for (const id of others) {
       const user = await this.storage.directory.userById(id);
-      if (!user || user.disabled) throw new HttpError(404, ErrorCode.UserNotFound, `Unknown user ${id}`);
+      if (!user || user.disabled) throw new AppError(ErrorCode.UserNotFound, `Unknown user ${id}`);
     }
     const kind = others.length === 1 ? DiscussionKind.Direct : DiscussionKind.Group;
     const directKey = kind === DiscussionKind.Direct ? [creatorId, others[0]].sort().join(':') : null;
@@ -168,55 +154,5 @@ export class DiscussionService {
       { type: 'discussion', discussion: summary },
     );
     return summary;
-  }
-
-  /**
-   * A committed update changed the document: record the newest message for the sidebar when
-   * messages were added, and send members who have an events socket open the new summary.
-   * Coalesced (150 ms), written in one transaction, and yielding between announcements, so a
-   * burst across many discussions never holds up the relay.
-   */
-  changed(
-    discussionId: string,
-    _version: number,
-    last: MessageRecord | null | undefined,
-    memberIds: () => string[],
-  ): void {
-    if (this.stopped) return;
-    const previous = this.dirty.get(discussionId);
-    this.dirty.set(discussionId, { last: last === undefined ? previous?.last : last, memberIds });
-    this.flushTimer ??= setTimeout(() => void this.flush(), 150);
-  }
-
-  /** Write what is pending and accept no more (server shutdown). */
-  async stop(): Promise<void> {
-    await this.flush();
-    this.stopped = true;
-  }
-
-  async flush(): Promise<void> {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    const batch = [...this.dirty.entries()];
-    this.dirty.clear();
-    const now = this.now();
-    await this.storage.directory.setLastMessages(
-      batch.flatMap(([id, { last }]) =>
-        last
-          ? [
-              {
-                discussionId: id,
-                lastMessage: { author: last.author, preview: preview(last.text), ts: last.ts },
-                activityAt: now,
-              },
-            ]
-          : [],
-      ),
-    );
-    for (const [id, { memberIds }] of batch) {
-      if (!this.events.listening(memberIds())) continue;
-      if (await this.storage.directory.discussionById(id)) await this.announce(id);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
   }
 }

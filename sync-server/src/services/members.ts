@@ -13,19 +13,18 @@ import {
   setMember,
   type DiscussionSummary,
 } from '@palabre/shared';
-import { HttpError, forbidden } from '../http/errors.js';
-import type { DocManager } from '../sync/doc-manager.js';
-import type { EventHub } from '../sync/events.js';
+import { AppError, forbidden } from '../errors.js';
 import type { Storage, UserRow } from '../storage/types.js';
 import type { AuditLog } from './audit.js';
+import type { LiveDocs, Notifier } from './ports.js';
 import type { DiscussionService } from './discussions.js';
 
 export class MemberService {
   constructor(
     private readonly storage: Storage,
     private readonly discussions: DiscussionService,
-    private readonly docs: DocManager,
-    private readonly events: EventHub,
+    private readonly docs: LiveDocs,
+    private readonly events: Notifier,
     private readonly audit: AuditLog,
     private readonly now: () => number = Date.now,
   ) {}
@@ -35,9 +34,9 @@ export class MemberService {
     const row = await this.discussions.get(discussionId);
     const actorRole = await this.storage.directory.memberRole(discussionId, actor.id);
     if (!actorRole && actor.role !== 'admin')
-      throw new HttpError(403, ErrorCode.NotMember, 'You are not a member of this discussion');
+      throw new AppError(ErrorCode.NotMember, 'You are not a member of this discussion');
     if (row.kind === DiscussionKind.Direct)
-      throw new HttpError(403, ErrorCode.DirectDiscussion, 'A direct discussion has exactly its two people');
+      throw new AppError(ErrorCode.DirectDiscussion, 'A direct discussion has exactly its two people');
     if (!can(actorRole, Action.ManageMembers, actor.role))
       throw forbidden('Only owners, moderators and admins manage members');
     return { row, actorRole };
@@ -60,7 +59,7 @@ export class MemberService {
     const members = await this.storage.directory.membersOf(discussionId);
     const owners = members.filter((m) => m.role === Role.Owner);
     if (owners.length === 1 && owners[0].userId === userId)
-      throw new HttpError(409, ErrorCode.LastOwner, 'A group keeps at least one owner: name another first');
+      throw new AppError(ErrorCode.LastOwner, 'A group keeps at least one owner: name another first');
   }
 
   async add(
@@ -71,9 +70,9 @@ export class MemberService {
   ): Promise<DiscussionSummary> {
     const { actorRole } = await this.manageable(actor, discussionId);
     const user = await this.storage.directory.userById(userId);
-    if (!user || user.disabled) throw new HttpError(404, ErrorCode.UserNotFound, 'Unknown user');
+    if (!user || user.disabled) throw new AppError(ErrorCode.UserNotFound, 'Unknown user');
     if (await this.storage.directory.memberRole(discussionId, userId))
-      throw new HttpError(409, ErrorCode.AlreadyMember, 'Already a member');
+      throw new AppError(ErrorCode.AlreadyMember, 'Already a member');
     this.assertMayTouch(actor, actorRole, null, role);
     const now = this.now();
     await this.storage.directory.upsertMember({ discussionId, userId, role, addedAt: now });
@@ -96,7 +95,7 @@ export class MemberService {
   ): Promise<DiscussionSummary> {
     const { actorRole } = await this.manageable(actor, discussionId);
     const current = await this.storage.directory.memberRole(discussionId, userId);
-    if (!current) throw new HttpError(404, ErrorCode.UserNotFound, 'Not a member of this discussion');
+    if (!current) throw new AppError(ErrorCode.UserNotFound, 'Not a member of this discussion');
     if (current === role) return this.discussions.announce(discussionId);
     this.assertMayTouch(actor, actorRole, current, role);
     if (current === Role.Owner) await this.assertNotLastOwner(discussionId, userId);
@@ -120,14 +119,10 @@ export class MemberService {
     const current = await this.storage.directory.memberRole(discussionId, userId);
     if (leaving && current) {
       if (row.kind === DiscussionKind.Direct)
-        throw new HttpError(
-          403,
-          ErrorCode.DirectDiscussion,
-          'A direct discussion has exactly its two people',
-        );
+        throw new AppError(ErrorCode.DirectDiscussion, 'A direct discussion has exactly its two people');
     } else {
       const { actorRole } = await this.manageable(actor, discussionId);
-      if (!current) throw new HttpError(404, ErrorCode.UserNotFound, 'Not a member of this discussion');
+      if (!current) throw new AppError(ErrorCode.UserNotFound, 'Not a member of this discussion');
       this.assertMayTouch(actor, actorRole, current, null);
     }
     if (current === Role.Owner) await this.assertNotLastOwner(discussionId, userId);

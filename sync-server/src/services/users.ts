@@ -1,10 +1,9 @@
 /** Admin operations on accounts: edit, disable (logged out everywhere at once), reset password. */
 import { CloseCode, ErrorCode, type OrgRole } from '@palabre/shared';
-import { HttpError } from '../http/errors.js';
-import type { DocManager } from '../sync/doc-manager.js';
-import type { EventHub } from '../sync/events.js';
+import { AppError } from '../errors.js';
 import type { Directory, UserRow } from '../storage/types.js';
 import type { AuditLog } from './audit.js';
+import type { LiveDocs, Notifier } from './ports.js';
 import type { AuthService } from './auth.js';
 import { hashPassword } from './passwords.js';
 
@@ -19,8 +18,8 @@ export class UserAdminService {
   constructor(
     private readonly directory: Directory,
     private readonly auth: AuthService,
-    private readonly docs: DocManager,
-    private readonly events: EventHub,
+    private readonly docs: LiveDocs,
+    private readonly events: Notifier,
     private readonly audit: AuditLog,
   ) {}
 
@@ -38,9 +37,9 @@ export class UserAdminService {
 
   async update(actor: UserRow, userId: string, patch: UserPatch): Promise<UserRow> {
     const user = await this.directory.userById(userId);
-    if (!user) throw new HttpError(404, ErrorCode.UserNotFound, 'Unknown user');
+    if (!user) throw new AppError(ErrorCode.UserNotFound, 'Unknown user');
     if (userId === actor.id && (patch.disabled === true || patch.role === 'user'))
-      throw new HttpError(409, ErrorCode.Forbidden, 'Admins cannot disable or demote themselves');
+      throw new AppError(ErrorCode.Forbidden, 'Admins cannot disable or demote themselves');
     await this.directory.updateUser(userId, {
       displayName: patch.displayName,
       role: patch.role,

@@ -1,26 +1,31 @@
 /**
  * One y-websocket connection to one discussion.
  *
- * Protocol (y-websocket, varuint-framed): [0 = sync, then y-protocols/sync: 0 step1 (state
- * vector) | 1 step2 (update) | 2 update] or [1 = awareness, update] or [3 = query awareness].
- * On open the server sends its step 1 and the current awareness states. A client's step 2 and
- * updates are decoded, applied to the server's document, committed to storage and only then
- * relayed (DocManager.commit). A frame that cannot be decoded closes this connection with
- * MalformedFrame; the document and every other connection are untouched.
+ * Protocol (shared/src/sync/frames.ts): sync [step 1 (state vector) | step 2 (update) | update],
+ * awareness, or query awareness. On open the server sends its step 1 and the current awareness
+ * states. A client's step 2 and updates are decoded, checked (shared/validation), applied to the
+ * server's document, committed to storage and only then relayed (DocSession.commit). A frame that
+ * cannot be decoded closes this connection with MalformedFrame; the document and every other
+ * connection are untouched.
  */
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import * as syncProtocol from 'y-protocols/sync';
-import * as authProtocol from 'y-protocols/auth';
-import { checkUpdate, CloseCode, mergeCursor, readsMap, type OrgRole, type Role } from '@palabre/shared';
-import type { DocManager, LoadedDoc, Peer } from './doc-manager.js';
-
-const MESSAGE_SYNC = 0;
-const MESSAGE_AWARENESS = 1;
-const MESSAGE_AUTH = 2;
-const MESSAGE_QUERY_AWARENESS = 3;
+import {
+  applyKeepingCursor,
+  awarenessFrame,
+  checkUpdate,
+  CloseCode,
+  permissionDeniedFrame,
+  readFrame,
+  step1Frame,
+  step2Frame,
+  SyncStep,
+  TruncatedFrame,
+  type OrgRole,
+  type Role,
+} from '@palabre/shared';
+import type { DocSession, Peer } from './doc-manager.js';
 
 export interface SocketLike {
   send(data: Uint8Array, cb?: (err?: Error) => void): void;
@@ -60,7 +65,7 @@ export class SyncPeer implements Peer {
     });
   }
 
-  close(code: number, reason: string): void {
+  close(code: CloseCode, reason: string): void {
     if (this.closed) return;
     this.closed = true;
     this.socket.close(code, reason);
@@ -73,98 +78,79 @@ export class SyncPeer implements Peer {
 
 export function attachSyncConnection(
   socket: SocketLike,
-  loaded: LoadedDoc,
-  manager: DocManager,
+  session: DocSession,
   peer: SyncPeer,
   options: ConnectionOptions,
 ): void {
-  const { doc, awareness } = loaded;
-  loaded.peers.add(peer);
+  const { doc, awareness } = session;
+  session.join(peer);
 
   socket.on('message', (data: Buffer, isBinary: boolean) => {
     if (peer.isClosed) return;
     if (!isBinary) return peer.close(CloseCode.MalformedFrame, 'text frames are not part of the protocol');
     if (data.byteLength > options.maxFrameBytes) {
-      options.log?.('frame_too_large', { doc: loaded.id, user: peer.userId, bytes: data.byteLength });
+      options.log?.('frame_too_large', { doc: session.id, user: peer.userId, bytes: data.byteLength });
       return peer.close(CloseCode.TooLarge, `frame exceeds ${options.maxFrameBytes} bytes`);
     }
     const frame = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    manager
-      .run(loaded, () => handleFrame(frame))
+    session
+      .run(() => handleFrame(frame))
       .catch((err: unknown) => {
-        if (err instanceof FrameError) {
-          options.log?.('malformed_frame', { doc: loaded.id, user: peer.userId, reason: err.message });
+        if (err instanceof FrameError || err instanceof TruncatedFrame) {
+          options.log?.('malformed_frame', { doc: session.id, user: peer.userId, reason: err.message });
           peer.close(CloseCode.MalformedFrame, err.message);
         } else {
-          options.log?.('sync_failed', { doc: loaded.id, error: String(err) });
+          options.log?.('sync_failed', { doc: session.id, error: String(err) });
           // Storage failed or the update broke the document: drop memory state, reload from disk.
-          void manager.evict(loaded, CloseCode.StorageFailed, 'storage failed');
+          session.fail();
         }
       });
   });
 
   socket.on('close', () => {
-    loaded.peers.delete(peer);
     if (peer.awarenessIds.size > 0)
       awarenessProtocol.removeAwarenessStates(awareness, [...peer.awarenessIds], peer);
-    manager.release(loaded);
+    session.leave();
   });
   socket.on('error', () => peer.close(CloseCode.MalformedFrame, 'socket error'));
 
   // Greet: our state vector (the client answers with what we lack) and who is here.
-  void manager.run(loaded, () => {
-    peer.send(step1Frame());
+  void session.run(() => {
+    peer.send(ourStep1());
     const states = awareness.getStates();
-    if (states.size > 0) peer.send(awarenessFrame([...states.keys()]));
+    if (states.size > 0) peer.send(awarenessOf([...states.keys()]));
   });
 
   /** Our state vector as a sync step 1: the greeting, the acknowledgement, a request to resend. */
-  function step1Frame(): Uint8Array {
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, MESSAGE_SYNC);
-    syncProtocol.writeSyncStep1(encoder, doc);
-    return encoding.toUint8Array(encoder);
+  function ourStep1(): Uint8Array {
+    return step1Frame(Y.encodeStateVector(doc));
   }
 
-  function awarenessFrame(clients: number[]): Uint8Array {
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
-    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
-    return encoding.toUint8Array(encoder);
+  function awarenessOf(clients: number[]): Uint8Array {
+    return awarenessFrame(awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
   }
 
-  async function handleFrame(frame: Uint8Array): Promise<void> {
+  async function handleFrame(data: Uint8Array): Promise<void> {
     if (peer.isClosed) return;
-    const decoder = decoding.createDecoder(frame);
-    const type = read(() => decoding.readVarUint(decoder));
-    if (type === MESSAGE_SYNC) {
-      const subtype = read(() => decoding.readVarUint(decoder));
-      if (subtype === syncProtocol.messageYjsSyncStep1) {
-        const stateVector = read(() => decoding.readVarUint8Array(decoder));
-        let reply: Uint8Array;
-        try {
-          reply = Y.encodeStateAsUpdate(doc, stateVector);
-        } catch {
-          throw new FrameError('invalid state vector');
-        }
-        const encoder = encoding.createEncoder();
-        encoding.writeVarUint(encoder, MESSAGE_SYNC);
-        encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2);
-        encoding.writeVarUint8Array(encoder, reply);
-        peer.send(encoding.toUint8Array(encoder));
-      } else if (subtype === syncProtocol.messageYjsSyncStep2 || subtype === syncProtocol.messageYjsUpdate) {
-        const update = read(() => decoding.readVarUint8Array(decoder));
-        await applyFromPeer(update);
-      } else {
-        throw new FrameError(`unknown sync message ${subtype}`);
+    const frame = readFrame(data);
+    if (frame.type === 'sync' && frame.step === SyncStep.Step1) {
+      let reply: Uint8Array;
+      try {
+        reply = Y.encodeStateAsUpdate(doc, frame.payload);
+      } catch {
+        throw new FrameError('invalid state vector');
       }
-    } else if (type === MESSAGE_AWARENESS) {
-      const update = read(() => decoding.readVarUint8Array(decoder));
-      applyAwareness(update);
-    } else if (type === MESSAGE_QUERY_AWARENESS) {
-      peer.send(awarenessFrame([...awareness.getStates().keys()]));
+      peer.send(step2Frame(reply));
+    } else if (frame.type === 'sync') {
+      await applyFromPeer(frame.payload);
+    } else if (frame.type === 'awareness') {
+      applyAwareness(frame.update);
+    } else if (frame.type === 'query-awareness') {
+      peer.send(awarenessOf([...awareness.getStates().keys()]));
+    } else if (frame.type === 'unknown' && frame.step !== undefined) {
+      throw new FrameError(`unknown sync message ${frame.step}`);
     } else {
-      throw new FrameError(`unknown message type ${type}`);
+      throw new FrameError(`unknown message type ${data[0]}`);
     }
   }
 
@@ -182,11 +168,8 @@ export function attachSyncConnection(
     }
     if (verdict) {
       if (!verdict.ok) {
-        options.log?.('update_rejected', { doc: loaded.id, user: peer.userId, rule: verdict.code });
-        const encoder = encoding.createEncoder();
-        encoding.writeVarUint(encoder, MESSAGE_AUTH);
-        authProtocol.writePermissionDenied(encoder, `${verdict.code}: ${verdict.message}`);
-        peer.send(encoding.toUint8Array(encoder));
+        options.log?.('update_rejected', { doc: session.id, user: peer.userId, rule: verdict.code });
+        peer.send(permissionDeniedFrame(`${verdict.code}: ${verdict.message}`));
         peer.close(CloseCode.UpdateRejected, verdict.code);
         return;
       }
@@ -198,24 +181,15 @@ export function attachSyncConnection(
           peer.close(CloseCode.MalformedFrame, 'updates with missing predecessors');
           return;
         }
-        if (gaps === 1) {
-          peer.send(step1Frame());
-        }
+        if (gaps === 1) peer.send(ourStep1());
         return;
       }
     }
     gaps = 0;
-    const cursorBefore = readsMap(doc).get(peer.userId);
-    Y.applyUpdate(doc, update, peer);
-    const cursorAfter = readsMap(doc).get(peer.userId);
-    if (cursorBefore && cursorAfter !== cursorBefore) {
-      // Two devices of one user marked read concurrently: keep the union, never less.
-      const merged = mergeCursor(cursorAfter, cursorBefore);
-      if (merged) doc.transact(() => readsMap(doc).set(peer.userId, merged), 'server');
-    }
+    applyKeepingCursor(doc, peer.userId, () => Y.applyUpdate(doc, update, peer), 'server');
     // Only a stored change is acknowledged: the client answers an ack with a (usually empty)
     // step 2, which must not be acknowledged in turn.
-    if (await manager.commit(loaded)) scheduleAck();
+    if (await session.commit()) scheduleAck();
   }
 
   /**
@@ -227,9 +201,9 @@ export function attachSyncConnection(
     if (ackScheduled) return;
     ackScheduled = true;
     setImmediate(() => {
-      void manager.run(loaded, () => {
+      void session.run(() => {
         ackScheduled = false;
-        peer.send(step1Frame());
+        peer.send(ourStep1());
       });
     });
   }
@@ -262,19 +236,6 @@ export function attachSyncConnection(
     } finally {
       awareness.off('update', onUpdate);
     }
-    if (changed.length === 0) return;
-    const frame = encoding.createEncoder();
-    encoding.writeVarUint(frame, MESSAGE_AWARENESS);
-    encoding.writeVarUint8Array(frame, awarenessProtocol.encodeAwarenessUpdate(awareness, changed));
-    const bytes = encoding.toUint8Array(frame);
-    for (const other of loaded.peers) if (other !== peer) other.send(bytes);
-  }
-}
-
-function read<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch {
-    throw new FrameError('truncated frame');
+    if (changed.length > 0) session.broadcast(awarenessOf(changed), peer);
   }
 }

@@ -2,48 +2,60 @@
  * Loaded documents: one Y.Doc per discussion with a connection somewhere, loaded from the
  * DocStore on first use and unloaded when its last connection has gone.
  *
- * Every change to a loaded document runs through that document's serial queue (`run`), and
- * `commit` persists what changed before anyone is told about it. So a connection can never
- * receive, by relay or by sync step 2, an update that is not committed to storage yet.
+ * Every change to a loaded document runs through that document's serial queue, and a commit
+ * persists what changed before anyone is told about it. So a connection can never receive, by
+ * relay or by sync step 2, an update that is not committed to storage yet.
+ *
+ * A connection sees a document only through the DocSession that `open` returns (join, leave,
+ * run, commit, broadcast, fail); the DocManager reaches connections only through `Peer`.
+ * What the documents mean (messages, members, reads) is not this file's business: observers
+ * (`DocObserver`) are told when a document loads, commits and unloads.
  */
 import * as Y from 'yjs';
-import * as encoding from 'lib0/encoding';
-import * as syncProtocol from 'y-protocols/sync';
 import { Awareness } from 'y-protocols/awareness';
-import {
-  compareMessages,
-  isMessageRecord,
-  lastMessage,
-  membersMap,
-  messagesMap,
-  type MessageRecord,
-} from '@palabre/shared';
+import { CloseCode, updateFrame } from '@palabre/shared';
 import type { DocStore } from '../storage/types.js';
 
 export interface Peer {
   readonly userId: string;
   /** Send a complete y-websocket frame. */
   send(frame: Uint8Array): void;
-  close(code: number, reason: string): void;
+  close(code: CloseCode, reason: string): void;
 }
 
-export interface LoadedDoc {
+/** One connection's handle on a loaded document; the document stays loaded until `leave`. */
+export interface DocSession {
   readonly id: string;
   readonly doc: Y.Doc;
   readonly awareness: Awareness;
-  readonly peers: Set<Peer>;
-  /** The last message in display order, kept for the sidebar preview. */
-  last: MessageRecord | null;
+  /** Relay this document's committed updates to peer from now on. */
+  join(peer: Peer): void;
+  /** The connection has gone (or never opened): no more relay, and the document may unload. */
+  leave(): void;
+  /** Run fn on the document's serial queue. Errors reject the returned promise, not the queue. */
+  run<T>(fn: () => T | Promise<T>): Promise<T>;
+  /**
+   * On the queue: store every change made since the last commit, then relay each to every peer
+   * but the one it came from (its Yjs origin). False when nothing changed.
+   */
+  commit(): Promise<boolean>;
+  /** Send a frame that is never stored (awareness) to every peer but `from`. */
+  broadcast(frame: Uint8Array, from: Peer): void;
+  /** Storage failed: drop the document from memory (it reloads from disk) and close its connections. */
+  fail(): void;
 }
 
-interface Internal extends LoadedDoc {
-  queue: Promise<void>;
-  pending: { update: Uint8Array; origin: unknown }[];
-  messagesAdded: boolean;
-  lastSeq: number;
-  sinceCompaction: number;
-  unloadTimer: NodeJS.Timeout | null;
-  users: number;
+/** Told about each document's life, in order: loaded, committed (any number of times), unloaded. */
+export interface DocObserver {
+  /** The document is in memory, before any connection sees it. */
+  loaded?(docId: string, doc: Y.Doc): void;
+  /**
+   * An update was stored and relayed. `version` is the sequence number of the document's last
+   * stored update. Also the hook where a node will publish committed updates for other nodes.
+   */
+  committed?(docId: string, version: number, update: Uint8Array): void;
+  /** The document left memory (idle, evicted after a storage failure, or server shutdown). */
+  unloaded?(docId: string): void;
 }
 
 export interface DocManagerOptions {
@@ -51,51 +63,109 @@ export interface DocManagerOptions {
   compactEvery?: number;
   /** Keep a document with no connection in memory this long. */
   unloadAfterMs?: number;
-  /**
-   * Called after each commit with the document's new version (the sequence number of its last
-   * stored update) and, when messages were added, the last message in display order.
-   */
-  onChanged?: (
-    docId: string,
-    version: number,
-    last: MessageRecord | null | undefined,
-    memberIds: () => string[],
-  ) => void;
-  /** Called with each committed update (after storage, before relay): the cross-node fan-out hook. */
-  onCommitted?: (docId: string, update: Uint8Array) => void;
 }
 
-/** The y-websocket relay frame for an update: messageSync (0), messageYjsUpdate (2), update. */
-export function encodeUpdateFrame(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, 0);
-  syncProtocol.writeUpdate(encoder, update);
-  return encoding.toUint8Array(encoder);
+interface Loaded {
+  readonly id: string;
+  readonly doc: Y.Doc;
+  readonly awareness: Awareness;
+  readonly peers: Set<Peer>;
+  queue: Promise<void>;
+  pending: { update: Uint8Array; origin: unknown }[];
+  lastSeq: number;
+  sinceCompaction: number;
+  unloadTimer: NodeJS.Timeout | null;
+  users: number;
 }
 
 /** Loading a document that has more stored rows than this compacts them into one snapshot. */
 export const COMPACT_ON_LOAD_ROWS = 50;
 
 export class DocManager {
-  private readonly docs = new Map<string, Internal>();
-  private readonly loading = new Map<string, Promise<Internal>>();
+  private readonly docs = new Map<string, Loaded>();
+  private readonly loading = new Map<string, Promise<Loaded>>();
+  private readonly observers: DocObserver[] = [];
   private readonly compactEvery: number;
   private readonly unloadAfterMs: number;
 
   constructor(
     private readonly store: DocStore,
-    private readonly options: DocManagerOptions = {},
+    options: DocManagerOptions = {},
   ) {
     this.compactEvery = options.compactEvery ?? 500;
     this.unloadAfterMs = options.unloadAfterMs ?? 30_000;
+  }
+
+  /** Follow every document's life from now on (documents already loaded are announced at once). */
+  observe(observer: DocObserver): void {
+    this.observers.push(observer);
+    for (const d of this.docs.values()) observer.loaded?.(d.id, d.doc);
   }
 
   isLoaded(docId: string): boolean {
     return this.docs.has(docId);
   }
 
-  /** Load (or reuse) a document and hold it until `release`. */
-  async acquire(docId: string): Promise<LoadedDoc> {
+  /** Load (or reuse) a document for one connection, held until the session's `leave`. */
+  async open(docId: string): Promise<DocSession> {
+    const d = await this.acquire(docId);
+    let joined: Peer | null = null;
+    let left = false;
+    return {
+      id: d.id,
+      doc: d.doc,
+      awareness: d.awareness,
+      join: (peer) => {
+        joined = peer;
+        d.peers.add(peer);
+      },
+      leave: () => {
+        if (left) return;
+        left = true;
+        if (joined) d.peers.delete(joined);
+        this.release(d);
+      },
+      run: (fn) => this.run(d, fn),
+      commit: () => this.commit(d),
+      broadcast: (frame, from) => {
+        for (const peer of d.peers) if (peer !== from) peer.send(frame);
+      },
+      fail: () => this.evict(d),
+    };
+  }
+
+  /** A change made by the server itself (metadata, member mirror), committed and relayed like any other. */
+  async change(docId: string, fn: (doc: Y.Doc) => void): Promise<void> {
+    const d = await this.acquire(docId);
+    try {
+      await this.run(d, async () => {
+        d.doc.transact(() => fn(d.doc), 'server');
+        await this.commit(d);
+      });
+    } finally {
+      this.release(d);
+    }
+  }
+
+  /** Close the connections of a user, to one document or (docId null) to all. */
+  closePeers(docId: string | null, userId: string, code: CloseCode, reason: string): void {
+    const docs =
+      docId === null ? [...this.docs.values()] : [this.docs.get(docId)].filter((d) => d !== undefined);
+    for (const d of docs)
+      for (const peer of [...d.peers]) if (peer.userId === userId) peer.close(code, reason);
+  }
+
+  /** Compact and drop every loaded document (server shutdown). */
+  async closeAll(): Promise<void> {
+    for (const d of [...this.docs.values()]) {
+      await this.run(d, async () => {
+        await this.compact(d);
+        this.drop(d, CloseCode.ServerShutdown, 'server shutting down');
+      });
+    }
+  }
+
+  private async acquire(docId: string): Promise<Loaded> {
     let d = this.docs.get(docId);
     if (!d) {
       let p = this.loading.get(docId);
@@ -113,8 +183,7 @@ export class DocManager {
     return d;
   }
 
-  release(loaded: LoadedDoc): void {
-    const d = loaded as Internal;
+  private release(d: Loaded): void {
     d.users--;
     if (d.users > 0 || d.unloadTimer) return;
     d.unloadTimer = setTimeout(() => {
@@ -124,9 +193,7 @@ export class DocManager {
     d.unloadTimer.unref();
   }
 
-  /** Run fn on the document's serial queue. Errors reject the returned promise, not the queue. */
-  run<T>(loaded: LoadedDoc, fn: () => T | Promise<T>): Promise<T> {
-    const d = loaded as Internal;
+  private run<T>(d: Loaded, fn: () => T | Promise<T>): Promise<T> {
     const result = d.queue.then(fn);
     d.queue = result.then(
       () => undefined,
@@ -135,73 +202,46 @@ export class DocManager {
     return result;
   }
 
-  /**
-   * Persist every change made to the document since the last commit, then relay it to every
-   * peer but the one it came from. Must run on the document's queue. False when nothing changed.
-   */
-  async commit(loaded: LoadedDoc): Promise<boolean> {
-    const d = loaded as Internal;
+  private async commit(d: Loaded): Promise<boolean> {
     if (d.pending.length === 0) return false;
     const batch = d.pending.splice(0);
     const merged = batch.length === 1 ? batch[0].update : Y.mergeUpdates(batch.map((b) => b.update));
     d.lastSeq = await this.store.append(d.id, merged);
     d.sinceCompaction++;
-    this.options.onCommitted?.(d.id, merged);
     for (const { update, origin } of batch) {
-      const frame = encodeUpdateFrame(update);
+      const frame = updateFrame(update);
       for (const peer of d.peers) if (peer !== origin) peer.send(frame);
     }
-    this.options.onChanged?.(d.id, d.lastSeq, d.messagesAdded ? d.last : undefined, () => [
-      ...membersMap(d.doc).keys(),
-    ]);
-    d.messagesAdded = false;
+    for (const o of this.observers) o.committed?.(d.id, d.lastSeq, merged);
     if (d.sinceCompaction >= this.compactEvery) await this.compact(d);
     return true;
   }
 
-  /** Close the connections of a user, to one document or (docId null) to all. */
-  closePeers(docId: string | null, userId: string, code: number, reason: string): void {
-    const docs =
-      docId === null ? [...this.docs.values()] : [this.docs.get(docId)].filter((d) => d !== undefined);
-    for (const d of docs)
-      for (const peer of [...d.peers]) if (peer.userId === userId) peer.close(code, reason);
+  /** Drop uncommitted changes: the next connection reloads from storage, so memory never runs ahead of disk. */
+  private evict(d: Loaded): void {
+    if (this.docs.get(d.id) !== d) return;
+    this.drop(d, CloseCode.StorageFailed, 'storage failed');
   }
 
-  /** A change made by the server itself (metadata, member mirror), committed and relayed like any other. */
-  async change(docId: string, fn: (doc: Y.Doc) => void): Promise<void> {
-    const loaded = await this.acquire(docId);
-    try {
-      await this.run(loaded, async () => {
-        loaded.doc.transact(() => fn(loaded.doc), 'server');
-        await this.commit(loaded);
-      });
-    } finally {
-      this.release(loaded);
-    }
-  }
-
-  /** Drop uncommitted changes by reloading: used when storage failed, so memory never runs ahead of disk. */
-  async evict(loaded: LoadedDoc, closeCode: number, reason: string): Promise<void> {
-    const d = loaded as Internal;
-    for (const peer of [...d.peers]) peer.close(closeCode, reason);
+  private drop(d: Loaded, code: CloseCode, reason: string): void {
+    for (const peer of [...d.peers]) peer.close(code, reason);
     d.peers.clear();
     this.docs.delete(d.id);
+    for (const o of this.observers) o.unloaded?.(d.id);
     d.doc.destroy();
   }
 
-  private async load(docId: string): Promise<Internal> {
+  private async load(docId: string): Promise<Loaded> {
     const { updates, lastSeq } = await this.store.load(docId);
     const doc = new Y.Doc({ gc: true });
     if (updates.length > 0) Y.applyUpdate(doc, updates.length === 1 ? updates[0] : Y.mergeUpdates(updates));
-    const d: Internal = {
+    const d: Loaded = {
       id: docId,
       doc,
       awareness: new Awareness(doc),
       peers: new Set(),
-      last: lastMessage(doc),
       queue: Promise.resolve(),
       pending: [],
-      messagesAdded: false,
       lastSeq,
       sinceCompaction: updates.length > 1 ? updates.length : 0,
       unloadTimer: null,
@@ -210,48 +250,27 @@ export class DocManager {
     // The server holds no awareness state of its own.
     d.awareness.setLocalState(null);
     doc.on('update', (update: Uint8Array, origin: unknown) => d.pending.push({ update, origin }));
-    messagesMap(doc).observe((event) => {
-      for (const key of event.keysChanged) {
-        const m = messagesMap(doc).get(key);
-        if (!isMessageRecord(m)) {
-          if (d.last?.id === key) d.last = lastMessage(doc);
-          continue;
-        }
-        if (!d.last || compareMessages(m, d.last) > 0) d.last = m;
-      }
-      d.messagesAdded = true;
-    });
     // A long log (a crash before the unload compaction, say) is folded once, so the next load is quick.
     if (updates.length > COMPACT_ON_LOAD_ROWS) await this.compact(d);
     this.docs.set(docId, d);
+    for (const o of this.observers) o.loaded?.(docId, doc);
     return d;
   }
 
-  private async compact(d: Internal): Promise<void> {
+  private async compact(d: Loaded): Promise<void> {
     if (d.sinceCompaction === 0 || d.lastSeq === 0) return;
     await this.store.compact(d.id, Y.encodeStateAsUpdate(d.doc), d.lastSeq);
     d.sinceCompaction = 0;
   }
 
-  private async unloadIfIdle(d: Internal): Promise<void> {
+  private async unloadIfIdle(d: Loaded): Promise<void> {
     if (d.users > 0 || this.docs.get(d.id) !== d) return;
     await this.compact(d);
     // Someone may have connected while an asynchronous store was compacting.
     if (d.users > 0) return;
     this.docs.delete(d.id);
+    for (const o of this.observers) o.unloaded?.(d.id);
     d.awareness.destroy();
     d.doc.destroy();
-  }
-
-  /** Compact and drop every loaded document (server shutdown). */
-  async closeAll(): Promise<void> {
-    for (const d of [...this.docs.values()]) {
-      await this.run(d, async () => {
-        await this.compact(d);
-        for (const peer of [...d.peers]) peer.close(4503, 'server shutting down');
-        this.docs.delete(d.id);
-        d.doc.destroy();
-      });
-    }
   }
 }

@@ -7,7 +7,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, ErrorCode, isId } from '@palabre/shared';
-import { tokenFrom, type AuthService } from '../services/auth.js';
+import { STATUS_OF } from '../http/errors.js';
+import { tokenFrom } from '../http/token.js';
+import type { AuthService } from '../services/auth.js';
 import type { Directory } from '../storage/types.js';
 import { attachSyncConnection, SyncPeer, type ConnectionOptions } from './connection.js';
 import type { DocManager } from './doc-manager.js';
@@ -28,7 +30,8 @@ const STATUS_TEXT: Record<number, string> = {
   404: 'Not Found',
 };
 
-function refuse(socket: Duplex, status: number, code: ErrorCode, message: string): void {
+function refuse(socket: Duplex, code: ErrorCode, message: string): void {
+  const status = STATUS_OF[code];
   const body = JSON.stringify({ error: { code, message } });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -58,11 +61,11 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const syncMatch = url.pathname.match(/^\/sync\/([^/]+)$/);
     if (!syncMatch && url.pathname !== '/api/events')
-      return refuse(socket, 404, ErrorCode.NotFound, 'No WebSocket endpoint here');
+      return refuse(socket, ErrorCode.NotFound, 'No WebSocket endpoint here');
     const user = await deps.auth.authenticate(
       tokenFrom({ cookie: req.headers.cookie, authorization: req.headers.authorization }, url),
     );
-    if (!user) return refuse(socket, 401, ErrorCode.Unauthenticated, 'Authentication required');
+    if (!user) return refuse(socket, ErrorCode.Unauthenticated, 'Authentication required');
 
     if (!syncMatch) {
       wss.handleUpgrade(req, socket, head, (ws) => {
@@ -79,23 +82,17 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     }
 
     const discussionId = syncMatch[1];
-    if (!isId(discussionId)) return refuse(socket, 404, ErrorCode.DiscussionNotFound, 'Unknown discussion');
+    if (!isId(discussionId)) return refuse(socket, ErrorCode.DiscussionNotFound, 'Unknown discussion');
     const discussion = await deps.directory.discussionById(discussionId);
-    if (!discussion) return refuse(socket, 404, ErrorCode.DiscussionNotFound, 'Unknown discussion');
+    if (!discussion) return refuse(socket, ErrorCode.DiscussionNotFound, 'Unknown discussion');
     const role = await deps.directory.memberRole(discussionId, user.id);
-    if (!role) return refuse(socket, 403, ErrorCode.NotMember, 'Not a member of this discussion');
+    if (!role) return refuse(socket, ErrorCode.NotMember, 'Not a member of this discussion');
 
-    const loaded = await deps.docs.acquire(discussionId);
-    if (socket.destroyed) return deps.docs.release(loaded);
+    const session = await deps.docs.open(discussionId);
+    if (socket.destroyed) return session.leave();
     wss.handleUpgrade(req, socket, head, (ws) => {
       track(ws);
-      attachSyncConnection(
-        ws,
-        loaded,
-        deps.docs,
-        new SyncPeer(ws, user.id, role, user.role),
-        deps.connection,
-      );
+      attachSyncConnection(ws, session, new SyncPeer(ws, user.id, role, user.role), deps.connection);
     });
   }
 

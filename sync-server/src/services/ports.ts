@@ -1,0 +1,23 @@
+/**
+ * What the services need from the live side: open sync connections (DocManager) and events
+ * sockets (EventHub). Declared here and implemented in sync/, so services never import sync/
+ * and the arrows point one way: routes -> services -> storage, sync -> services.
+ */
+import type * as Y from 'yjs';
+import type { CloseCode, ServerEvent } from '@palabre/shared';
+
+export interface LiveDocs {
+  /** A change made by the server itself (metadata, member mirror), committed and relayed like any other. */
+  change(docId: string, fn: (doc: Y.Doc) => void): Promise<void>;
+  /** Close the sync connections of a user, to one document or (docId null) to all. */
+  closePeers(docId: string | null, userId: string, code: CloseCode, reason: string): void;
+}
+
+export interface Notifier {
+  /** Send an event to these users' events sockets, on every node. */
+  publish(userIds: string[], event: ServerEvent): void;
+  /** Does any of these users have an events socket open (on this node)? */
+  listening(userIds: string[]): boolean;
+  /** Close every events socket of a user (logged out everywhere, disabled). */
+  closeUser(userId: string, code: CloseCode, reason: string): void;
+}
