@@ -13,7 +13,7 @@ import { Action, can, type Role } from '@palabre/shared/permissions/index';
 import { matchesQuery, preview as previewText } from '@palabre/shared/text';
 import { goto } from '$app/navigation';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
-import { api, ApiError } from '$lib/api.js';
+import { api } from '$lib/api.js';
 import { firstName, joinNames } from '$lib/format.js';
 import { locale, t } from '$lib/i18n/index.svelte.js';
 import { EventsSocket, type EventsStatus } from '$lib/sync/events.js';
@@ -25,7 +25,7 @@ import { docs } from '$lib/sync/registry.svelte.js';
 import { forgetDiscussion, keys, readJson, writeJson } from '$lib/sync/storage.js';
 import { directory } from './directory.svelte.js';
 import { session } from './session.svelte.js';
-import { handleError, toasts } from './toasts.svelte.js';
+import { quietly, toasts } from './toasts.svelte.js';
 
 export interface DiscussionView {
   id: string;
@@ -443,12 +443,6 @@ class DiscussionsState {
     this.#eventsFailures = 0;
     this.#eventsEverOpen = false;
   }
-}
-
-/** Background refreshes fail silently when offline; anything else is reported. */
-function quietly(error: unknown): void {
-  if (error instanceof ApiError && (error.code === 'network' || error.status >= 500)) return;
-  handleError(error);
 }
 
 export const discussions = new DiscussionsState();

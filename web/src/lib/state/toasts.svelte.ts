@@ -44,3 +44,9 @@ export function handleError(error: unknown): void {
   if (!(error instanceof ApiError)) console.warn(error);
   toasts.push(errorMessage(error));
 }
+
+/** For background refreshes: silent when offline or the server is down (they retry), reported otherwise. */
+export function quietly(error: unknown): void {
+  if (error instanceof ApiError && (error.code === 'network' || error.status >= 500)) return;
+  handleError(error);
+}

@@ -1,9 +1,8 @@
 import { redirect } from '@sveltejs/kit';
-import { ApiError } from '$lib/api.js';
 import { directory } from '$lib/state/directory.svelte.js';
 import { discussions } from '$lib/state/discussions.svelte.js';
 import { session } from '$lib/state/session.svelte.js';
-import { handleError } from '$lib/state/toasts.svelte.js';
+import { handleError, quietly } from '$lib/state/toasts.svelte.js';
 import type { LayoutLoad } from './$types';
 
 // Typed by hand (not only by svelte-check's zero-config types) so plain tsc and editors agree.
@@ -20,9 +19,4 @@ export async function load({ url }: Parameters<LayoutLoad>[0]) {
   if (opening) discussions.prepare(opening);
   await Promise.all([names, started]).catch(handleError);
   return {};
-}
-
-function quietly(error: unknown): void {
-  if (error instanceof ApiError && (error.code === 'network' || error.status >= 500)) return;
-  handleError(error);
 }
