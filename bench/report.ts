@@ -45,6 +45,56 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+/** A report section: its `## ` heading, then blocks (paragraphs, lists, tables) one blank line apart. */
+function section(title: string, ...blocks: (string | string[])[]): string {
+  return [`## ${title}`, ...blocks.flatMap((b) => ['', ...(typeof b === 'string' ? [b] : b)])].join('\n');
+}
+
+/** The columns every fan-out table shares, around the ones a table adds (`middle`). */
+const fanoutHead = (lead: string[], middle: string[] = []) => [
+  ...lead,
+  'p50 ms',
+  'p90 ms',
+  'p99 ms',
+  'max ms',
+  'deliveries/s',
+  'delivered / expected',
+  ...middle,
+  'CPU cores: clients / server / other processes',
+  'closes',
+];
+
+const latencyCells = (s: { p50: number; p90: number; p99: number; max: number }) => [
+  ms(s.p50),
+  ms(s.p90),
+  ms(s.p99),
+  ms(s.max),
+];
+
+/** One round's row of a fan-out table (see fanoutHead). */
+function fanoutCells(lead: string[], r: FanoutResult, middle: string[] = []): string[] {
+  const cores = (v: number | null) => (v === null ? '–' : v.toFixed(2));
+  return [
+    ...lead,
+    ...latencyCells(r.latency),
+    int(r.deliveriesPerSec),
+    `${int(r.delivered)} / ${int(r.expected)}`,
+    ...middle,
+    `${cores(r.clientCpu)} / ${cores(r.serverCpu)} / ${cores(r.otherCpu)}`,
+    String(r.closes),
+  ];
+}
+
+/** The bold "all rounds pooled" row of each target, padded to the table's width. */
+function pooledRows(runs: FanoutRun[], targets: string[], lead: (target: string) => string[], width: number) {
+  return targets.flatMap((target) => {
+    const s = pooled(runs, target);
+    if (s.count === 0) return [];
+    const cells = [...lead(target), ...latencyCells(s)];
+    return [[...cells, ...Array<string>(width - cells.length).fill('')]];
+  });
+}
+
 function pooled(runs: FanoutRun[], target: string): Summary {
   return summarize(runs.filter((r) => r.target === target).flatMap((r) => r.result.samples));
 }
@@ -106,66 +156,36 @@ function verdictSection(results: Results): string {
       `p99 ${compare(v.pal.p99, v.ref.p99)} (Palabre vs reference, all rounds pooled; ` +
       `largest round-to-round spread of one server: p50 ${ms(v.noise.p50)} ms, p99 ${ms(v.noise.p99)} ms).`,
   );
-  return [
-    '## Goal',
-    '',
-    "Palabre's fan-out p50 and p99 no worse than the reference relay's, while Palabre authenticates every",
-    'connection, checks membership, and commits every update to SQLite (WAL) before relaying it.',
-    '',
-    ...lines,
-    '',
-    '"Met": both pooled percentiles of Palabre are at or below the reference\'s. "Within noise": Palabre',
-    'is higher, but by less than the same server moved between two rounds of this run, so this run',
-    'cannot tell the two apart. "Not met": higher by more than that.',
-  ].join('\n');
+  return section(
+    'Goal',
+    [
+      "Palabre's fan-out p50 and p99 no worse than the reference relay's, while Palabre authenticates every",
+      'connection, checks membership, and commits every update to SQLite (WAL) before relaying it.',
+    ],
+    lines,
+    [
+      '"Met": both pooled percentiles of Palabre are at or below the reference\'s. "Within noise": Palabre',
+      'is higher, but by less than the same server moved between two rounds of this run, so this run',
+      'cannot tell the two apart. "Not met": higher by more than that.',
+    ],
+  );
 }
 
 function fanoutSection(f: Results['fanout'][number]): string {
-  const cores = (v: number | null) => (v === null ? '–' : v.toFixed(2));
-  const rows = f.runs.map(({ target, round, result: r }) => [
-    target,
-    String(round),
-    ms(r.latency.p50),
-    ms(r.latency.p90),
-    ms(r.latency.p99),
-    ms(r.latency.max),
-    int(r.deliveriesPerSec),
-    `${int(r.delivered)} / ${int(r.expected)}`,
-    `${r.framesPerDelivery.toFixed(2)} (${FRAME_KINDS.filter((k) => r.framesByKind[k] > 0)
-      .map((k) => `${k} ${int(r.framesByKind[k])}`)
-      .join(', ')})`,
-    int(r.idleFramesPerClientPerSec),
-    `${cores(r.clientCpu)} / ${cores(r.serverCpu)} / ${cores(r.otherCpu)}`,
-    String(r.closes),
-  ]);
-  for (const target of [REFERENCE, PALABRE]) {
-    const s = pooled(f.runs, target);
-    if (s.count > 0)
-      rows.push([`**${target}**`, 'all', ms(s.p50), ms(s.p90), ms(s.p99), ms(s.max), '', '', '', '', '', '']);
-  }
-  return [
-    `## ${f.title}`,
-    '',
-    f.setup,
-    '',
-    table(
-      [
-        'Server',
-        'Round',
-        'p50 ms',
-        'p90 ms',
-        'p99 ms',
-        'max ms',
-        'deliveries/s',
-        'delivered / expected',
-        'frames received per delivery (frames by kind)',
-        'idle frames/s per client',
-        'CPU cores: clients / server / other processes',
-        'closes',
-      ],
-      rows,
-    ),
-  ].join('\n');
+  const head = fanoutHead(
+    ['Server', 'Round'],
+    ['frames received per delivery (frames by kind)', 'idle frames/s per client'],
+  );
+  const rows = f.runs.map(({ target, round, result: r }) =>
+    fanoutCells([target, String(round)], r, [
+      `${r.framesPerDelivery.toFixed(2)} (${FRAME_KINDS.filter((k) => r.framesByKind[k] > 0)
+        .map((k) => `${k} ${int(r.framesByKind[k])}`)
+        .join(', ')})`,
+      int(r.idleFramesPerClientPerSec),
+    ]),
+  );
+  rows.push(...pooledRows(f.runs, [REFERENCE, PALABRE], (t) => [`**${t}**`, 'all'], head.length));
+  return section(f.title, f.setup, table(head, rows));
 }
 
 function catchUpSection(results: Results): string {
@@ -184,12 +204,12 @@ function catchUpSection(results: Results): string {
       `${(r.bytes / r.textBytes).toFixed(2)}×`,
     ];
   });
-  return [
-    '## Catch-up after being offline',
-    '',
-    'A client syncs, disconnects (provider.disconnect()), another client writes 1,000 messages (one',
-    'transaction each); once a third, online client has them all, the first reconnects.',
-    '',
+  return section(
+    'Catch-up after being offline',
+    [
+      'A client syncs, disconnects (provider.disconnect()), another client writes 1,000 messages (one',
+      'transaction each); once a third, online client has them all, the first reconnects.',
+    ],
     table(
       [
         'Server',
@@ -203,7 +223,7 @@ function catchUpSection(results: Results): string {
       ],
       rows,
     ),
-  ].join('\n');
+  );
 }
 
 function loadSection(results: Results): string {
@@ -220,16 +240,16 @@ function loadSection(results: Results): string {
     result.samples.map(ms).join(', '),
     mib(result.bytes),
   ]);
-  return [
-    '## Loading a discussion',
-    '',
-    'A fresh client (new Y.Doc, new WebsocketProvider): time from the constructor to its `sync` event,',
-    'checked to hold every message. Repeats: the first Palabre cold load reads the history as',
-    'stored by the seed (creation update + one big update); after the first unload the server has',
-    'compacted it into one snapshot, which is what later cold loads read.',
-    '',
+  return section(
+    'Loading a discussion',
+    [
+      'A fresh client (new Y.Doc, new WebsocketProvider): time from the constructor to its `sync` event,',
+      'checked to hold every message. Repeats: the first Palabre cold load reads the history as',
+      'stored by the seed (creation update + one big update); after the first unload the server has',
+      'compacted it into one snapshot, which is what later cold loads read.',
+    ],
     table(['Server', 'Messages', 'Server state', 'Median ms', 'Each repeat (ms)', 'Bytes received'], rows),
-  ].join('\n');
+  );
 }
 
 function memorySection(results: Results): string {
@@ -248,9 +268,8 @@ function memorySection(results: Results): string {
       `${r.stillLoaded} / ${n}`,
     ];
   });
-  return [
-    '## Server memory per loaded discussion',
-    '',
+  return section(
+    'Server memory per loaded discussion',
     table(
       [
         'Server',
@@ -264,7 +283,7 @@ function memorySection(results: Results): string {
       ],
       rows,
     ),
-  ].join('\n');
+  );
 }
 
 const METHOD = `## How each number was measured
@@ -482,61 +501,23 @@ function validationSection(results: Results): string {
     );
   }
   if (v.fanout.some((f) => f.runs.length)) {
-    const cores = (x: number | null) => (x === null ? '–' : x.toFixed(2));
+    const head = fanoutHead(['Workload', 'Validation', 'Round']);
+    const setting = (target: string) => (target === VALIDATION_ON ? 'on' : 'off');
     const rows = v.fanout.flatMap((f) => {
-      const runRows = f.runs.map(({ target, round, result: r }) => [
-        f.title.replace(/^Fan-out: /, ''),
-        target === VALIDATION_ON ? 'on' : 'off',
-        String(round),
-        ms(r.latency.p50),
-        ms(r.latency.p90),
-        ms(r.latency.p99),
-        ms(r.latency.max),
-        int(r.deliveriesPerSec),
-        `${int(r.delivered)} / ${int(r.expected)}`,
-        `${cores(r.clientCpu)} / ${cores(r.serverCpu)} / ${cores(r.otherCpu)}`,
-        String(r.closes),
-      ]);
-      for (const target of [VALIDATION_ON, VALIDATION_OFF]) {
-        const p = pooled(f.runs, target);
-        if (p.count > 0)
-          runRows.push([
-            `**${f.title.replace(/^Fan-out: /, '')}**`,
-            `**${target === VALIDATION_ON ? 'on' : 'off'}**`,
-            'all',
-            ms(p.p50),
-            ms(p.p90),
-            ms(p.p99),
-            ms(p.max),
-            '',
-            '',
-            '',
-            '',
-          ]);
-      }
-      return runRows;
+      const workload = f.title.replace(/^Fan-out: /, '');
+      return [
+        ...f.runs.map(({ target, round, result }) =>
+          fanoutCells([workload, setting(target), String(round)], result),
+        ),
+        ...pooledRows(
+          f.runs,
+          [VALIDATION_ON, VALIDATION_OFF],
+          (t) => [`**${workload}**`, `**${setting(t)}**`, 'all'],
+          head.length,
+        ),
+      ];
     });
-    lines.push(
-      '### Fan-out with validation on and off',
-      '',
-      table(
-        [
-          'Workload',
-          'Validation',
-          'Round',
-          'p50 ms',
-          'p90 ms',
-          'p99 ms',
-          'max ms',
-          'deliveries/s',
-          'delivered / expected',
-          'CPU cores: clients / server / other processes',
-          'closes',
-        ],
-        rows,
-      ),
-      '',
-    );
+    lines.push('### Fan-out with validation on and off', '', table(head, rows), '');
   }
   lines.push(
     '### How it was measured',
@@ -758,7 +739,7 @@ function observations(results: Results): string {
       );
     }
   }
-  return lines.length ? ['## Observations', '', ...lines].join('\n') : '';
+  return lines.length ? section('Observations', lines) : '';
 }
 
 /** Other processes share this machine's cores: say so when they used a noticeable share. */
@@ -787,11 +768,10 @@ export function renderReport(results: Results): string {
     `Palabre config for this run: \`${JSON.stringify(results.palabreConfig)}\`.`,
     contention(results),
     results.failures.length
-      ? [
-          '## Failed workloads',
-          '',
-          ...results.failures.map((f) => `- ${f.workload} on ${f.target}: ${f.error.split('\n')[0]}`),
-        ].join('\n')
+      ? section(
+          'Failed workloads',
+          results.failures.map((f) => `- ${f.workload} on ${f.target}: ${f.error.split('\n')[0]}`),
+        )
       : '',
     verdictSection(results),
     observations(results),
