@@ -1,11 +1,8 @@
 /**
  * My discussions: the list from GET /api/discussions (cached per user, so the sidebar renders at
  * start with no network), kept live by the /api/events socket, and merged with what the local
- * documents say (unread counts, a message sent offline) through the local cache.
- *
- * It also drives the background pool that keeps every discussion's local document up to date:
- * a discussion is synced when its summary's version is ahead of the version last synced here,
- * or when it holds my messages still waiting.
+ * documents say (unread counts, a message sent offline) through the local cache. It feeds the
+ * background sync (sync/background-sync.ts) with the list and tells it when to look again.
  */
 import type { DiscussionSummary, ServerEvent } from '@palabre/shared';
 import { CloseCode } from '@palabre/shared/close-codes';
@@ -19,8 +16,8 @@ import { locale, t } from '$lib/i18n/index.svelte.js';
 import { EventsSocket, type EventsStatus } from '$lib/sync/events.js';
 import { localCache } from '$lib/sync/local-cache.svelte.js';
 import { network } from '$lib/sync/network.svelte.js';
-import { connectionLabel, syncOrder, type ConnectionLabel } from '$lib/sync/offline.js';
-import { SyncPool } from '$lib/sync/pool.js';
+import { BackgroundSync } from '$lib/sync/background-sync.js';
+import { connectionLabel, type ConnectionLabel } from '$lib/sync/offline.js';
 import { docs } from '$lib/sync/registry.svelte.js';
 import { forgetDiscussion, keys, readJson, writeJson } from '$lib/sync/storage.js';
 import { directory } from './directory.svelte.js';
@@ -51,13 +48,6 @@ export interface DiscussionView {
   searchText: string;
 }
 
-/** Background syncs at once: with the events socket and the open thread, 4 sockets at most. */
-const POOL_SIZE = 2;
-/** A background sync that takes longer is abandoned and retried later. */
-const SYNC_TIMEOUT_MS = 30_000;
-/** A live document records a version only after this long in sync (its updates are in). */
-const LIVE_SETTLE_MS = 1_000;
-
 class DiscussionsState {
   #summaries = new SvelteMap<string, DiscussionSummary>();
   /** Discussions removed during this session (to say so instead of « not found »). */
@@ -75,16 +65,16 @@ class DiscussionsState {
   #persistTimer: ReturnType<typeof setTimeout> | null = null;
   /** Ids upserted while a list request was in flight: that answer may predate them. */
   #touchedDuringRefresh: Set<string> | null = null;
-  #poolStartTimer: ReturnType<typeof setTimeout> | null = null;
   #refreshing: Promise<void> | null = null;
   /** While the events socket is open, the data is current: say so every minute. */
   #liveTimer: ReturnType<typeof setInterval> | null = null;
-  readonly #pool = new SyncPool({
-    concurrency: POOL_SIZE,
-    candidates: () => this.#candidates(),
-    canRun: () => this.eventsStatus === 'connected' && network.online && this.#user !== null,
-    run: (id) => this.#syncOne(id),
-    gapMs: 100,
+  readonly #pool = new BackgroundSync({
+    user: () => this.#user,
+    summaries: () => this.#summaries.values(),
+    version: (id) => this.#summaries.get(id)?.version,
+    online: () => this.eventsStatus === 'connected' && network.online,
+    docs,
+    cache: localCache,
   });
 
   /** Most recent activity first. */
@@ -171,7 +161,7 @@ class DiscussionsState {
         },
       });
       this.#socket.start();
-      this.#startPoolSoon();
+      this.#pool.startSoon();
       this.#liveTimer = setInterval(() => {
         if (this.eventsStatus === 'connected') localCache.touch();
       }, 60_000);
@@ -306,65 +296,6 @@ class DiscussionsState {
     }
   }
 
-  // --- background sync --------------------------------------------------------------------
-
-  /** After the first paint, and when the page is idle: starting is never in the way of showing. */
-  #startPoolSoon(): void {
-    if (this.#poolStartTimer || typeof window === 'undefined') return;
-    this.#poolStartTimer = setTimeout(() => {
-      const go = () => {
-        if (this.#user) this.#pool.start();
-      };
-      if ('requestIdleCallback' in window) requestIdleCallback(go, { timeout: 2_000 });
-      else go();
-    }, 500);
-  }
-
-  #candidates(): string[] {
-    return syncOrder(
-      [...this.#summaries.values()].map((summary) => {
-        const info = localCache.get(summary.id);
-        return {
-          id: summary.id,
-          version: summary.version,
-          syncedVersion: info.v,
-          pending: info.pending,
-          activityAt: Math.max(summary.lastActivityAt, info.last?.ts ?? 0),
-        };
-      }),
-    );
-  }
-
-  /**
-   * One background sync: open the local document (IndexedDB), connect, wait until it holds the
-   * server's state and the server acknowledged all my messages, record the version, let go.
-   * The document itself writes unread count, last message and pending to the local cache.
-   */
-  async #syncOne(id: string): Promise<void> {
-    const me = this.#user;
-    const summary = this.#summaries.get(id);
-    if (!me || !summary) return;
-    const version = summary.version;
-    const wasLive = docs.peek(id)?.live ?? false;
-    const doc = docs.acquire(me, id, { background: true });
-    try {
-      await doc.whenLoaded;
-      await doc.whenIdle(SYNC_TIMEOUT_MS);
-      if (wasLive) {
-        // Already connected (the open thread): the update behind this version may still be on
-        // its way on the sync socket; give it a moment.
-        await new Promise((resolve) => setTimeout(resolve, LIVE_SETTLE_MS));
-        if (!doc.live) throw new Error('connection lost');
-      }
-      if (this.#user === me) localCache.update(id, { v: version });
-    } finally {
-      docs.release(id);
-      // The slot frees only once the socket is really gone (see the connection limit); a
-      // document still held (the open thread) keeps its socket.
-      if (!docs.held(id)) await doc.whenSocketsClosed(2_000);
-    }
-  }
-
   // --- views ------------------------------------------------------------------------------
 
   #view(summary: DiscussionSummary, me: string): DiscussionView {
@@ -429,8 +360,6 @@ class DiscussionsState {
     this.#liveTimer = null;
     this.#refreshing = null;
     this.#pool.stop();
-    if (this.#poolStartTimer) clearTimeout(this.#poolStartTimer);
-    this.#poolStartTimer = null;
     if (this.#persistTimer) clearTimeout(this.#persistTimer);
     this.#persistTimer = null;
     this.#greeted = false;

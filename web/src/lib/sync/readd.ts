@@ -9,7 +9,7 @@
 import * as Y from 'yjs';
 import { Message, messagesMap, type MessageRecord } from '@palabre/shared/discussion/index';
 import { resubmittable } from './offline.js';
-import type { Readd } from './storage.js';
+import { keys, readJson, removeKey, writeJson, type Readd } from './storage.js';
 
 /** After a refused update, rebuilds in a row that re-add my messages; then they are dropped. */
 export const MAX_READD_ROLLBACKS = 2;
@@ -46,4 +46,35 @@ export function applyReadd(doc: Y.Doc, readd: Readd, model = Message): Readd {
     }
   });
   return { messages: [], rollbacks: readd.rollbacks };
+}
+
+// --- kept aside in localStorage (palabre:<user>:readd:<id>), so a reload in between loses nothing
+
+/** My messages kept aside for this discussion and not written back yet. */
+export function waitingToReadd(user: string, id: string): number {
+  return readJson<Readd>(keys.readd(user, id))?.messages.length ?? 0;
+}
+
+/** The server refused an update: keep my still-valid pending messages aside. */
+export function keepForReadd(
+  user: string,
+  id: string,
+  pending: readonly MessageRecord[],
+  canWrite: boolean,
+): void {
+  const key = keys.readd(user, id);
+  writeJson(key, planReadd(readJson<Readd>(key), pending, user, canWrite));
+}
+
+/** The rebuilt document holds the server's state: write the kept messages back into it. */
+export function readdInto(doc: Y.Doc, user: string, id: string): void {
+  const key = keys.readd(user, id);
+  const readd = readJson<Readd>(key);
+  if (readd && readd.messages.length > 0) writeJson(key, applyReadd(doc, readd));
+}
+
+/** Everything re-added was accepted: the next refusal starts afresh (its count back to zero). */
+export function readdSettled(user: string, id: string): void {
+  const key = keys.readd(user, id);
+  if (readJson<Readd>(key)) removeKey(key);
 }

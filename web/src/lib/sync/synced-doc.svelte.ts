@@ -1,57 +1,32 @@
 /**
- * One discussion document in this tab: a Y.Doc persisted in IndexedDB (it opens offline and at
- * once), synced with the server by DocSync when someone asks for a connection (the open thread
- * or the background pool), and relayed to the other tabs of the same user by a BroadcastChannel.
- *
- * It also keeps the acknowledged state vector (the union of what the server said it stored, in
- * localStorage beside the document) so it can tell which of my messages are still waiting, and
- * it writes what the sidebar needs (unread, last message, pending) to the local cache.
- *
- * When the server refuses an update (close 4422), the local copy is discarded and rebuilt from
- * the server, and my still-pending valid messages are written again: the screen never shows a
- * change nobody else will ever see.
+ * One discussion document in this tab: it ties a Y.Doc to its local copy (local-copy.ts), its
+ * sync client (DocSync, connected when someone asks: the open thread or the background pool),
+ * the same user's other tabs (tab-relay.ts), its acknowledgements (acks.ts) and the sidebar
+ * facts it writes (sidebar-facts.ts), and turns the server's verdicts into state: a close for
+ * good stops it (asking REST why when the socket keeps failing, diagnose.ts); a refused update
+ * (4422) discards the local copy, rebuilds it from the server and writes my still-pending
+ * messages again (readd.ts), so the screen never shows a change nobody else will ever see.
  */
-/* eslint-disable svelte/prefer-svelte-reactivity -- the Sets and Maps here are bookkeeping
-   (listeners, waiters) or values replaced whole in $state.raw (pendingIds), never mutated in place
-   while rendered. */
-import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
 import { CloseCode } from '@palabre/shared/close-codes';
-import { lastMessage, mergeCursor, unreadCount, type ReadCursor } from '@palabre/shared/discussion/index';
-import {
-  DocSync,
-  acknowledge,
-  pendingMessages,
-  type SocketFactory,
-  type SyncStatus,
-} from '@palabre/shared/sync/index';
-import { preview } from '@palabre/shared/text';
-import { ApiError, api, wsBase } from '$lib/api.js';
+import type { ReadCursor } from '@palabre/shared/discussion/index';
+import { DocSync, type SocketFactory, type SyncStatus } from '@palabre/shared/sync/index';
+import { api, wsBase } from '$lib/api.js';
+import { Acknowledgements } from './acks.js';
+import { diagnose, shouldDiagnose } from './diagnose.js';
+import { IdleWaiters } from './idle-waiters.js';
+import { openLocalCopy, type LocalCopy } from './local-copy.js';
 import { localCache } from './local-cache.svelte.js';
 import { network, type ConnectionLabel } from './network.svelte.js';
-import { connectionLabel, cursorOfUpdate } from './offline.js';
-import { applyReadd, planReadd } from './readd.js';
-import { keys, readJson, removeKey, storeAcked, writeJson, deleteDatabase, type Readd } from './storage.js';
+import { connectionLabel } from './offline.js';
+import { keepForReadd, readdInto, readdSettled, waitingToReadd } from './readd.js';
+import { sidebarFacts } from './sidebar-facts.js';
+import { SocketTracker } from './socket-tracker.js';
+import { keys, readJson, removeKey, storeAcked, deleteDatabase } from './storage.js';
+import { TabRelay } from './tab-relay.js';
 
-/** Failed attempts in a row after which we ask the REST API why (see #diagnose). */
-const FAILURES_BEFORE_DIAGNOSIS = 2;
-/** Waiting longer than this for IndexedDB means it is not available. */
-const LOAD_TIMEOUT_MS = 5_000;
-
-/** Origin of updates received from another tab: applied, persisted, never re-broadcast. */
-const TAB_ORIGIN = Symbol('other-tab');
-
-type TabMessage =
-  /** A change made by another tab, or received by it from the server (`server`). */
-  | { t: 'update'; u: Uint8Array; server?: boolean }
-  /** A tab opened the document: answer with what it lacks. */
-  | { t: 'hello'; sv: Uint8Array }
-  | { t: 'welcome'; u: Uint8Array; sv: Uint8Array }
-  /** Acknowledgements received by another tab. */
-  | { t: 'acked'; a: ReadCursor }
-  /** Another tab discards the local copy (refused update): close it, wait for 'rebuilt'. */
-  | { t: 'reset' }
-  | { t: 'rebuilt' };
+/** If the tab rebuilding the document never says it is done (closed meanwhile), resume anyway. */
+const PAUSE_LIMIT_MS = 3_000;
 
 export interface SyncedDocHooks {
   /** The server closed for good: 4401 (session), 4403 (removed), 4404 (deleted). */
@@ -62,16 +37,12 @@ export interface SyncedDocHooks {
   canWrite(id: string): boolean;
 }
 
+/** One document with its sync client and local copy; a rebuild replaces all three. */
 interface Generation {
   doc: Y.Doc;
   sync: DocSync;
-  persistence: IndexeddbPersistence;
+  local: LocalCopy;
   loaded: Promise<void>;
-}
-
-interface Waiter {
-  resolve(): void;
-  reject(error: Error): void;
 }
 
 export class SyncedDoc {
@@ -86,43 +57,50 @@ export class SyncedDoc {
   closed = $state<{ code: number; reason: string } | null>(null);
   failures = $state(0);
   everConnected = $state(false);
-  /** Union of the server's acknowledgements: my items it covers are stored for good. */
-  acked = $state.raw<ReadCursor | undefined>(undefined);
   /** Bumped on every change (document update, acknowledgement, rebuild). */
   version = $state(0);
-  /** My messages not acknowledged yet, by id (recomputed after each change). */
+  /** My messages not acknowledged yet, by id (replaced whole after each change, never mutated). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- replaced whole in $state.raw
   pendingIds = $state.raw<ReadonlySet<string>>(new Set());
 
   #gen: Generation;
-  #channel: BroadcastChannel | null = null;
+  readonly #acks: Acknowledgements;
+  readonly #relay: TabRelay;
+  readonly #sockets = new SocketTracker<WebSocket>();
+  readonly #waiters = new IdleWaiters();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- listeners, never rendered
+  readonly #listeners = new Set<() => void>();
   #wanted = false;
   #destroyed = false;
-  /** Waiting for the 'rebuilt' message of another tab (see TabMessage). */
+  /** Waiting for another tab to finish rebuilding this document. */
   #paused = false;
   /** Rebuilding after a refused update. */
   #rebuilding = false;
   #pauseTimer: ReturnType<typeof setTimeout> | null = null;
   #refreshQueued = false;
-  /** Applying an update another tab received from the server: not broadcast again. */
-  #relaying = false;
-  #listeners = new Set<() => void>();
-  /** Sockets not closed yet, including those closing (the close handshake takes a moment). */
-  #sockets = new Set<WebSocket>();
-  #socketsClosed: (() => void)[] = [];
-  #waiters = new Set<Waiter>();
 
   constructor(
     readonly id: string,
     readonly userId: string,
     private readonly hooks: SyncedDocHooks,
   ) {
-    this.acked = readJson<ReadCursor>(keys.acked(userId, id)) ?? undefined;
-    try {
-      this.#channel = new BroadcastChannel(keys.database(userId, id));
-      this.#channel.onmessage = (event: MessageEvent<TabMessage>) => this.#onTabMessage(event.data);
-    } catch {
-      this.#channel = null;
-    }
+    const ackKey = keys.acked(userId, id);
+    this.#acks = new Acknowledgements({
+      load: () => readJson<ReadCursor>(ackKey),
+      merge: (next) => storeAcked(userId, id, next),
+      clear: () => removeKey(ackKey),
+    });
+    this.#relay = new TabRelay(keys.database(userId, id), {
+      doc: () => this.#gen.doc,
+      serverOrigin: () => this.#gen.sync,
+      loaded: () => this.loaded,
+      paused: () => this.#paused || this.#destroyed,
+      onAcked: (acked) => {
+        if (this.#acks.fromOtherTab(acked)) this.#changed();
+      },
+      onReset: () => void this.#pause(),
+      onRebuilt: () => this.#resume(),
+    });
     this.#gen = this.#attach(this.doc);
   }
 
@@ -172,10 +150,7 @@ export class SyncedDoc {
     this.#connectWhenLoaded();
   }
 
-  /**
-   * Connect once the local copy is in the doc: connected earlier, the handshake would see an
-   * empty doc and IndexedDB's content would then leave as one big update the server already has.
-   */
+  /** After the local copy: earlier, IndexedDB's content would leave as one big update the server has. */
   #connectWhenLoaded(): void {
     const gen = this.#gen;
     void gen.loaded.then(() => {
@@ -189,7 +164,7 @@ export class SyncedDoc {
     this.#wanted = false;
     this.#gen.sync.disconnect();
     this.synced = false;
-    this.#rejectWaiters(new Error('disconnected'));
+    this.#waiters.rejectAll(new Error('disconnected'));
   }
 
   /** The browser is back online: try now instead of waiting for the backoff. */
@@ -203,52 +178,12 @@ export class SyncedDoc {
    */
   whenIdle(timeoutMs: number): Promise<void> {
     if (this.#idle()) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiters.delete(waiter);
-        reject(new Error('timeout'));
-      }, timeoutMs);
-      const waiter: Waiter = {
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      };
-      this.#waiters.add(waiter);
-    });
+    return this.#waiters.wait(timeoutMs);
   }
 
-  /**
-   * Resolves once every socket of this document is fully closed (or after timeoutMs): the pool
-   * waits for it, so a closing socket and its successor never add up beyond the limit.
-   */
+  /** Resolves once every socket of this document is fully closed (or after timeoutMs): see SocketTracker. */
   whenSocketsClosed(timeoutMs: number): Promise<void> {
-    if (this.#sockets.size === 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      this.#socketsClosed.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
-
-  #openSocket(url: string): ReturnType<SocketFactory> {
-    const socket = new WebSocket(url);
-    this.#sockets.add(socket);
-    // A listener of its own: DocSync detaches its handlers when it lets a socket go.
-    socket.addEventListener('close', () => {
-      this.#sockets.delete(socket);
-      if (this.#sockets.size > 0) return;
-      const waiting = this.#socketsClosed.splice(0);
-      for (const resolve of waiting) resolve();
-    });
-    // The browser's WebSocket has the shape DocSync expects; only its handler types are stricter.
-    return socket as unknown as ReturnType<SocketFactory>;
+    return this.#sockets.whenClosed(timeoutMs);
   }
 
   destroy(): void {
@@ -256,10 +191,9 @@ export class SyncedDoc {
     this.#destroyed = true;
     this.#wanted = false;
     if (this.#pauseTimer) clearTimeout(this.#pauseTimer);
-    this.#rejectWaiters(new Error('destroyed'));
+    this.#waiters.rejectAll(new Error('destroyed'));
     void this.#teardown(this.#gen);
-    this.#channel?.close();
-    this.#channel = null;
+    this.#relay.close();
     this.#listeners.clear();
   }
 
@@ -268,20 +202,14 @@ export class SyncedDoc {
   #attach(doc: Y.Doc): Generation {
     const sync = new DocSync(doc, {
       url: `${wsBase()}/sync/${encodeURIComponent(this.id)}`,
-      socket: (url) => this.#openSocket(url),
+      // The browser's WebSocket has the shape DocSync expects; only its handler types are stricter.
+      socket: (url) => this.#sockets.track(new WebSocket(url)) as unknown as ReturnType<SocketFactory>,
     });
     // Registered before IndexedDB's handler, so sending and relaying never depend on it.
     doc.on('update', this.#onUpdate);
-    const persistence = new IndexeddbPersistence(keys.database(this.userId, this.id), doc);
-    guardStore(persistence, doc);
-
-    const gen: Generation = { doc, sync, persistence, loaded: Promise.resolve() };
-    // IndexedDB unavailable (a browser policy, a failed open): go on without the local copy.
-    const unavailable = new Promise<void>((resolve) => setTimeout(resolve, LOAD_TIMEOUT_MS));
-    gen.loaded = Promise.race([persistence.whenSynced, unavailable]).then(
-      () => this.#onLoaded(gen),
-      () => this.#onLoaded(gen),
-    );
+    const local = openLocalCopy(keys.database(this.userId, this.id), doc);
+    const gen: Generation = { doc, sync, local, loaded: Promise.resolve() };
+    gen.loaded = local.loaded.then(() => this.#onLoaded(gen));
 
     let opened = false;
     sync.on('status', (status) => {
@@ -298,7 +226,7 @@ export class SyncedDoc {
         if (this.#wanted && previous !== 'disconnected') {
           if (!opened) this.failures++;
           opened = false;
-          if (this.failures > 0 && this.failures % FAILURES_BEFORE_DIAGNOSIS === 0) void this.#diagnose();
+          if (shouldDiagnose(this.failures)) void this.#diagnose();
         }
       }
     });
@@ -312,7 +240,7 @@ export class SyncedDoc {
     });
     sync.on('ack', (stateVector) => {
       if (this.#gen !== gen) return;
-      this.#mergeAcked(acknowledge(this.acked, stateVector));
+      if (this.#shareAcked(this.#acks.fromServerAck(stateVector))) this.#changed();
       localCache.touch();
     });
     sync.on('stopped', (code, reason) => {
@@ -332,40 +260,34 @@ export class SyncedDoc {
   async #teardown(gen: Generation): Promise<void> {
     gen.sync.destroy();
     gen.doc.off('update', this.#onUpdate);
-    const closed = gen.persistence.destroy();
+    const closed = gen.local.close();
     gen.doc.destroy();
-    await closed.catch(() => undefined);
+    await closed;
   }
 
   #onLoaded(gen: Generation): void {
     if (this.#gen !== gen || this.#destroyed) return;
     this.loaded = true;
     this.#applyReadd();
-    // Ask the other tabs for what they have that IndexedDB does not (yet).
-    this.#post({ t: 'hello', sv: Y.encodeStateVector(gen.doc) });
+    this.#relay.hello();
     this.#changed();
   }
 
   #onUpdate = (update: Uint8Array, origin: unknown): void => {
     const gen = this.#gen;
-    if (origin === gen.sync) {
-      // Whatever the server sends is stored there: it counts as acknowledged.
-      this.#mergeAcked(mergeCursor(this.acked, cursorOfUpdate(update)), false);
-    }
-    if (origin !== TAB_ORIGIN && origin !== gen.persistence && !this.#relaying) {
-      this.#post({ t: 'update', u: update, server: origin === gen.sync });
-    }
+    if (origin === gen.sync) this.#shareAcked(this.#acks.fromServerUpdate(update));
+    this.#relay.forward(update, origin, gen.local.origin);
     this.#changed();
   };
 
-  // --- acknowledgements, pending, sidebar facts -------------------------------------------
-
-  #mergeAcked(next: ReadCursor | null, notify = true): void {
-    if (!next || this.#destroyed) return;
-    this.acked = storeAcked(this.userId, this.id, next);
-    this.#post({ t: 'acked', a: this.acked });
-    if (notify) this.#changed();
+  /** Tell the other tabs what the server acknowledged; false when nothing new. */
+  #shareAcked(acked: ReadCursor | null): boolean {
+    if (!acked || this.#destroyed) return false;
+    this.#relay.acked(acked);
+    return true;
   }
+
+  // --- pending state and sidebar facts, after each burst of changes ---------------------------
 
   #changed(): void {
     if (this.#destroyed) return;
@@ -382,31 +304,16 @@ export class SyncedDoc {
   #refresh(): void {
     if (this.#destroyed) return;
     const doc = this.#gen.doc;
-    const pending = pendingMessages(doc, this.userId, this.acked);
-    const ids = new Set(pending.map((m) => m.id));
-    if (ids.size !== this.pendingIds.size || [...ids].some((id) => !this.pendingIds.has(id))) {
-      this.pendingIds = ids;
-    }
+    const pending = this.#acks.pending(doc, this.userId);
+    this.pendingIds = this.#acks.pendingIds;
     // An empty document not yet loaded from IndexedDB says nothing about the discussion.
     if (this.loaded) {
-      const readd = readJson<Readd>(keys.readd(this.userId, this.id));
-      const last = lastMessage(doc);
-      localCache.update(this.id, {
-        unread: unreadCount(doc, this.userId),
-        pending: pending.length + (readd?.messages.length ?? 0),
-        last: last ? { author: last.author, text: preview(last.text), ts: last.ts } : null,
-      });
-      if (readd && readd.messages.length === 0 && pending.length === 0 && this.synced) {
-        // Everything re-added after a refusal was accepted: the next refusal starts afresh.
-        removeKey(keys.readd(this.userId, this.id));
-      }
+      const toReadd = waitingToReadd(this.userId, this.id);
+      localCache.update(this.id, sidebarFacts(doc, this.userId, pending.length, toReadd));
+      if (toReadd === 0 && pending.length === 0 && this.synced) readdSettled(this.userId, this.id);
     }
     for (const listener of this.#listeners) listener();
-    if (this.#idle()) {
-      const waiters = [...this.#waiters];
-      this.#waiters.clear();
-      for (const waiter of waiters) waiter.resolve();
-    }
+    if (this.#idle()) this.#waiters.resolveAll();
   }
 
   #idle(): boolean {
@@ -415,14 +322,8 @@ export class SyncedDoc {
       this.loaded &&
       !this.#refreshQueued &&
       this.pendingIds.size === 0 &&
-      !readJson<Readd>(keys.readd(this.userId, this.id))?.messages.length
+      waitingToReadd(this.userId, this.id) === 0
     );
-  }
-
-  #rejectWaiters(error: Error): void {
-    const waiters = [...this.#waiters];
-    this.#waiters.clear();
-    for (const waiter of waiters) waiter.reject(error);
   }
 
   // --- the server's verdicts ---------------------------------------------------------------
@@ -432,37 +333,45 @@ export class SyncedDoc {
     this.closed = { code, reason };
     this.#wanted = false;
     this.#gen.sync.disconnect();
-    this.#rejectWaiters(new Error(`stopped ${code}`));
+    this.#waiters.rejectAll(new Error(`stopped ${code}`));
     this.hooks.onStopped(this, code, reason);
+  }
+
+  async #diagnose(): Promise<void> {
+    if (!network.online || this.closed) return;
+    const verdict = await diagnose(() => api.discussion(this.id));
+    if (verdict && !this.closed && this.status !== 'connected') this.#stop(verdict.code, verdict.reason);
   }
 
   /**
    * The server refused an update (4422): discard the local copy (IndexedDB and acknowledged
    * vector), rebuild from the server, and write again my messages that were still waiting and
-   * remain valid (same id, time and text). The messages to re-add are kept in localStorage
-   * until then, so a reload in between loses nothing.
+   * remain valid. They are kept in localStorage until then, so a reload in between loses nothing.
    */
   async #rollback(reason: string): Promise<void> {
     const old = this.#gen;
-    const key = keys.readd(this.userId, this.id);
-    const pending = pendingMessages(old.doc, this.userId, this.acked);
-    writeJson(key, planReadd(readJson<Readd>(key), pending, this.userId, this.hooks.canWrite(this.id)));
+    const pending = this.#acks.pending(old.doc, this.userId);
+    keepForReadd(this.userId, this.id, pending, this.hooks.canWrite(this.id));
     console.warn(`Palabre: the server refused an update of ${this.id} (${reason}); rebuilding it.`);
 
     this.#rebuilding = true;
-    this.#post({ t: 'reset' });
+    this.#relay.reset();
     await this.#teardown(old);
-    removeKey(keys.acked(this.userId, this.id));
+    this.#acks.forget();
     removeKey(keys.tail(this.userId, this.id));
-    this.acked = undefined;
     await deleteDatabase(keys.database(this.userId, this.id));
     this.#rebuilding = false;
     if (this.#destroyed) return;
     this.#gen = this.#attach(new Y.Doc());
-    this.#post({ t: 'rebuilt' });
+    this.#relay.rebuilt();
     if (this.#wanted) this.#connectWhenLoaded();
     this.#changed();
     this.hooks.onRejected(this, reason);
+  }
+
+  /** After a rebuild, once both the local and the server's copies are here: my waiting messages, again. */
+  #applyReadd(): void {
+    if (this.loaded && this.synced) readdInto(this.#gen.doc, this.userId, this.id);
   }
 
   /** Another tab is rebuilding this document: close ours until it is done. */
@@ -472,8 +381,7 @@ export class SyncedDoc {
     await this.#teardown(this.#gen);
     if (this.#destroyed) return;
     this.synced = false;
-    // If the other tab never says 'rebuilt' (closed meanwhile), resume anyway.
-    this.#pauseTimer = setTimeout(() => this.#resume(), 3_000);
+    this.#pauseTimer = setTimeout(() => this.#resume(), PAUSE_LIMIT_MS);
   }
 
   #resume(): void {
@@ -481,121 +389,9 @@ export class SyncedDoc {
     this.#paused = false;
     if (this.#pauseTimer) clearTimeout(this.#pauseTimer);
     this.#pauseTimer = null;
-    this.acked = readJson<ReadCursor>(keys.acked(this.userId, this.id)) ?? undefined;
+    this.#acks.reload();
     this.#gen = this.#attach(new Y.Doc());
     if (this.#wanted) this.#connectWhenLoaded();
     this.#changed();
   }
-
-  /**
-   * After a rebuild, once both the local and the server's copies are here: my messages that
-   * were waiting, again (those the server already has are not written twice).
-   */
-  #applyReadd(): void {
-    if (!this.loaded || !this.synced) return;
-    const gen = this.#gen;
-    const key = keys.readd(this.userId, this.id);
-    const readd = readJson<Readd>(key);
-    if (!readd || readd.messages.length === 0) return;
-    writeJson(key, applyReadd(gen.doc, readd));
-  }
-
-  /**
-   * The server refuses a forbidden or unknown discussion before the WebSocket upgrade, with a
-   * plain HTTP status the browser hides (the socket just fails). When attempts keep failing, the
-   * REST API tells the reason: 401 ends the session (api.ts reports it), 403/404 stop this
-   * document like a 4403/4404 close would. Anything else (server down): keep retrying.
-   */
-  async #diagnose(): Promise<void> {
-    if (!network.online || this.closed) return;
-    try {
-      await api.discussion(this.id);
-    } catch (error) {
-      if (!(error instanceof ApiError) || this.closed || this.status === 'connected') return;
-      if (error.code === 'discussion_not_found') this.#stop(CloseCode.NotFound, error.message);
-      else if (error.code === 'not_member' || error.code === 'forbidden')
-        this.#stop(CloseCode.Forbidden, error.message);
-    }
-  }
-
-  // --- other tabs ----------------------------------------------------------------------------
-
-  #post(message: TabMessage): void {
-    try {
-      this.#channel?.postMessage(message);
-    } catch {
-      // A closed channel: the other tabs read IndexedDB when they open the document.
-    }
-  }
-
-  #onTabMessage(message: TabMessage): void {
-    if (this.#destroyed || !message || typeof message !== 'object') return;
-    const doc = this.#gen.doc;
-    switch (message.t) {
-      case 'update':
-        if (this.#paused) break;
-        if (message.server) {
-          // From the server through another tab: applied as if our DocSync had received it, so
-          // it counts as acknowledged and is not sent back to the server.
-          this.#relaying = true;
-          try {
-            Y.applyUpdate(doc, message.u, this.#gen.sync);
-          } finally {
-            this.#relaying = false;
-          }
-        } else {
-          Y.applyUpdate(doc, message.u, TAB_ORIGIN);
-        }
-        break;
-      case 'hello':
-        if (this.loaded && !this.#paused)
-          this.#post({
-            t: 'welcome',
-            u: Y.encodeStateAsUpdate(doc, message.sv),
-            sv: Y.encodeStateVector(doc),
-          });
-        break;
-      case 'welcome': {
-        if (this.#paused) break;
-        Y.applyUpdate(doc, message.u, TAB_ORIGIN);
-        const missing = Y.encodeStateAsUpdate(doc, message.sv);
-        // An update with no content encodes as two zero bytes.
-        if (missing.byteLength > 2) this.#post({ t: 'update', u: missing });
-        break;
-      }
-      case 'acked': {
-        const merged = mergeCursor(this.acked, message.a);
-        if (merged) {
-          this.acked = merged;
-          this.#changed();
-        }
-        break;
-      }
-      case 'reset':
-        void this.#pause();
-        break;
-      case 'rebuilt':
-        this.#resume();
-        break;
-    }
-  }
-}
-
-/**
- * y-indexeddb writes each update from the doc's 'update' event; if another tab deleted the
- * database (sign-out, removal, rebuild), that write throws inside Yjs's event loop and would
- * break the document. Swallow it: the tab that deleted the database has told us to let go.
- */
-function guardStore(persistence: IndexeddbPersistence, doc: Y.Doc): void {
-  const target = persistence as unknown as { _storeUpdate: (update: Uint8Array, origin: unknown) => void };
-  const store = target._storeUpdate;
-  doc.off('update', store);
-  target._storeUpdate = (update, origin) => {
-    try {
-      store(update, origin);
-    } catch {
-      // The database is gone; this tab will drop or rebuild the document shortly.
-    }
-  };
-  doc.on('update', target._storeUpdate);
 }
