@@ -103,14 +103,21 @@ export function seenBy(doc: Y.Doc, messageId: string): string[] {
 /**
  * Apply a change written by userId without letting their read cursor go backwards. Two devices
  * of one user marking read concurrently each write the whole cursor, and a map keeps one value,
- * possibly the one that saw less; the replica that receives the write (the server) puts back
- * the union of both, written with `origin`, so the cursor is never behind either.
+ * possibly the one that saw less, whichever arrived first; the replica that receives the write
+ * (the server) puts back the union of what it had and what the change wrote (`written`, as
+ * checkUpdate reports it), written with `origin`, so the cursor is never behind either.
  */
-export function applyKeepingCursor(doc: Y.Doc, userId: string, apply: () => void, origin: unknown): void {
+export function applyKeepingCursor(
+  doc: Y.Doc,
+  userId: string,
+  apply: () => void,
+  origin: unknown,
+  written?: ReadCursor,
+): void {
   const before = getReadCursor(doc, userId);
   apply();
   const after = getReadCursor(doc, userId);
-  if (!before || after === before) return;
-  const merged = mergeCursor(after, before);
-  if (merged) doc.transact(() => readsMap(doc).set(userId, merged), origin);
+  let union = after;
+  for (const cursor of [before, written]) if (cursor) union = mergeCursor(union, cursor) ?? union;
+  if (union && union !== after) doc.transact(() => readsMap(doc).set(userId, union), origin);
 }

@@ -10,7 +10,8 @@
  */
 import * as Y from 'yjs';
 import { Action, can, type OrgRole } from '../permissions/index.js';
-import { Root, type Role } from '../discussion/schema.js';
+import { mergeCursor } from '../discussion/reads.js';
+import { Root, type ReadCursor, type Role } from '../discussion/schema.js';
 import { MAX_MESSAGE_LENGTH, Message, textProblem, type MessageRecord } from '../discussion/record.js';
 
 export interface Sender {
@@ -38,7 +39,17 @@ export const RuleCode = {
 export type RuleCode = (typeof RuleCode)[keyof typeof RuleCode];
 
 export type Verdict =
-  { ok: true; missingDependencies: boolean } | { ok: false; code: RuleCode; message: string };
+  | {
+      ok: true;
+      missingDependencies: boolean;
+      /**
+       * The sender's read cursor as this update writes it (merged by maximum when it writes it
+       * more than once). The server keeps the union with what it had: a concurrent write from
+       * another device of the sender may win the key, and must not lose this one's progress.
+       */
+      cursor?: ReadCursor;
+    }
+  | { ok: false; code: RuleCode; message: string };
 
 const refuse = (code: RuleCode, message: string): Verdict => ({ ok: false, code, message });
 
@@ -117,6 +128,7 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, sender: Sender): Ver
   };
 
   let missingDependencies = false;
+  let cursor: ReadCursor | undefined;
   // Per client, the next clock this update must provide to be contiguous with the document.
   const next = new Map<number, number>();
   for (const struct of structs) {
@@ -137,6 +149,8 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, sender: Sender): Ver
     }
     const verdict = checkItem(doc, struct, place.root, place.key, sender);
     if (verdict) return verdict;
+    if (place.root === Root.reads && struct.content instanceof Y.ContentAny)
+      cursor = mergeCursor(cursor, struct.content.arr[0] as ReadCursor) ?? cursor;
   }
 
   // Nothing of an update with a gap is applied: the server asks for the complete difference.
@@ -147,7 +161,7 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, sender: Sender): Ver
       if (verdict) return verdict;
     }
   }
-  return { ok: true, missingDependencies };
+  return cursor ? { ok: true, missingDependencies, cursor } : { ok: true, missingDependencies };
 }
 
 function checkItem(
@@ -171,6 +185,8 @@ function checkItem(
       return refuse(RuleCode.ReadOnly, 'readers cannot write');
     return null;
   }
+  if (content instanceof Y.ContentType)
+    return refuse(RuleCode.NestedType, 'nested shared types are not part of the schema');
   if (!(content instanceof Y.ContentAny) || content.arr.length !== 1)
     return refuse(RuleCode.BadContent, `${root} holds plain values only`);
   const value = content.arr[0];

@@ -18,6 +18,7 @@ import {
   CloseCode,
   permissionDeniedFrame,
   readFrame,
+  RuleCode,
   step1Frame,
   step2Frame,
   SyncStep,
@@ -26,6 +27,9 @@ import {
   type Role,
 } from '@palabre/shared';
 import type { DocSession, Peer } from './doc-manager.js';
+
+/** How many times in a row the server asks a client to fill the gaps of its updates. */
+export const MAX_GAP_ASKS = 3;
 
 export interface SocketLike {
   send(data: Uint8Array, cb?: (err?: Error) => void): void;
@@ -142,6 +146,8 @@ export function attachSyncConnection(
       }
       peer.send(step2Frame(reply));
     } else if (frame.type === 'sync') {
+      // A step 2 is the client's answer to one of our step 1s.
+      if (frame.step === SyncStep.Step2) askOutstanding = false;
       await applyFromPeer(frame.payload);
     } else if (frame.type === 'awareness') {
       applyAwareness(frame.update);
@@ -154,7 +160,17 @@ export function attachSyncConnection(
     }
   }
 
-  let gaps = 0;
+  /** Refuse an update: the rule code in a y-protocols permission-denied message, then 4422. */
+  function refuse(code: RuleCode, message: string): void {
+    options.log?.('update_rejected', { doc: session.id, user: peer.userId, rule: code });
+    peer.send(permissionDeniedFrame(`${code}: ${message}`));
+    peer.close(CloseCode.UpdateRejected, code);
+  }
+
+  // Asking for the complete difference when an update has gaps: one question at a time (its
+  // answer, a step 2, carries every update sent meanwhile), MAX_GAP_ASKS at most in a row.
+  let asks = 0;
+  let askOutstanding = false;
   async function applyFromPeer(update: Uint8Array): Promise<void> {
     // Decoding the whole update before anything of it touches the document means a truncated
     // or forged one is refused whole. The rule check decodes it anyway; without it, decode alone.
@@ -167,26 +183,26 @@ export function attachSyncConnection(
       throw new FrameError('undecodable update');
     }
     if (verdict) {
-      if (!verdict.ok) {
-        options.log?.('update_rejected', { doc: session.id, user: peer.userId, rule: verdict.code });
-        peer.send(permissionDeniedFrame(`${verdict.code}: ${verdict.message}`));
-        peer.close(CloseCode.UpdateRejected, verdict.code);
-        return;
-      }
+      if (!verdict.ok) return refuse(verdict.code, verdict.message);
       if (verdict.missingDependencies) {
-        // Items whose predecessors we lack cannot be checked. Ask once for the complete
-        // difference (our step 1); the client's answer carries this update too. A client that
-        // keeps sending gaps without ever filling them is made to reconnect and resync.
-        if (++gaps > 50) {
-          peer.close(CloseCode.MalformedFrame, 'updates with missing predecessors');
-          return;
-        }
-        if (gaps === 1) peer.send(ourStep1());
+        // Items whose predecessors we lack cannot be checked: ask for the complete difference
+        // (our step 1). A client whose answers still leave gaps after three questions holds a
+        // state we cannot take: 4422, so it rebuilds from ours.
+        if (askOutstanding) return;
+        if (asks === MAX_GAP_ASKS)
+          return refuse(
+            RuleCode.UnknownReference,
+            `updates still depend on unknown items after ${asks} requests`,
+          );
+        asks++;
+        askOutstanding = true;
+        peer.send(ourStep1());
         return;
       }
     }
-    gaps = 0;
-    applyKeepingCursor(doc, peer.userId, () => Y.applyUpdate(doc, update, peer), 'server');
+    asks = 0;
+    const written = verdict?.ok ? verdict.cursor : undefined;
+    applyKeepingCursor(doc, peer.userId, () => Y.applyUpdate(doc, update, peer), 'server', written);
     // Only a stored change is acknowledged: the client answers an ack with a (usually empty)
     // step 2, which must not be acknowledged in turn.
     if (await session.commit()) scheduleAck();
