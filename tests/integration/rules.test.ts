@@ -207,6 +207,13 @@ describe('update rules', () => {
   it("refuses writing or deleting someone else's read cursor (foreign_cursor)", async () => {
     const witness = (await honest(owner)).doc;
     await write(owner, witness, (doc) => markRead(doc, owner.user.id));
+    // A cursor for someone who has none yet, then overwriting one, then deleting one.
+    await expectRefused(
+      member,
+      'foreign_cursor',
+      (doc) => readsMap(doc).set(other.user.id, { '1': 1 }),
+      witness,
+    );
     await expectRefused(
       member,
       'foreign_cursor',
