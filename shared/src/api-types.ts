@@ -61,7 +61,24 @@ export interface AuditEntry {
 
 /** An admin's API token as listed (GET /api/admin/tokens): never its secret. */
 export interface ApiTokenInfo {
+  /** The handle to revoke it with (DELETE /api/admin/tokens/:id). */
+  id: string;
   label: string;
+  /** The admin who created it. */
+  userId: string;
   createdAt: number;
   expiresAt: number;
+  lastUsedAt: number;
+}
+
+/** One of my browser sessions (GET /api/me/sessions). */
+export interface SessionInfo {
+  id: string;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+  /** The browser that opened it, as it described itself. */
+  userAgent: string | null;
+  /** The session making this request. */
+  current: boolean;
 }

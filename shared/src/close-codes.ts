@@ -13,12 +13,16 @@ export const CloseCode = {
   Forbidden: 4403,
   /** The discussion was deleted while connected. */
   NotFound: 4404,
+  /** The client did not read what it was sent; the server dropped it rather than buffer more. */
+  TooSlow: 4408,
   /** The user's role in the discussion changed: reconnect to get the new rights. */
   RoleChanged: 4409,
   /** A frame was larger than the server accepts. */
   TooLarge: 4413,
   /** An update broke a document rule; it was not applied, stored or relayed. */
   UpdateRejected: 4422,
+  /** The connection sent more frames or bytes per second than allowed: reconnect after a long pause. */
+  RateLimited: 4429,
   /** The server could not store an update; the client should retry later. */
   StorageFailed: 4500,
   /** The server is shutting down; reconnect later. */

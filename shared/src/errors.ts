@@ -16,6 +16,11 @@ export const ErrorCode = {
   AlreadyMember: 'already_member',
   LastOwner: 'last_owner',
   DirectDiscussion: 'direct_discussion',
+  CrossOrigin: 'cross_origin',
+  TooManyAttempts: 'too_many_attempts',
+  TooManySockets: 'too_many_sockets',
+  SessionNotFound: 'session_not_found',
+  TokenNotFound: 'token_not_found',
   Internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

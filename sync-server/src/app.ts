@@ -1,10 +1,15 @@
 /** createApp(deps): the REST API and the web app as one Hono app. No I/O at import time. */
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { ErrorCode } from '@palabre/shared';
 import { AppError } from './errors.js';
 import { STATUS_OF } from './http/errors.js';
 import type { Env } from './http/context.js';
+import { requireOwnOrigin, type OriginPolicy } from './http/origin.js';
+import { securityHeaders } from './http/security-headers.js';
 import { staticApp } from './http/static.js';
+import type { Limits } from './limits.js';
+import { sessionRoutes } from './routes/sessions.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { discussionRoutes } from './routes/discussions.js';
@@ -26,6 +31,11 @@ export interface AppDeps {
   users: UserAdminService;
   webRoot: string | null;
   version: string;
+  limits: Limits;
+  origins: OriginPolicy;
+  /** PUBLIC_URL is https: Secure cookies and HSTS. */
+  https: boolean;
+  trustProxy: boolean;
   log: (event: string, details: Record<string, unknown>) => void;
 }
 
@@ -33,8 +43,33 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<Env>();
   const api = new Hono<Env>();
 
+  app.use(securityHeaders({ https: deps.https }));
+  app.use('/api/*', async (c, next) => {
+    c.set('jsonBodyBytes', deps.limits.jsonBodyBytes);
+    c.set('trustProxy', deps.trustProxy);
+    await next();
+  });
+  const capBody = bodyLimit({
+    maxSize: deps.limits.jsonBodyBytes,
+    onError: () => {
+      throw new AppError(
+        ErrorCode.PayloadTooLarge,
+        `The request body exceeds ${deps.limits.jsonBodyBytes} bytes`,
+      );
+    },
+  });
+  // Bodies are capped while they stream in (a chunked body has no length to check up front).
+  // Uploads (octet-stream, multipart) have their own, larger cap on their route.
+  app.use('/api/*', async (c, next) => {
+    const type = c.req.header('content-type') ?? '';
+    if (/^(application\/octet-stream|multipart\/)/i.test(type)) return next();
+    return capBody(c, next);
+  });
+  app.use('/api/*', requireOwnOrigin(deps.origins));
+
   api.get('/health', (c) => c.json({ status: 'ok', version: deps.version }));
-  api.route('/', authRoutes(deps.auth));
+  api.route('/', authRoutes(deps.auth, { secureCookies: deps.https }));
+  api.route('/', sessionRoutes(deps.auth));
   api.route('/', userRoutes(deps.auth, deps.storage.directory));
   api.get('/openapi.json', (c) => c.json(openApiDocument(deps.version)));
   api.get('/docs', (c) => c.html(openApiHtml(openApiDocument(deps.version))));
@@ -57,9 +92,12 @@ export function createApp(deps: AppDeps) {
 
   app.onError((err, c) => {
     if (err instanceof AppError) {
+      // A throttled login says when to come back.
+      const retry = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
       return c.json(
         { error: { code: err.code, message: err.message, details: err.details } },
         STATUS_OF[err.code],
+        retry ? { 'Retry-After': String(retry) } : undefined,
       );
     }
     deps.log('internal_error', { path: c.req.path, error: String(err), stack: (err as Error).stack });

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_PASSWORD, ensureAdmin, seedDemo } from './bootstrap.js';
+import { limitsFromEnv } from './limits.js';
 import { startServer } from './server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -18,6 +19,10 @@ const server = await startServer({
   webRoot: existsSync(webRoot) ? webRoot : null,
   sqliteSync: env.PALABRE_SQLITE_SYNC === 'FULL' ? 'FULL' : 'NORMAL',
   unloadAfterMs: env.PALABRE_UNLOAD_AFTER_MS ? Number(env.PALABRE_UNLOAD_AFTER_MS) : undefined,
+  limits: limitsFromEnv(env),
+  publicUrl: env.PUBLIC_URL || null,
+  allowedOrigins: env.ALLOWED_ORIGINS,
+  trustProxy: env.PALABRE_TRUST_PROXY === '1' || env.PALABRE_TRUST_PROXY === 'true',
   log,
 });
 

@@ -29,10 +29,27 @@ const ops: Record<string, Record<string, Op>> = {
       body: LoginInput,
       ok: 200,
       auth: false,
-      errors: [400, 401, 403, 413],
+      errors: [400, 401, 403, 413, 429],
     },
   },
   '/api/auth/logout': { post: { summary: 'End this session', ok: 204 } },
+  '/api/me/sessions': {
+    get: {
+      summary: 'My browser sessions (created, last used, browser; `current` marks this one)',
+      ok: 200,
+    },
+    delete: {
+      summary: 'End all my other sessions; their open connections close at once (4401)',
+      ok: 200,
+    },
+  },
+  '/api/me/sessions/{id}': {
+    delete: {
+      summary: 'End one of my sessions; its open connections close at once (4401)',
+      ok: 204,
+      errors: [404],
+    },
+  },
   '/api/me': { get: { summary: 'The current user and the server time', ok: 200 } },
   '/api/users': { get: { summary: 'The directory of active colleagues', ok: 200 } },
   '/api/discussions': {
@@ -112,12 +129,24 @@ const ops: Record<string, Record<string, Op>> = {
     get: { summary: 'Audit log of access changes, newest first (?limit=&before=id)', ok: 200, admin: true },
   },
   '/api/admin/tokens': {
-    get: { summary: 'My API tokens (labels and dates, never the secret)', ok: 200, admin: true },
+    get: {
+      summary: 'Every API token (id, label, owner, dates; never the secret)',
+      ok: 200,
+      admin: true,
+    },
     post: {
       summary: 'Create an API token for scripts (shown once; send as Authorization: Bearer)',
       body: CreateTokenInput,
       ok: 201,
       admin: true,
+    },
+  },
+  '/api/admin/tokens/{id}': {
+    delete: {
+      summary: 'Revoke an API token: refused from now on, its open connections closed at once (4401)',
+      ok: 204,
+      admin: true,
+      errors: [404],
     },
   },
 };
@@ -176,7 +205,7 @@ export function openApiDocument(version: string) {
       title: 'Palabre API',
       version,
       description:
-        'REST API of Palabre. Authenticate with the session cookie set by /api/auth/login or with `Authorization: Bearer <token>` (a login token or an admin API token). Errors are `{ "error": { "code", "message" } }`. Real-time sync is the y-websocket protocol on /sync/{discussionId}.',
+        'REST API of Palabre. Authenticate with the session cookie set by /api/auth/login or with `Authorization: Bearer <token>` (a login token or an admin API token). Requests that change state with the cookie must come from Palabre\'s own origin (or ALLOWED_ORIGINS): others get 403 `cross_origin`. Errors are `{ "error": { "code", "message" } }`. Real-time sync is the y-websocket protocol on /sync/{discussionId}.',
     },
     components: {
       securitySchemes: {

@@ -4,7 +4,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
+import { CloseCode } from '@palabre/shared';
 import { createApp } from './app.js';
+import { originPolicy } from './http/origin.js';
+import { dropStalledRequests } from './http/stalled-requests.js';
+import { withLimits, type Limits } from './limits.js';
+import { LoginThrottle } from './services/login-throttle.js';
+import { SocketRegistry } from './sync/sockets.js';
 import { AuditLog } from './services/audit.js';
 import { AuthService } from './services/auth.js';
 import { DiscussionService } from './services/discussions.js';
@@ -23,6 +29,14 @@ export interface ServerConfig {
   dataDir: string;
   /** The built web app to serve, or null for an API-only server. */
   webRoot?: string | null;
+  /** Overrides of the security limits (limits.ts); the rest keep their defaults. */
+  limits?: Partial<Limits>;
+  /** PUBLIC_URL: the address users open. Its origin is the one accepted; https means Secure cookies and HSTS. */
+  publicUrl?: string | null;
+  /** ALLOWED_ORIGINS: other origins (comma-separated) whose pages may use the cookie session. */
+  allowedOrigins?: string;
+  /** PALABRE_TRUST_PROXY: take the client address from X-Forwarded-For. */
+  trustProxy?: boolean;
   maxFrameBytes?: number;
   unloadAfterMs?: number;
   compactEvery?: number;
@@ -47,6 +61,9 @@ export interface RunningServer {
   members: MemberService;
   users: UserAdminService;
   docs: DocManager;
+  limits: Limits;
+  /** Open WebSockets and the bytes waiting in their send buffers (bounded by maxBufferedBytes each). */
+  socketStats(): { sockets: number; bufferedBytes: number };
   close(): Promise<void>;
 }
 
@@ -59,9 +76,21 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const storage: Storage = config.wrapDocStore
     ? { docs: config.wrapDocStore(sqlite.docs), directory: sqlite.directory, close: () => sqlite.close() }
     : sqlite;
+  const limits = withLimits({
+    ...(config.maxFrameBytes ? { maxFrameBytes: config.maxFrameBytes } : {}),
+    ...config.limits,
+  });
+  const origins = originPolicy(config.publicUrl, config.allowedOrigins);
+  const https = config.publicUrl ? new URL(config.publicUrl).protocol === 'https:' : false;
   const events = new EventHub(createLocalBroker());
-  const auth = new AuthService(storage.directory);
   const audit = new AuditLog(storage.directory);
+  const sockets = new SocketRegistry();
+  const auth = new AuthService(storage.directory, {
+    limits,
+    throttle: new LoginThrottle(limits),
+    audit,
+    onSessionsEnded: (ids) => sockets.closeSessions(ids, CloseCode.Unauthorized, 'session ended'),
+  });
   const docs = new DocManager(storage.docs, {
     compactEvery: config.compactEvery,
     unloadAfterMs: config.unloadAfterMs,
@@ -82,18 +111,31 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     webRoot: config.webRoot ?? null,
     version: VERSION,
     log,
+    limits,
+    origins,
+    https,
+    trustProxy: config.trustProxy ?? false,
   });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  dropStalledRequests(server, limits.handshakeTimeoutMs);
   const upgrade = createUpgradeHandler({
     auth,
     directory: storage.directory,
     docs,
     events,
     connection: {
-      maxFrameBytes: config.maxFrameBytes ?? 1024 * 1024,
+      maxFrameBytes: limits.maxFrameBytes,
+      framesPerSecond: limits.syncFramesPerSecond,
+      framesBurst: limits.syncFramesBurst,
+      bytesPerSecond: limits.syncBytesPerSecond,
+      bytesBurst: limits.syncBytesBurst,
+      maxBufferedBytes: limits.maxBufferedBytes,
       validate: config.validateUpdates ?? true,
       log,
     },
+    origins,
+    sockets,
+    socketsPerUser: limits.socketsPerUser,
   });
   server.on('upgrade', upgrade.handle);
 
@@ -113,6 +155,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     members,
     users,
     docs,
+    limits,
+    socketStats: () => sockets.stats(),
     async close() {
       upgrade.close();
       await new Promise<void>((resolve) => {

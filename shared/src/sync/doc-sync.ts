@@ -8,7 +8,7 @@
  */
 import * as Y from 'yjs';
 import { CloseCode } from '../close-codes.js';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { DEFAULT_BACKOFF, delayAfterClose, type BackoffOptions } from './backoff.js';
 import { readFrame, step1Frame, step2Frame, SyncStep, updateFrame } from './frames.js';
 
 export type SyncStatus = 'connecting' | 'connected' | 'disconnected' | 'stopped';
@@ -68,6 +68,8 @@ export class DocSync {
   private socket: SocketLike | null = null;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** After a 4429 nothing reconnects before this time, not even retryNow(). */
+  private pausedUntil = 0;
   private resyncTimer: ReturnType<typeof setInterval> | null = null;
   private lastFrameAt = 0;
   private wanted = false;
@@ -106,6 +108,16 @@ export class DocSync {
     if (this.status === 'stopped') return;
     this.wanted = true;
     if (this.socket) return;
+    const paused = this.pausedUntil - Date.now();
+    if (paused > 0) {
+      // Told to slow down (4429): keep the pending retry, or wait out the rest of the pause.
+      if (!this.retryTimer)
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          if (this.wanted && !this.socket) this.open();
+        }, paused);
+      return;
+    }
     this.clearRetry();
     this.open();
   }
@@ -113,6 +125,7 @@ export class DocSync {
   /** Try now, forgetting the backoff (the browser reports it is online again). */
   retryNow(): void {
     if (!this.wanted || this.status === 'stopped') return;
+    if (Date.now() < this.pausedUntil) return;
     this.attempt = 0;
     if (!this.socket) {
       this.clearRetry();
@@ -177,7 +190,7 @@ export class DocSync {
         return;
       }
       this.setStatus('disconnected');
-      if (this.wanted) this.scheduleRetry();
+      if (this.wanted) this.scheduleRetry(event.code);
     };
   }
 
@@ -192,9 +205,10 @@ export class DocSync {
     this.handshaken = false;
   }
 
-  private scheduleRetry(): void {
+  private scheduleRetry(closeCode = 0): void {
     this.clearRetry();
-    const delay = backoffDelay(this.attempt++, this.options.backoff ?? DEFAULT_BACKOFF);
+    const delay = delayAfterClose(closeCode, this.attempt++, this.options.backoff ?? DEFAULT_BACKOFF);
+    if (closeCode === CloseCode.RateLimited) this.pausedUntil = Date.now() + delay;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       if (this.wanted && !this.socket) this.open();

@@ -5,10 +5,12 @@ import type { z } from 'zod';
 import { AppError, badRequest } from '../errors.js';
 
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  // The cap is PALABRE_MAX_JSON_BYTES when the app set it (limits.ts), the shared default otherwise.
+  const max = (c.get('jsonBodyBytes') as number | undefined) ?? LIMITS.jsonBodyBytes;
   const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > LIMITS.jsonBodyBytes) throw tooLarge();
+  if (declared > max) throw tooLarge(max);
   const text = await c.req.text();
-  if (Buffer.byteLength(text) > LIMITS.jsonBodyBytes) throw tooLarge();
+  if (Buffer.byteLength(text) > max) throw tooLarge(max);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -25,5 +27,5 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   return parsed.data;
 }
 
-const tooLarge = () =>
-  new AppError(ErrorCode.PayloadTooLarge, `The request body exceeds ${LIMITS.jsonBodyBytes} bytes`);
+const tooLarge = (max: number) =>
+  new AppError(ErrorCode.PayloadTooLarge, `The request body exceeds ${max} bytes`);

@@ -19,5 +19,10 @@ export const STATUS_OF = {
   [ErrorCode.UsernameTaken]: 409,
   [ErrorCode.AlreadyMember]: 409,
   [ErrorCode.LastOwner]: 409,
+  [ErrorCode.CrossOrigin]: 403,
+  [ErrorCode.TooManyAttempts]: 429,
+  [ErrorCode.TooManySockets]: 429,
+  [ErrorCode.SessionNotFound]: 404,
+  [ErrorCode.TokenNotFound]: 404,
   [ErrorCode.Internal]: 500,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;

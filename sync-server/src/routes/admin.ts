@@ -8,7 +8,9 @@ import {
   RenameDiscussionInput,
   SetRoleInput,
   UpdateUserInput,
+  type ApiTokenInfo,
 } from '@palabre/shared';
+import { AppError } from '../errors.js';
 import { readJson } from '../http/body.js';
 import { requireAdmin, requireUser, type Env } from '../http/context.js';
 import type { AuditLog } from '../services/audit.js';
@@ -88,10 +90,24 @@ export function adminRoutes(deps: AdminDeps) {
   });
 
   app.get('/admin/tokens', async (c) => {
-    const tokens = await deps.directory.apiTokensOf(c.get('user').id);
+    const tokens = await deps.auth.listApiTokens();
     return c.json({
-      tokens: tokens.map((t) => ({ label: t.label, createdAt: t.createdAt, expiresAt: t.expiresAt })),
+      tokens: tokens.map((t): ApiTokenInfo => ({
+        id: t.id,
+        label: t.label ?? '',
+        userId: t.userId,
+        createdAt: t.createdAt,
+        expiresAt: t.expiresAt,
+        lastUsedAt: t.lastSeenAt,
+      })),
     });
+  });
+
+  app.delete('/admin/tokens/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!/^[0-9a-f]{1,64}$/.test(id)) throw new AppError(ErrorCode.TokenNotFound, 'Unknown API token');
+    await deps.users.revokeToken(c.get('user'), id);
+    return c.body(null, 204);
   });
 
   app.post('/admin/tokens', async (c) => {

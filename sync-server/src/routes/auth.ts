@@ -3,22 +3,23 @@ import { Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { LoginInput, type LoginResult, type MeResult } from '@palabre/shared';
 import { readJson } from '../http/body.js';
-import { requireUser, type Env } from '../http/context.js';
+import { clientInfo, requireUser, type Env } from '../http/context.js';
 import { SESSION_COOKIE } from '../http/token.js';
-import { SESSION_TTL_MS, toPublicUser, type AuthService } from '../services/auth.js';
+import { toPublicUser, type AuthService } from '../services/auth.js';
 
-export function authRoutes(auth: AuthService) {
+export function authRoutes(auth: AuthService, options: { secureCookies: boolean }) {
   const app = new Hono<Env>();
 
   app.post('/auth/login', async (c) => {
     const { username, password } = await readJson(c, LoginInput);
-    const { token, user } = await auth.login(username, password);
+    const { token, user } = await auth.login(username, password, clientInfo(c));
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'Lax',
       path: '/',
-      secure: new URL(c.req.url).protocol === 'https:',
-      maxAge: Math.floor(SESSION_TTL_MS / 1000),
+      // PUBLIC_URL on https (behind a TLS proxy the request itself looks like http).
+      secure: options.secureCookies || new URL(c.req.url).protocol === 'https:',
+      maxAge: Math.floor(auth.sessionTtlMs / 1000),
     });
     return c.json({ token, user: toPublicUser(user) } satisfies LoginResult);
   });

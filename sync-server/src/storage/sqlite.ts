@@ -93,11 +93,33 @@ interface DiscussionDbRow {
 }
 
 interface SessionDbRow {
+  id: string;
   token_hash: string;
   user_id: string;
   created_at: number;
   expires_at: number;
   label: string | null;
+  last_seen_at: number | null;
+  user_agent: string | null;
+}
+
+/** Columns added after the first release: added in place, existing rows get an id and a last use. */
+function migrateSessions(db: Database.Database): void {
+  const columns = new Set(
+    (db.prepare('PRAGMA table_info(sessions)').all() as { name: string }[]).map((c) => c.name),
+  );
+  db.transaction(() => {
+    if (!columns.has('id')) {
+      db.exec('ALTER TABLE sessions ADD COLUMN id TEXT');
+      db.exec('UPDATE sessions SET id = lower(hex(randomblob(10))) WHERE id IS NULL');
+    }
+    if (!columns.has('last_seen_at')) {
+      db.exec('ALTER TABLE sessions ADD COLUMN last_seen_at INTEGER');
+      db.exec('UPDATE sessions SET last_seen_at = created_at');
+    }
+    if (!columns.has('user_agent')) db.exec('ALTER TABLE sessions ADD COLUMN user_agent TEXT');
+    db.exec('CREATE UNIQUE INDEX IF NOT EXISTS sessions_id ON sessions(id)');
+  })();
 }
 interface AuditDbRow {
   id: number;
@@ -110,11 +132,14 @@ interface AuditDbRow {
 }
 
 const toSession = (r: SessionDbRow): SessionRow => ({
+  id: r.id,
   tokenHash: r.token_hash,
   userId: r.user_id,
   createdAt: r.created_at,
   expiresAt: r.expires_at,
   label: r.label,
+  lastSeenAt: r.last_seen_at ?? r.created_at,
+  userAgent: r.user_agent,
 });
 
 const toUser = (r: UserDbRow): UserRow => ({
@@ -148,6 +173,7 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  migrateSessions(db);
 
   const q = {
     loadDoc: db.prepare<[string], { seq: number; data: Buffer }>(
@@ -172,8 +198,16 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
     listUsers: db.prepare<[], UserDbRow>('SELECT * FROM users ORDER BY display_name COLLATE NOCASE'),
 
     insertSession: db.prepare(
-      'INSERT INTO sessions (token_hash, user_id, created_at, expires_at, label) VALUES (@tokenHash, @userId, @createdAt, @expiresAt, @label)',
+      'INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at, label, last_seen_at, user_agent) VALUES (@id, @tokenHash, @userId, @createdAt, @expiresAt, @label, @lastSeenAt, @userAgent)',
     ),
+    allApiTokens: db.prepare<[], SessionDbRow>(
+      'SELECT * FROM sessions WHERE label IS NOT NULL ORDER BY created_at',
+    ),
+    browserSessionsOf: db.prepare<[string], SessionDbRow>(
+      'SELECT * FROM sessions WHERE user_id = ? AND label IS NULL ORDER BY last_seen_at DESC',
+    ),
+    sessionById: db.prepare<[string], SessionDbRow>('SELECT * FROM sessions WHERE id = ?'),
+    touchSession: db.prepare<[number, string]>('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?'),
     session: db.prepare<[string], SessionDbRow>('SELECT * FROM sessions WHERE token_hash = ?'),
     apiTokensOf: db.prepare<[string], SessionDbRow>(
       'SELECT * FROM sessions WHERE user_id = ? AND label IS NOT NULL ORDER BY created_at',
@@ -320,6 +354,19 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
     },
     async apiTokensOf(userId) {
       return q.apiTokensOf.all(userId).map(toSession);
+    },
+    async allApiTokens() {
+      return q.allApiTokens.all().map(toSession);
+    },
+    async browserSessionsOf(userId) {
+      return q.browserSessionsOf.all(userId).map(toSession);
+    },
+    async sessionById(id) {
+      const r = q.sessionById.get(id);
+      return r ? toSession(r) : null;
+    },
+    async touchSession(tokenHash, at) {
+      q.touchSession.run(at, tokenHash);
     },
     async deleteSession(tokenHash) {
       q.deleteSession.run(tokenHash);

@@ -30,12 +30,18 @@ export interface UserRow {
 }
 
 export interface SessionRow {
+  /** A public handle (listing and ending sessions); the token itself is never stored. */
+  id: string;
   tokenHash: string;
   userId: string;
   createdAt: number;
   expiresAt: number;
   /** Set for API tokens that an admin created for scripts; null for browser sessions. */
   label: string | null;
+  /** Last time the session authenticated a request (at most a minute late). */
+  lastSeenAt: number;
+  /** The browser or client that opened it, as it said (for the sessions list). */
+  userAgent: string | null;
 }
 
 export type AuditRow = AuditEntry;
@@ -75,6 +81,12 @@ export interface Directory {
   deleteSession(tokenHash: string): Promise<void>;
   deleteSessionsOf(userId: string): Promise<void>;
   apiTokensOf(userId: string): Promise<SessionRow[]>;
+  /** Every API token of every user, oldest first. */
+  allApiTokens(): Promise<SessionRow[]>;
+  /** A user's browser sessions (not API tokens), most recently used first. */
+  browserSessionsOf(userId: string): Promise<SessionRow[]>;
+  sessionById(id: string): Promise<SessionRow | null>;
+  touchSession(tokenHash: string, at: number): Promise<void>;
 
   /** Insert a discussion with its members in one transaction. */
   insertDiscussion(discussion: DiscussionRow, members: MemberRow[]): Promise<void>;

@@ -27,6 +27,7 @@ import {
   type Role,
 } from '@palabre/shared';
 import type { DocSession, Peer } from './doc-manager.js';
+import { TokenBucket } from './token-bucket.js';
 
 /** How many times in a row the server asks a client to fill the gaps of its updates. */
 export const MAX_GAP_ASKS = 3;
@@ -39,10 +40,19 @@ export interface SocketLike {
   on(event: 'error', listener: (err: Error) => void): void;
   readonly readyState: number;
   readonly bufferedAmount: number;
+  /** Drop the connection without a closing handshake (a client that does not read gets nothing more). */
+  terminate?(): void;
 }
 
 export interface ConnectionOptions {
   maxFrameBytes: number;
+  /** Flood limits per connection (limits.ts); a connection over them is closed with 4429. */
+  framesPerSecond: number;
+  framesBurst: number;
+  bytesPerSecond: number;
+  bytesBurst: number;
+  /** A client that does not read is dropped once this much waits in its send buffer. */
+  maxBufferedBytes: number;
   /** Check every update against the document rules (shared/validation); off only in benchmarks. */
   validate: boolean;
   log?: (event: string, details: Record<string, unknown>) => void;
@@ -60,10 +70,22 @@ export class SyncPeer implements Peer {
     readonly userId: string,
     readonly role: Role,
     readonly orgRole: OrgRole,
+    /** Past this many bytes waiting to be sent, the peer is dropped (it is not reading). */
+    private readonly maxBufferedBytes = Infinity,
+    private readonly onSlow?: (buffered: number) => void,
   ) {}
 
   send(frame: Uint8Array): void {
     if (this.closed || this.socket.readyState !== 1) return;
+    if (this.socket.bufferedAmount + frame.byteLength > this.maxBufferedBytes) {
+      // Growing the buffer would let one client that never reads hold server memory without
+      // bound. A close frame would wait behind the same buffer: drop the connection instead.
+      this.onSlow?.(this.socket.bufferedAmount);
+      this.closed = true;
+      if (this.socket.terminate) this.socket.terminate();
+      else this.socket.close(CloseCode.TooSlow, 'not reading');
+      return;
+    }
     this.socket.send(frame, (err) => {
       if (err) this.close(CloseCode.ServerShutdown, 'send failed');
     });
@@ -88,6 +110,8 @@ export function attachSyncConnection(
 ): void {
   const { doc, awareness } = session;
   session.join(peer);
+  const frames = new TokenBucket(options.framesPerSecond, options.framesBurst);
+  const bytes = new TokenBucket(options.bytesPerSecond, Math.max(options.bytesBurst, options.maxFrameBytes));
 
   socket.on('message', (data: Buffer, isBinary: boolean) => {
     if (peer.isClosed) return;
@@ -95,6 +119,11 @@ export function attachSyncConnection(
     if (data.byteLength > options.maxFrameBytes) {
       options.log?.('frame_too_large', { doc: session.id, user: peer.userId, bytes: data.byteLength });
       return peer.close(CloseCode.TooLarge, `frame exceeds ${options.maxFrameBytes} bytes`);
+    }
+    // Checked before the frame is queued: a flood never reaches the document's queue.
+    if (!frames.take(1) || !bytes.take(data.byteLength)) {
+      options.log?.('rate_limited', { doc: session.id, user: peer.userId });
+      return peer.close(CloseCode.RateLimited, 'too many updates: slow down');
     }
     const frame = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     session

@@ -8,9 +8,11 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, ErrorCode, isId } from '@palabre/shared';
 import { STATUS_OF } from '../http/errors.js';
+import { crossSiteRefused, type OriginPolicy } from '../http/origin.js';
 import { tokenFrom } from '../http/token.js';
 import type { AuthService } from '../services/auth.js';
 import type { Directory } from '../storage/types.js';
+import type { SocketRegistry } from './sockets.js';
 import { attachSyncConnection, SyncPeer, type ConnectionOptions } from './connection.js';
 import type { DocManager } from './doc-manager.js';
 import type { EventHub } from './events.js';
@@ -21,6 +23,10 @@ export interface UpgradeDeps {
   docs: DocManager;
   events: EventHub;
   connection: ConnectionOptions;
+  origins: OriginPolicy;
+  sockets: SocketRegistry;
+  /** Open WebSockets one user may hold, all devices together. */
+  socketsPerUser: number;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -28,6 +34,7 @@ const STATUS_TEXT: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  429: 'Too Many Requests',
 };
 
 function refuse(socket: Duplex, code: ErrorCode, message: string): void {
@@ -62,16 +69,47 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     const syncMatch = url.pathname.match(/^\/sync\/([^/]+)$/);
     if (!syncMatch && url.pathname !== '/api/events')
       return refuse(socket, ErrorCode.NotFound, 'No WebSocket endpoint here');
-    const user = await deps.auth.authenticate(
-      tokenFrom({ cookie: req.headers.cookie, authorization: req.headers.authorization }, url),
-    );
-    if (!user) return refuse(socket, ErrorCode.Unauthenticated, 'Authentication required');
+    const headers = { cookie: req.headers.cookie, authorization: req.headers.authorization };
+    // A page on another origin may not open a socket with the user's cookie (cross-site
+    // WebSocket hijacking); refused before authentication so it learns nothing.
+    if (
+      crossSiteRefused(
+        { method: 'GET', origin: req.headers.origin, host: req.headers.host, ...headers },
+        url,
+        deps.origins,
+        true,
+      )
+    )
+      return refuse(socket, ErrorCode.CrossOrigin, 'WebSockets from another site are not accepted');
+    const authed = await deps.auth.authenticateSession(tokenFrom(headers, url));
+    if (!authed) return refuse(socket, ErrorCode.Unauthenticated, 'Authentication required');
+    const { user, session: login } = authed;
+    if (deps.sockets.countOf(user.id) >= deps.socketsPerUser)
+      return refuse(socket, ErrorCode.TooManySockets, 'Too many open connections for this user');
+    /** Track the socket for the per-user cap and for closing it when its login session ends. */
+    const register = (ws: WebSocket, close: (code: CloseCode, reason: string) => void) => {
+      track(ws);
+      const forget = deps.sockets.add({
+        userId: user.id,
+        sessionId: login.id,
+        close,
+        buffered: () => ws.bufferedAmount,
+      });
+      ws.on('close', () => {
+        forget();
+        void deps.auth.touch(login).catch(() => {});
+      });
+    };
 
     if (!syncMatch) {
       wss.handleUpgrade(req, socket, head, (ws) => {
-        track(ws);
+        register(ws, (code, reason) => ws.close(code, reason));
         const remove = deps.events.add(user.id, {
-          send: (data) => ws.send(data),
+          send: (data) => {
+            // An events socket that does not read is dropped, never buffered without bound.
+            if (ws.bufferedAmount > deps.connection.maxBufferedBytes) ws.terminate();
+            else ws.send(data);
+          },
           close: (code, reason) => ws.close(code, reason),
         });
         ws.on('close', remove);
@@ -91,8 +129,11 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     const session = await deps.docs.open(discussionId);
     if (socket.destroyed) return session.leave();
     wss.handleUpgrade(req, socket, head, (ws) => {
-      track(ws);
-      attachSyncConnection(ws, session, new SyncPeer(ws, user.id, role, user.role), deps.connection);
+      const peer = new SyncPeer(ws, user.id, role, user.role, deps.connection.maxBufferedBytes, (buffered) =>
+        deps.connection.log?.('slow_reader', { doc: discussionId, user: user.id, buffered }),
+      );
+      register(ws, (code, reason) => peer.close(code, reason));
+      attachSyncConnection(ws, session, peer, deps.connection);
     });
   }
 
