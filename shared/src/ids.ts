@@ -1,8 +1,8 @@
-/** Branded identifiers: a UserId cannot be passed where a DiscussionId is expected. */
-export type UserId = string & { readonly __brand: 'UserId' };
-export type DiscussionId = string & { readonly __brand: 'DiscussionId' };
-export type MessageId = string & { readonly __brand: 'MessageId' };
-
+/**
+ * Ids: their one format and their generator. Ids are plain strings on purpose (no branded types):
+ * every id arrives as text from JSON, a URL or a Yjs map and is checked there (isId, the zod
+ * schemas); a brand would only be a cast at each of those edges, proving nothing the check does not.
+ */
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
 /** A random 20-character id (100 bits) from the platform's CSPRNG; safe in browsers and Node. */

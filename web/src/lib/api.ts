@@ -1,12 +1,17 @@
 /** The REST client: JSON in and out, same-origin cookies, every failure thrown as an ApiError. */
 import type { DiscussionSummary, LoginResult, MeResult, PublicUser } from '@palabre/shared';
-import { isApiErrorBody } from '@palabre/shared/errors';
+import { ErrorCode, isApiErrorBody } from '@palabre/shared/errors';
 
-/** Codes the server sends (see shared/src/errors.ts), plus `network` when no answer arrived. */
+/** No answer arrived (offline, server down, a blocked request): the one code the server never sends. */
+export const NETWORK = 'network';
+
+/** Codes the server sends (ErrorCode, shared/src/errors.ts), plus NETWORK when no answer arrived. */
+export type ApiErrorCode = ErrorCode | typeof NETWORK;
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     readonly details?: unknown,
   ) {
@@ -50,7 +55,7 @@ export async function request<T>(
     });
   } catch (cause) {
     if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
-    throw new ApiError(0, 'network', cause instanceof Error ? cause.message : 'Network error');
+    throw new ApiError(0, NETWORK, cause instanceof Error ? cause.message : 'Network error');
   }
 
   const text = await response.text().catch(() => '');
@@ -76,12 +81,12 @@ export async function request<T>(
 }
 
 /** A code for errors that came without the JSON error body (a proxy, a crash). */
-function statusCode(status: number): string {
-  if (status === 401) return 'unauthenticated';
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'not_found';
-  if (status >= 500) return 'internal_error';
-  return 'bad_request';
+function statusCode(status: number): ErrorCode {
+  if (status === 401) return ErrorCode.Unauthenticated;
+  if (status === 403) return ErrorCode.Forbidden;
+  if (status === 404) return ErrorCode.NotFound;
+  if (status >= 500) return ErrorCode.Internal;
+  return ErrorCode.BadRequest;
 }
 
 export const api = {

@@ -3,7 +3,7 @@
  * user in localStorage, so names show at start and offline; refreshed from the server.
  */
 import type { PublicUser } from '@palabre/shared';
-import { api, ApiError } from '$lib/api.js';
+import { api, ApiError, NETWORK } from '$lib/api.js';
 import { t } from '$lib/i18n/index.svelte.js';
 import { keys, readJson, writeJson } from '$lib/sync/storage.js';
 import { handleError } from './toasts.svelte.js';
@@ -59,7 +59,7 @@ class DirectoryState {
       if (!this.#byId.has(id)) {
         this.load().catch((error) => {
           // Offline: the name appears once the server is reachable again.
-          if (error instanceof ApiError && error.code === 'network') this.#offlineSince = Date.now();
+          if (error instanceof ApiError && error.code === NETWORK) this.#offlineSince = Date.now();
           else handleError(error);
         });
         return;

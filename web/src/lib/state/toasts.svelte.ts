@@ -1,5 +1,5 @@
 /** Transient notices, and handleError: the one place that turns any failure into a toast. */
-import { ApiError } from '$lib/api.js';
+import { ApiError, NETWORK } from '$lib/api.js';
 import { hasKey, t } from '$lib/i18n/index.svelte.js';
 
 export interface Toast {
@@ -30,7 +30,7 @@ export const toasts = new ToastState();
 /** A message for the user, in their language, for any thrown value. */
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) {
-    if (error.code === 'network') return t('errors.network');
+    if (error.code === NETWORK) return t('errors.network');
     const key = `errors.${error.code}`;
     if (hasKey(key)) return t(key);
     return error.message || t('errors.unknown');
@@ -47,6 +47,6 @@ export function handleError(error: unknown): void {
 
 /** For background refreshes: silent when offline or the server is down (they retry), reported otherwise. */
 export function quietly(error: unknown): void {
-  if (error instanceof ApiError && (error.code === 'network' || error.status >= 500)) return;
+  if (error instanceof ApiError && (error.code === NETWORK || error.status >= 500)) return;
   handleError(error);
 }
