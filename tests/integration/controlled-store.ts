@@ -33,6 +33,11 @@ export class ControlledDocStore implements DocStore {
     this.failing = error;
   }
 
+  /** Appends work again. */
+  recover(): void {
+    this.failing = null;
+  }
+
   get waiting(): number {
     return this.held.length;
   }

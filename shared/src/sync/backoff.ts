@@ -10,14 +10,18 @@ export interface BackoffOptions {
 
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 250, maxMs: 30_000 };
 
-/** Delay before attempt number `attempt` (0 = first retry): uniform in [cap/2, cap]. */
+/**
+ * Delay before attempt number `attempt` (0 = first retry): "full jitter", uniform in [0, cap]
+ * where cap = min(maxMs, baseMs * 2^attempt). Spreading over the whole range (not [cap/2, cap])
+ * is what spreads the reconnections of many clients after a server restart the most.
+ */
 export function backoffDelay(
   attempt: number,
   options: BackoffOptions = DEFAULT_BACKOFF,
   random = Math.random,
 ): number {
   const cap = Math.min(options.maxMs, options.baseMs * 2 ** Math.min(attempt, 30));
-  return Math.round(cap / 2 + random() * (cap / 2));
+  return Math.round(random() * cap);
 }
 
 /** After a 4429 (too many updates), a client waits this long at least before reconnecting. */

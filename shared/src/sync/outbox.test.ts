@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addMessage, listMessages } from '../discussion/index.js';
 import { ReplicaSet } from '../testing/sync.js';
-import { backoffDelay } from './backoff.js';
 import { acknowledge, isPending, pendingMessages } from './outbox.js';
 
 describe('outbox', () => {
@@ -44,17 +43,5 @@ describe('outbox', () => {
     expect(pendingMessages(doc, 'alice', undefined).map((m) => m.text)).toEqual(['de moi']);
     const full = acknowledge(undefined, Y.encodeStateVector(doc))!;
     expect(acknowledge(full, Y.encodeStateVector(new Y.Doc()))).toBeNull();
-  });
-});
-
-describe('backoff', () => {
-  it('grows exponentially, stays under the cap, and spreads clients with jitter', () => {
-    const options = { baseMs: 100, maxMs: 5_000 };
-    const low = (attempt: number) => backoffDelay(attempt, options, () => 0);
-    const high = (attempt: number) => backoffDelay(attempt, options, () => 1);
-    expect([0, 1, 2, 3].map(high)).toEqual([100, 200, 400, 800]);
-    expect([0, 1, 2, 3].map(low)).toEqual([50, 100, 200, 400]);
-    expect(high(20)).toBe(5_000);
-    expect(low(20)).toBe(2_500);
   });
 });
