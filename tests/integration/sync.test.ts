@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { addMessage, listMessages } from '@palabre/shared';
+import * as Y from 'yjs';
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness';
+import { addMessage, awarenessFrame, listMessages, readFrame } from '@palabre/shared';
 import {
   createDiscussion,
   createUser,
@@ -9,6 +11,7 @@ import {
   texts,
   until,
   waitForSync,
+  type TestUser,
 } from './helpers.js';
 import { useTestServer } from './server-fixture.js';
 
@@ -106,5 +109,67 @@ describe('sync server', () => {
     await until(() => accepted.frames.length > 0, 5000, 'greeting');
     expect(accepted.frames[0][0]).toBe(0); // sync step 1 from the server
     accepted.close();
+  });
+});
+
+describe('presence (awareness)', () => {
+  const server = useTestServer();
+
+  /** A raw client that sends its own awareness and records the client ids of every awareness frame it receives. */
+  async function presence(discussionId: string, user: TestUser) {
+    const ws = await rawSocket(
+      `${server.url.replace(/^http/, 'ws')}/sync/${discussionId}?token=${user.token}`,
+    );
+    server.defer(() => ws.terminate());
+    const awareness = new Awareness(new Y.Doc());
+    const received: number[][] = [];
+    const onFrame = (bytes: Uint8Array) => {
+      const frame = readFrame(bytes);
+      if (frame.type !== 'awareness') return;
+      const before = new Set(awareness.getStates().keys());
+      let ids: number[] = [];
+      const track = (c: { added: number[]; updated: number[]; removed: number[] }) =>
+        (ids = c.added.concat(c.updated, c.removed));
+      awareness.on('update', track);
+      applyAwarenessUpdate(awareness, frame.update, 'server');
+      awareness.off('update', track);
+      // A frame that changes nothing (an echo) is counted against every client it could repeat.
+      received.push(ids.length > 0 ? ids : [...before]);
+    };
+    ws.frames.splice(0).forEach(onFrame);
+    ws.on('message', (data) => onFrame(new Uint8Array(data as ArrayBuffer)));
+    return {
+      awareness,
+      received,
+      announce(state: Record<string, unknown>) {
+        awareness.setLocalState(state);
+        ws.send(awarenessFrame(encodeAwarenessUpdate(awareness, [awareness.clientID])));
+      },
+    };
+  }
+
+  it('relays presence to the others once, never back to its sender, although stock clients re-broadcast it', async () => {
+    const [alice, bob, carol] = await Promise.all(
+      ['Alice', 'Bob', 'Carol'].map((n) => createUser(server, n)),
+    );
+    const d = await createDiscussion(server.url, alice, [bob, carol], 'Présence');
+    const a = await presence(d.id, alice);
+    const b = await presence(d.id, bob);
+    // Carol runs the stock y-websocket client, which sends every awareness change it applies.
+    const c = await server.synced(d.id, carol.token);
+    a.announce({ name: 'Alice', typing: true });
+    await until(() => c.provider.awareness.getStates().has(a.awareness.clientID), 5000, 'Alice at Carol');
+    // Carol's own state leaves after her re-broadcast of Alice's, on the same socket: once it
+    // has reached Alice and Bob, any echo would have reached them too.
+    c.provider.awareness.setLocalState({ name: 'Carol' });
+    const carolId = c.provider.awareness.clientID;
+    await until(
+      () => a.awareness.getStates().has(carolId) && b.awareness.getStates().has(carolId),
+      5000,
+      "Carol's presence",
+    );
+    expect(b.awareness.getStates().get(a.awareness.clientID)).toEqual({ name: 'Alice', typing: true });
+    expect(b.received.filter((ids) => ids.includes(a.awareness.clientID))).toHaveLength(1);
+    expect(a.received.filter((ids) => ids.includes(a.awareness.clientID))).toEqual([]);
   });
 });
