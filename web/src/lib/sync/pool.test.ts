@@ -67,6 +67,8 @@ describe('SyncPool', () => {
       },
       backoff: { baseMs: 1_000, maxMs: 10_000 },
     });
+    // Full jitter draws the delay in [0, 1 s] for the first retry: the middle of it here.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);
     pool.start();
     await vi.advanceTimersByTimeAsync(10);
     expect(calls).toEqual(['broken', 'fine']);
@@ -74,6 +76,7 @@ describe('SyncPool', () => {
     expect(calls).toEqual(['broken', 'fine']);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(calls).toEqual(['broken', 'fine', 'broken']);
+    random.mockRestore();
   });
 
   it('forgets the backoff when asked (back online)', async () => {
