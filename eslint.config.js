@@ -37,7 +37,16 @@ function layers(rules) {
 
 export default ts.config(
   {
-    ignores: ['**/node_modules', 'web/build', 'web/.svelte-kit', 'data', 'test-results', 'playwright-report'],
+    ignores: [
+      '**/node_modules',
+      'web/build',
+      'sync-server/dist',
+      '**/.build-*',
+      'web/.svelte-kit',
+      'data',
+      'test-results',
+      'playwright-report',
+    ],
   },
   js.configs.recommended,
   ...ts.configs.recommended,

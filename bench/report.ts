@@ -1,5 +1,6 @@
 /** docs/BENCHMARKS.md from a run's results: machine, verdict, tables, and how each number was measured. */
 import type { ColdStartResult, OpeningSeries } from './coldstart.js';
+import { startSection, type StartResult } from './start.js';
 import type { Machine } from './machine.js';
 import { summarize, type Summary } from './stats.js';
 import { FRAME_KINDS } from './ws.js';
@@ -28,6 +29,8 @@ export interface Results {
   validation: { micro: CheckCost[]; fanout: Results['fanout'] } | null;
   /** Cold start of the web app from local data, in Chromium. */
   coldStart: ColdStartResult | null;
+  /** Start time, restart under load and idle RSS (bench/start.ts). */
+  start: StartResult | null;
   /** Workloads that did not complete: their tables are missing or partial. */
   failures: { workload: string; target: string; error: string }[];
 }
@@ -781,6 +784,7 @@ export function renderReport(results: Results): string {
     memorySection(results),
     validationSection(results),
     coldStartSection(results),
+    startSection(results.start),
     METHOD,
     HOOK,
   ];
@@ -817,6 +821,7 @@ const ORDER: ((heading: string) => boolean)[] = [
   (h) => h.startsWith('Server memory'),
   (h) => h === 'Cost of validation',
   (h) => h.startsWith('Cold start'),
+  (h) => h === 'Start and restart',
   (h) => h === 'How each number was measured',
   (h) => h === 'Reusing the workloads',
 ];

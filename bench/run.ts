@@ -3,7 +3,8 @@
  * in its own child process, then docs/BENCHMARKS.md.
  *
  *   --quick          shorter and smaller, for trying things (report on stdout)
- *   --only=a,b       only these of fanout1, fanout2, catchup, load, memory, validation, coldstart
+ *   --only=a,b       only these of fanout1, fanout2, catchup, load, memory, validation, coldstart,
+ *                    start
  *                    (report on stdout)
  *   --write          write docs/BENCHMARKS.md even with --quick or --only; with --only, the sections
  *                    of the workloads that ran replace theirs in the existing file, the others stay
@@ -16,13 +17,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, ServerChild, killAll } from './children.js';
 import { runColdStart } from './coldstart.js';
+import { runStart } from './start.js';
 import { log } from './log.js';
 import { machine, waitForQuiet } from './machine.js';
 import { mergeReport, renderReport, type Results } from './report.js';
 import { SCALES, catchUp, fanoutScenarios, load, memory, usersNeeded } from './scenarios.js';
 import { palabreStarter, palabreTarget, palabreVariant, referenceTarget, type Target } from './targets.js';
 
-const WORKLOADS = ['fanout1', 'fanout2', 'catchup', 'load', 'memory', 'validation', 'coldstart'] as const;
+const WORKLOADS = [
+  'fanout1',
+  'fanout2',
+  'catchup',
+  'load',
+  'memory',
+  'validation',
+  'coldstart',
+  'start',
+] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
@@ -141,12 +152,13 @@ async function main(): Promise<Results> {
     memory: [],
     validation: null,
     coldStart: null,
+    start: null,
     failures,
   };
   try {
     const users = usersNeeded(scale);
-    // The cold start brings its own server, people and data.
-    const needTargets = WORKLOADS.some((w) => w !== 'coldstart' && want(w));
+    // The cold start and the start workloads bring their own server, people and data.
+    const needTargets = WORKLOADS.some((w) => w !== 'coldstart' && w !== 'start' && want(w));
     if (needTargets) log(`creating and logging in ${users} Palabre users`);
     const targets = needTargets
       ? [referenceTarget(users), await palabreTarget(dataDir, users, palabreConfig)]
@@ -198,6 +210,15 @@ async function main(): Promise<Results> {
       } catch (err) {
         log(`  FAILED: ${String(err)}`);
         failures.push({ workload: 'coldstart', target: 'Palabre web app', error: String(err) });
+      }
+    }
+    if (want('start')) {
+      log('start: npm start on a built checkout, restart under load, idle RSS against the reference relay');
+      try {
+        results.start = await runStart(scale.start);
+      } catch (err) {
+        log(`  FAILED: ${String(err)}`);
+        failures.push({ workload: 'start', target: 'Palabre', error: String(err) });
       }
     }
   } finally {

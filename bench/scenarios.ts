@@ -34,6 +34,7 @@ export const SCALES = {
       relaunches: 5,
       syncTimeoutMs: 150_000,
     },
+    start: { starts: 7, restarts: 3, writers: 10, ratePerWriter: 10, idleRounds: 3, settleMs: 3000 },
   },
   quick: {
     rounds: 1,
@@ -51,6 +52,7 @@ export const SCALES = {
       relaunches: 1,
       syncTimeoutMs: 60_000,
     },
+    start: { starts: 3, restarts: 1, writers: 5, ratePerWriter: 10, idleRounds: 1, settleMs: 1000 },
   },
 };
 export type Scale = (typeof SCALES)['full'];

@@ -1,6 +1,8 @@
 // Shared by start.mjs and test-all.mjs: make sure pnpm and the dependencies are there.
 import { execSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { INSTALL, ROOT, installHash } from './build-state.mjs';
 
 export const PNPM_VERSION = '12.21.0';
 
@@ -34,10 +36,15 @@ export function ensurePnpm() {
   must('npm', ['install', '-g', `pnpm@${PNPM_VERSION}`]);
 }
 
-/** Dependencies from the lockfile; better-sqlite3 compiles against Node's own headers. */
+/**
+ * Dependencies from the lockfile; better-sqlite3 compiles against Node's own headers. The stamp
+ * lets `npm start` know next time, without running pnpm, that nothing needs installing.
+ */
 export function installDependencies() {
   if (!process.env.npm_config_nodedir && existsSync('/usr/include/node/node.h')) {
     process.env.npm_config_nodedir = '/usr';
   }
-  must('pnpm', ['install', '--frozen-lockfile']);
+  const hash = installHash();
+  must('pnpm', ['install', '--frozen-lockfile'], { cwd: ROOT });
+  writeFileSync(join(ROOT, INSTALL.stamp), JSON.stringify({ hash, installedAt: new Date().toISOString() }));
 }

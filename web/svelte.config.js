@@ -14,12 +14,15 @@ const appHtmlScriptHashes = [
   ),
 ].map((m) => `sha256-${createHash('sha256').update(m[1]).digest('base64')}`);
 
+// scripts/build.mjs builds into a temporary folder (PALABRE_WEB_OUT) and renames it to build/.
+const out = process.env.PALABRE_WEB_OUT ?? 'build';
+
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
   preprocess: vitePreprocess(),
   kit: {
     // Every unknown path gets index.html, so /discussions/<id> works on reload.
-    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+    adapter: adapter({ pages: out, assets: out, fallback: 'index.html', strict: true }),
     // The fallback page is served at any depth: asset URLs must be absolute.
     paths: { relative: false },
     // src/service-worker.ts caches the app shell so Palabre opens with no network.

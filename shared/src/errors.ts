@@ -22,6 +22,7 @@ export const ErrorCode = {
   SessionNotFound: 'session_not_found',
   TokenNotFound: 'token_not_found',
   Internal: 'internal_error',
+  NotReady: 'not_ready',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,6 +1,7 @@
 /** createApp(deps): the REST API and the web app as one Hono app. No I/O at import time. */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
 import { ErrorCode } from '@palabre/shared';
 import { AppError } from './errors.js';
 import { STATUS_OF } from './http/errors.js';
@@ -14,7 +15,8 @@ import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { discussionRoutes } from './routes/discussions.js';
 import { userRoutes } from './routes/users.js';
-import { openApiDocument, openApiHtml } from './openapi.js';
+import { healthRoutes, type Readiness } from './routes/health.js';
+import type { Logger } from './log.js';
 import type { AuditLog } from './services/audit.js';
 import type { AuthService } from './services/auth.js';
 import type { DiscussionService } from './services/discussions.js';
@@ -36,12 +38,35 @@ export interface AppDeps {
   /** PUBLIC_URL is https: Secure cookies and HSTS. */
   https: boolean;
   trustProxy: boolean;
-  log: (event: string, details: Record<string, unknown>) => void;
+  logger: Logger;
+  readiness: () => Promise<Readiness>;
 }
+
+/** Probes and static files are logged at debug: at info they would drown the requests that matter. */
+const quiet = (path: string) => !path.startsWith('/api/') || path.startsWith('/api/health');
+
+/** The OpenAPI description is only built when someone asks for it, not at every start. */
+let openApi: Promise<typeof import('./openapi.js')> | null = null;
+const loadOpenApi = () => (openApi ??= import('./openapi.js'));
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<Env>();
   const api = new Hono<Env>();
+
+  // One id per request, in the X-Request-Id response header and on every log line of the request.
+  app.use('*', requestId());
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    const log = deps.logger.child({ reqId: c.get('requestId') });
+    c.set('log', log);
+    await next();
+    // The path only: a query string may hold a `token`.
+    const line = { event: 'request', method: c.req.method, path: c.req.path, status: c.res.status };
+    log[quiet(c.req.path) ? 'debug' : 'info'](
+      { ...line, ms: Math.round(performance.now() - started) },
+      'request',
+    );
+  });
 
   app.use(securityHeaders({ https: deps.https }));
   app.use('/api/*', async (c, next) => {
@@ -67,12 +92,15 @@ export function createApp(deps: AppDeps) {
   });
   app.use('/api/*', requireOwnOrigin(deps.origins));
 
-  api.get('/health', (c) => c.json({ status: 'ok', version: deps.version }));
+  api.route('/', healthRoutes(deps.version, deps.readiness));
   api.route('/', authRoutes(deps.auth, { secureCookies: deps.https }));
   api.route('/', sessionRoutes(deps.auth));
   api.route('/', userRoutes(deps.auth, deps.storage.directory));
-  api.get('/openapi.json', (c) => c.json(openApiDocument(deps.version)));
-  api.get('/docs', (c) => c.html(openApiHtml(openApiDocument(deps.version))));
+  api.get('/openapi.json', async (c) => c.json((await loadOpenApi()).openApiDocument(deps.version)));
+  api.get('/docs', async (c) => {
+    const { openApiDocument, openApiHtml } = await loadOpenApi();
+    return c.html(openApiHtml(openApiDocument(deps.version)));
+  });
   api.route('/', discussionRoutes(deps.auth, deps.discussions, deps.members));
   api.route(
     '/',
@@ -100,7 +128,7 @@ export function createApp(deps: AppDeps) {
         retry ? { 'Retry-After': String(retry) } : undefined,
       );
     }
-    deps.log('internal_error', { path: c.req.path, error: String(err), stack: (err as Error).stack });
+    (c.get('log') ?? deps.logger).error({ event: 'internal_error', path: c.req.path, err }, 'internal error');
     return c.json({ error: { code: ErrorCode.Internal, message: 'Internal error' } }, 500);
   });
   app.notFound((c) => c.json({ error: { code: ErrorCode.NotFound, message: 'Not found' } }, 404));

@@ -11,6 +11,8 @@ import { dropStalledRequests } from './http/stalled-requests.js';
 import { withLimits, type Limits } from './limits.js';
 import { LoginThrottle } from './services/login-throttle.js';
 import { SocketRegistry } from './sync/sockets.js';
+import { silentLogger, type Logger } from './log.js';
+import type { Readiness } from './routes/health.js';
 import { AuditLog } from './services/audit.js';
 import { AuthService } from './services/auth.js';
 import { DiscussionService } from './services/discussions.js';
@@ -43,7 +45,8 @@ export interface ServerConfig {
   sqliteSync?: 'NORMAL' | 'FULL';
   /** Check every sync update against the document rules. Default true; false only to benchmark the cost. */
   validateUpdates?: boolean;
-  log?: (event: string, details: Record<string, unknown>) => void;
+  /** Structured logs (log.ts); silent when not given (tests, benchmarks). */
+  logger?: Logger;
   /**
    * Wrap the SQLite DocStore (a store in front of it, or a test's store whose appends can be
    * held or fail). Everything the server writes to documents goes through the result.
@@ -71,7 +74,7 @@ export const VERSION = '0.1.0';
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true });
-  const log = config.log ?? (() => {});
+  const logger = config.logger ?? silentLogger;
   const sqlite = openSqlite(join(config.dataDir, 'palabre.sqlite'), config.sqliteSync);
   const storage: Storage = config.wrapDocStore
     ? { docs: config.wrapDocStore(sqlite.docs), directory: sqlite.directory, close: () => sqlite.close() }
@@ -101,6 +104,23 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const members = new MemberService(storage, discussions, docs, events, audit);
   const users = new UserAdminService(storage.directory, auth, docs, events, audit);
 
+  // Readiness (GET /api/health): storage answers and the first admin exists. Once the admin has
+  // been seen it is not looked up again; storage is queried on every probe (one indexed COUNT).
+  let stopping = false;
+  let adminSeen = false;
+  async function readiness(): Promise<Readiness> {
+    const admin = (): 'ok' | 'missing' => (adminSeen ? 'ok' : 'missing');
+    if (stopping) return { status: 'stopping', checks: { storage: 'closed', admin: admin() } };
+    try {
+      if (adminSeen) await storage.directory.countUsers();
+      else adminSeen = (await storage.directory.listUsers()).some((u) => u.role === 'admin');
+    } catch (err) {
+      logger.error({ event: 'storage_check_failed', err }, 'storage check failed');
+      return { status: 'starting', checks: { storage: 'failed', admin: admin() } };
+    }
+    return { status: adminSeen ? 'ok' : 'starting', checks: { storage: 'ok', admin: admin() } };
+  }
+
   const app = createApp({
     storage,
     auth,
@@ -110,7 +130,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     users,
     webRoot: config.webRoot ?? null,
     version: VERSION,
-    log,
+    logger,
+    readiness,
     limits,
     origins,
     https,
@@ -131,7 +152,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       bytesBurst: limits.syncBytesBurst,
       maxBufferedBytes: limits.maxBufferedBytes,
       validate: config.validateUpdates ?? true,
-      log,
+      logger,
     },
     origins,
     sockets,
@@ -158,6 +179,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     limits,
     socketStats: () => sockets.stats(),
     async close() {
+      stopping = true;
       upgrade.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

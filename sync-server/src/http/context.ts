@@ -2,6 +2,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { forbidden, unauthenticated } from '../errors.js';
+import type { Logger } from '../log.js';
 import type { AuthService, ClientInfo } from '../services/auth.js';
 import type { SessionRow, UserRow } from '../storage/types.js';
 import { tokenFrom } from './token.js';
@@ -13,6 +14,8 @@ export interface Env {
     session: SessionRow;
     jsonBodyBytes: number;
     trustProxy: boolean;
+    log: Logger;
+    requestId: string;
   };
 }
 

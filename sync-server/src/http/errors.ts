@@ -25,4 +25,5 @@ export const STATUS_OF = {
   [ErrorCode.SessionNotFound]: 404,
   [ErrorCode.TokenNotFound]: 404,
   [ErrorCode.Internal]: 500,
+  [ErrorCode.NotReady]: 503,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;

@@ -35,7 +35,15 @@ export function staticApp(root: string) {
   const base = normalize(root + sep);
   async function file(path: string): Promise<Buffer | null> {
     const full = normalize(join(base, path));
-    if (!full.startsWith(base)) return null;
+    // Dot files (the build stamp, editor leftovers) are not part of the app.
+    if (
+      !full.startsWith(base) ||
+      full
+        .slice(base.length)
+        .split(sep)
+        .some((part) => part.startsWith('.'))
+    )
+      return null;
     try {
       if (!(await stat(full)).isFile()) return null;
       return await readFile(full);

@@ -26,6 +26,7 @@ import {
   type OrgRole,
   type Role,
 } from '@palabre/shared';
+import type { Logger } from '../log.js';
 import type { DocSession, Peer } from './doc-manager.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -55,7 +56,7 @@ export interface ConnectionOptions {
   maxBufferedBytes: number;
   /** Check every update against the document rules (shared/validation); off only in benchmarks. */
   validate: boolean;
-  log?: (event: string, details: Record<string, unknown>) => void;
+  logger?: Logger;
 }
 
 class FrameError extends Error {}
@@ -117,12 +118,15 @@ export function attachSyncConnection(
     if (peer.isClosed) return;
     if (!isBinary) return peer.close(CloseCode.MalformedFrame, 'text frames are not part of the protocol');
     if (data.byteLength > options.maxFrameBytes) {
-      options.log?.('frame_too_large', { doc: session.id, user: peer.userId, bytes: data.byteLength });
+      options.logger?.warn(
+        { event: 'frame_too_large', doc: session.id, user: peer.userId, bytes: data.byteLength },
+        'frame too large',
+      );
       return peer.close(CloseCode.TooLarge, `frame exceeds ${options.maxFrameBytes} bytes`);
     }
     // Checked before the frame is queued: a flood never reaches the document's queue.
     if (!frames.take(1) || !bytes.take(data.byteLength)) {
-      options.log?.('rate_limited', { doc: session.id, user: peer.userId });
+      options.logger?.warn({ event: 'rate_limited', doc: session.id, user: peer.userId }, 'rate limited');
       return peer.close(CloseCode.RateLimited, 'too many updates: slow down');
     }
     const frame = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -130,10 +134,13 @@ export function attachSyncConnection(
       .run(() => handleFrame(frame))
       .catch((err: unknown) => {
         if (err instanceof FrameError || err instanceof TruncatedFrame) {
-          options.log?.('malformed_frame', { doc: session.id, user: peer.userId, reason: err.message });
+          options.logger?.warn(
+            { event: 'malformed_frame', doc: session.id, user: peer.userId, reason: err.message },
+            'malformed frame',
+          );
           peer.close(CloseCode.MalformedFrame, err.message);
         } else {
-          options.log?.('sync_failed', { doc: session.id, error: String(err) });
+          options.logger?.error({ event: 'sync_failed', doc: session.id, err }, 'sync failed');
           // Storage failed or the update broke the document: drop memory state, reload from disk.
           session.fail();
         }
@@ -191,7 +198,10 @@ export function attachSyncConnection(
 
   /** Refuse an update: the rule code in a y-protocols permission-denied message, then 4422. */
   function refuse(code: RuleCode, message: string): void {
-    options.log?.('update_rejected', { doc: session.id, user: peer.userId, rule: code });
+    options.logger?.info(
+      { event: 'update_rejected', doc: session.id, user: peer.userId, rule: code },
+      'update rejected',
+    );
     peer.send(permissionDeniedFrame(`${code}: ${message}`));
     peer.close(CloseCode.UpdateRejected, code);
   }

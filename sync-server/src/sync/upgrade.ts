@@ -130,7 +130,10 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     if (socket.destroyed) return session.leave();
     wss.handleUpgrade(req, socket, head, (ws) => {
       const peer = new SyncPeer(ws, user.id, role, user.role, deps.connection.maxBufferedBytes, (buffered) =>
-        deps.connection.log?.('slow_reader', { doc: discussionId, user: user.id, buffered }),
+        deps.connection.logger?.warn(
+          { event: 'slow_reader', doc: discussionId, user: user.id, buffered },
+          'slow reader disconnected',
+        ),
       );
       register(ws, (code, reason) => peer.close(code, reason));
       attachSyncConnection(ws, session, peer, deps.connection);

@@ -1,0 +1,115 @@
+/**
+ * Palabre started exactly as `npm start` starts it (`node scripts/start.mjs`, the compiled server
+ * in that very process), and what a supervisor sees of it: the pid that listens on a port, the
+ * JSON log lines, the exit.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface Service {
+  child: ChildProcess;
+  pid: number;
+  port: number;
+  url: string;
+  /** Every JSON log line so far. */
+  lines: Record<string, unknown>[];
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export async function startService(dataDir: string, env: Record<string, string> = {}): Promise<Service> {
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      ADMIN_USERNAME: 'admin',
+      ADMIN_PASSWORD: 'admin-password-123',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  const lines: Record<string, unknown>[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => (text += String(chunk)));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  );
+  const port = await new Promise<number>((resolvePort, reject) => {
+    let pending = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      text += String(chunk);
+      pending += String(chunk);
+      const parts = pending.split('\n');
+      pending = parts.pop()!;
+      for (const part of parts) {
+        if (!part.startsWith('{')) continue;
+        const line = JSON.parse(part) as Record<string, unknown>;
+        lines.push(line);
+        if (line.event === 'ready') resolvePort(line.port as number);
+      }
+    });
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`exited on start (${code ?? signal}):\n${text}`)),
+    );
+  });
+  return {
+    child,
+    pid: child.pid!,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    lines,
+    output: () => text,
+    exited,
+  };
+}
+
+/**
+ * The pids of the processes holding a listening TCP socket on this port: the socket's inode from
+ * /proc/net/tcp{,6}, then whichever /proc/<pid>/fd links to it (Linux only).
+ */
+export function listeningPids(port: number): number[] {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let rows: string[];
+    try {
+      rows = readFileSync(table, 'utf8').trim().split('\n').slice(1);
+    } catch {
+      continue;
+    }
+    for (const row of rows) {
+      const cols = row.trim().split(/\s+/);
+      const localPort = parseInt(cols[1].split(':')[1], 16);
+      if (localPort === port && cols[3] === '0A') inodes.add(cols[9]); // 0A: LISTEN
+    }
+  }
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${entry}/fd`);
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    for (const fd of fds) {
+      try {
+        const link = readlinkSync(`/proc/${entry}/fd/${fd}`);
+        if (link.startsWith('socket:[') && inodes.has(link.slice(8, -1))) {
+          pids.push(Number(entry));
+          break;
+        }
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return pids;
+}
