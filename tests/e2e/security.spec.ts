@@ -79,3 +79,54 @@ test('the app works under its CSP with no violation reported, offline start incl
   expect(reports.filter((r) => !/inline script/i.test(r))).toEqual([]);
   await context.close();
 });
+
+test('« Sessions » lists where I am signed in; ending the other one signs it out at once', async ({
+  palabre,
+  pageAs,
+}) => {
+  const elodie = await palabre.createUser('Élodie Bernard');
+  const laptop = await pageAs(elodie);
+  const phone = await pageAs(elodie);
+  await laptop.getByRole('link', { name: /Sessions/ }).click();
+  await expect(laptop.getByRole('heading', { level: 1, name: 'Sessions' })).toBeVisible();
+  const list = laptop.getByRole('list', { name: 'Vos sessions' });
+  await expect(list.getByRole('listitem')).toHaveCount(2);
+  await expect(list.getByRole('listitem').filter({ hasText: 'Cette session' })).toHaveCount(1);
+  await expect(list.getByText(/Chrome sur Linux/).first()).toBeVisible();
+
+  await list.getByRole('button', { name: /^Terminer/ }).click();
+  await expect(list.getByRole('listitem')).toHaveCount(1);
+  await expect(laptop.getByText('Aucune autre session n’est ouverte.')).toBeVisible();
+  // The other window is signed out without having to do anything.
+  await expect(phone).toHaveURL(/\/login/, { timeout: 15_000 });
+  // This one still works.
+  await laptop.reload();
+  await expect(list.getByRole('listitem')).toHaveCount(1);
+});
+
+test('an admin revokes an API token from « Jetons d’API »', async ({ palabre, pageAs }) => {
+  const nadia = await palabre.createUser('Nadia Admin', 'admin');
+  const page = await pageAs(nadia);
+  await page.goto('/admin/tokens');
+  await page.getByLabel('Libellé').fill('Export nocturne');
+  await page.getByRole('button', { name: 'Créer un jeton' }).click();
+  const token = await page.getByLabel('Valeur du jeton').inputValue();
+  await page.getByRole('button', { name: 'J’ai copié le jeton' }).click();
+  const row = page.getByRole('row').filter({ hasText: 'Export nocturne' });
+  await expect(row).toContainText(nadia.displayName);
+  const before = await fetch(`${palabre.url}/api/admin/users`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(before.status).toBe(200);
+
+  await row.getByRole('button', { name: /Révoquer/ }).click();
+  await row.getByRole('button', { name: 'Confirmer la révocation' }).click();
+  await expect(
+    page.getByText('Jeton « Export nocturne » révoqué : ses connexions sont fermées.'),
+  ).toBeVisible();
+  await expect(row).toHaveCount(0);
+  const after = await fetch(`${palabre.url}/api/admin/users`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(after.status).toBe(401);
+});

@@ -169,10 +169,10 @@ export const enAdmin: Record<AdminMessageKey, string> = {
   'admin.tokens.copied': 'Token copied.',
   'admin.tokens.copyFailed': 'Copying failed: select the token and copy it by hand.',
   'admin.tokens.done': 'I copied the token',
-  'admin.tokens.list': 'Your tokens',
+  'admin.tokens.list': 'The organisation’s tokens',
   'admin.tokens.col.label': 'Label',
   'admin.tokens.col.created': 'Created',
   'admin.tokens.col.expires': 'Expires',
-  'admin.tokens.empty': 'You have not created any token.',
+  'admin.tokens.empty': 'No token has been created.',
   'admin.tokens.expired': 'Expired',
 };

@@ -1,5 +1,6 @@
 /** English dictionary: same keys as fr.ts (the type makes a missing key a compile error). */
 import { enAdmin } from './en-admin.js';
+import { enSecurity } from './en-security.js';
 import type { MessageKey } from './fr.js';
 
 export const en: Record<MessageKey, string> = {
@@ -105,4 +106,5 @@ export const en: Record<MessageKey, string> = {
   'errors.dismiss': 'Dismiss',
   'errors.removed': 'This discussion was deleted or you no longer have access to it.',
   ...enAdmin,
+  ...enSecurity,
 };

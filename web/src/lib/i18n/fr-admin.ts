@@ -173,11 +173,11 @@ export const frAdmin = {
   'admin.tokens.copied': 'Jeton copié.',
   'admin.tokens.copyFailed': 'Copie impossible : sélectionnez le jeton et copiez-le à la main.',
   'admin.tokens.done': 'J’ai copié le jeton',
-  'admin.tokens.list': 'Vos jetons',
+  'admin.tokens.list': 'Les jetons de l’organisation',
   'admin.tokens.col.label': 'Libellé',
   'admin.tokens.col.created': 'Créé le',
   'admin.tokens.col.expires': 'Expire le',
-  'admin.tokens.empty': 'Vous n’avez créé aucun jeton.',
+  'admin.tokens.empty': 'Aucun jeton n’a été créé.',
   'admin.tokens.expired': 'Expiré',
 } as const;
 

@@ -1,5 +1,6 @@
 /** French dictionary: the reference wording (our users know the Comunik KIT guide). */
 import { frAdmin } from './fr-admin.js';
+import { frSecurity } from './fr-security.js';
 export const fr = {
   'app.name': 'Palabre',
   'app.loading': 'Chargement…',
@@ -104,6 +105,7 @@ export const fr = {
   'errors.dismiss': 'Fermer',
   'errors.removed': 'Cette discussion a été supprimée ou vous n’y avez plus accès.',
   ...frAdmin,
+  ...frSecurity,
 } as const;
 
 export type MessageKey = keyof typeof fr;

@@ -215,6 +215,12 @@ class AdminState {
     return token;
   }
 
+  /** Revoke a token: the server refuses it from now on and closes its open connections. */
+  async revokeToken(id: string): Promise<void> {
+    await request<null>('DELETE', `/api/admin/tokens/${encodeURIComponent(id)}`);
+    this.tokens = this.tokens.filter((token) => token.id !== id);
+  }
+
   #putUser(user: PublicUser): void {
     this.users = this.users.some((other) => other.id === user.id)
       ? this.users.map((other) => (other.id === user.id ? user : other))

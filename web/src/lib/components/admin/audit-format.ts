@@ -83,6 +83,10 @@ export function describeAudit(entry: AuditEntry, names: Names): Part[][] {
     }
     case 'token.create':
       return [sentence('audit.token.create', { actor, label: str(d.label) })];
+    case 'token.revoke':
+      return [sentence('audit.token.revoke', { actor, label: str(d.label) })];
+    case 'auth.login_failed':
+      return [sentence('audit.auth.loginFailed', { username: str(d.username), address: str(d.address) })];
     case 'discussion.rename':
       return [
         d.from
