@@ -40,6 +40,8 @@ export interface LoginResult {
 export interface MeResult {
   user: PublicUser;
   serverTime: number;
+  /** MAX_FILE_BYTES: the web app refuses larger files before uploading anything. */
+  maxFileBytes: number;
 }
 
 /** Pushed on /api/events (one JSON object per WebSocket text frame). */

@@ -11,6 +11,8 @@ export const ErrorCode = {
   NotFound: 'not_found',
   DiscussionNotFound: 'discussion_not_found',
   UserNotFound: 'user_not_found',
+  FileNotFound: 'file_not_found',
+  FileTooLarge: 'file_too_large',
   UsernameTaken: 'username_taken',
   AccountDisabled: 'account_disabled',
   AlreadyMember: 'already_member',

@@ -14,12 +14,14 @@ import { sessionRoutes } from './routes/sessions.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { discussionRoutes } from './routes/discussions.js';
+import { fileRoutes } from './routes/files.js';
 import { userRoutes } from './routes/users.js';
 import { healthRoutes, type Readiness } from './routes/health.js';
 import type { Logger } from './log.js';
 import type { AuditLog } from './services/audit.js';
 import type { AuthService } from './services/auth.js';
 import type { DiscussionService } from './services/discussions.js';
+import type { FileService } from './services/files.js';
 import type { MemberService } from './services/members.js';
 import type { UserAdminService } from './services/users.js';
 import type { Storage } from './storage/types.js';
@@ -31,6 +33,7 @@ export interface AppDeps {
   discussions: DiscussionService;
   members: MemberService;
   users: UserAdminService;
+  files: FileService;
   webRoot: string | null;
   version: string;
   limits: Limits;
@@ -93,7 +96,7 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', requireOwnOrigin(deps.origins));
 
   api.route('/', healthRoutes(deps.version, deps.readiness));
-  api.route('/', authRoutes(deps.auth, { secureCookies: deps.https }));
+  api.route('/', authRoutes(deps.auth, { secureCookies: deps.https, maxFileBytes: deps.files.maxBytes }));
   api.route('/', sessionRoutes(deps.auth));
   api.route('/', userRoutes(deps.auth, deps.storage.directory));
   api.get('/openapi.json', async (c) => c.json((await loadOpenApi()).openApiDocument(deps.version)));
@@ -102,6 +105,7 @@ export function createApp(deps: AppDeps) {
     return c.html(openApiHtml(openApiDocument(deps.version)));
   });
   api.route('/', discussionRoutes(deps.auth, deps.discussions, deps.members));
+  api.route('/', fileRoutes(deps.auth, deps.files));
   api.route(
     '/',
     adminRoutes({

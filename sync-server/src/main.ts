@@ -45,12 +45,21 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
 const dataDir = resolve(env.DATA_DIR ?? './data');
 // The bundle lives in sync-server/dist/, the sources in sync-server/src/: web/build is two levels up from both.
 const webRoot = resolve(env.WEB_ROOT ?? resolve(here, '../../web/build'));
+const maxFileBytes = env.MAX_FILE_BYTES ? Number(env.MAX_FILE_BYTES) : undefined;
+if (maxFileBytes !== undefined && !(Number.isSafeInteger(maxFileBytes) && maxFileBytes > 0)) {
+  logger.fatal(
+    { event: 'bad_config', MAX_FILE_BYTES: env.MAX_FILE_BYTES },
+    'MAX_FILE_BYTES must be a positive number of bytes',
+  );
+  process.exit(1);
+}
 server = await startServer({
   port: Number(env.PORT ?? 8080),
   host: env.HOST ?? '0.0.0.0',
   dataDir,
   webRoot: existsSync(webRoot) ? webRoot : null,
   sqliteSync: env.PALABRE_SQLITE_SYNC === 'FULL' ? 'FULL' : 'NORMAL',
+  maxFileBytes,
   unloadAfterMs: env.PALABRE_UNLOAD_AFTER_MS ? Number(env.PALABRE_UNLOAD_AFTER_MS) : undefined,
   limits: limitsFromEnv(env),
   publicUrl: env.PUBLIC_URL || null,

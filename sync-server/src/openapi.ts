@@ -19,6 +19,23 @@ type Op = {
   admin?: boolean;
   auth?: boolean;
   errors?: number[];
+  /** The body is multipart/form-data with the file in the field `file`. */
+  upload?: boolean;
+  /** The success response is the file's bytes, not JSON. */
+  bytes?: boolean;
+};
+
+const uploadBody = {
+  required: true,
+  content: {
+    'multipart/form-data': {
+      schema: {
+        type: 'object',
+        required: ['file'],
+        properties: { file: { type: 'string', format: 'binary' } },
+      },
+    },
+  },
 };
 
 const ops: Record<string, Record<string, Op>> = {
@@ -68,6 +85,32 @@ const ops: Record<string, Record<string, Op>> = {
       body: RenameDiscussionInput,
       ok: 200,
       errors: [400, 403, 404],
+    },
+  },
+  '/api/discussions/{id}/files': {
+    post: {
+      summary:
+        "Upload a file to a discussion (members who may write): multipart/form-data, field `file`, at most MAX_FILE_BYTES (413 file_too_large); streamed to storage. 201 { id, name, type, size }: refer to it in a message's `files`",
+      upload: true,
+      ok: 201,
+      errors: [400, 403, 404, 413],
+    },
+  },
+  '/api/files/{fileId}': {
+    get: {
+      summary:
+        "The file's bytes with its stored Content-Type, Content-Disposition (attachment for anything a browser could run) and nosniff; 404 for unknown ids and for non-members alike",
+      bytes: true,
+      ok: 200,
+      errors: [404],
+    },
+  },
+  '/api/files/{fileId}/preview': {
+    get: {
+      summary: 'A reduced image (WebP, at most 640 px) of an image file; 404 when the file has none',
+      bytes: true,
+      ok: 200,
+      errors: [404],
     },
   },
   '/api/discussions/{id}/members': {
@@ -172,7 +215,11 @@ export function openApiDocument(version: string) {
   for (const [path, methods] of Object.entries(ops)) {
     paths[path] = {};
     for (const [method, op] of Object.entries(methods)) {
-      const responses: Record<string, unknown> = { [op.ok]: { description: 'Success' } };
+      const responses: Record<string, unknown> = {
+        [op.ok]: op.bytes
+          ? { description: 'The bytes', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } }
+          : { description: 'Success' },
+      };
       const errors = new Set([
         ...(op.errors ?? []),
         ...(op.auth === false ? [] : [401]),
@@ -187,6 +234,7 @@ export function openApiDocument(version: string) {
         summary: op.summary,
         tags: [op.admin ? 'admin' : path.split('/')[2]],
         security: op.auth === false ? [] : [{ bearer: [] }, { cookie: [] }],
+        ...(op.upload ? { requestBody: uploadBody } : {}),
         ...(op.body
           ? {
               requestBody: {

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
-import { CloseCode } from '@palabre/shared';
+import { CloseCode, DEFAULT_MAX_FILE_BYTES } from '@palabre/shared';
 import { createApp } from './app.js';
 import { originPolicy } from './http/origin.js';
 import { dropStalledRequests } from './http/stalled-requests.js';
@@ -16,11 +16,14 @@ import type { Readiness } from './routes/health.js';
 import { AuditLog } from './services/audit.js';
 import { AuthService } from './services/auth.js';
 import { DiscussionService } from './services/discussions.js';
+import { FileRefs } from './services/file-refs.js';
+import { FileService } from './services/files.js';
 import { MemberService } from './services/members.js';
 import { SidebarFeed } from './services/sidebar.js';
 import { UserAdminService } from './services/users.js';
+import { createFsBlobStore } from './storage/fs-blob-store.js';
 import { openSqlite } from './storage/sqlite.js';
-import type { DocStore, Storage } from './storage/types.js';
+import type { BlobStore, DocStore, Storage } from './storage/types.js';
 import { DocManager } from './sync/doc-manager.js';
 import { createLocalBroker, EventHub } from './sync/events.js';
 import { createUpgradeHandler } from './sync/upgrade.js';
@@ -47,6 +50,8 @@ export interface ServerConfig {
   validateUpdates?: boolean;
   /** Structured logs (log.ts); silent when not given (tests, benchmarks). */
   logger?: Logger;
+  /** MAX_FILE_BYTES: the largest file accepted (default 25 MB). */
+  maxFileBytes?: number;
   /**
    * Wrap the SQLite DocStore (a store in front of it, or a test's store whose appends can be
    * held or fail). Everything the server writes to documents goes through the result.
@@ -63,6 +68,8 @@ export interface RunningServer {
   sidebar: SidebarFeed;
   members: MemberService;
   users: UserAdminService;
+  files: FileService;
+  blobs: BlobStore;
   docs: DocManager;
   limits: Limits;
   /** Open WebSockets and the bytes waiting in their send buffers (bounded by maxBufferedBytes each). */
@@ -77,7 +84,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const logger = config.logger ?? silentLogger;
   const sqlite = openSqlite(join(config.dataDir, 'palabre.sqlite'), config.sqliteSync);
   const storage: Storage = config.wrapDocStore
-    ? { docs: config.wrapDocStore(sqlite.docs), directory: sqlite.directory, close: () => sqlite.close() }
+    ? { ...sqlite, docs: config.wrapDocStore(sqlite.docs), close: () => sqlite.close() }
     : sqlite;
   const limits = withLimits({
     ...(config.maxFrameBytes ? { maxFrameBytes: config.maxFrameBytes } : {}),
@@ -101,6 +108,28 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const discussions = new DiscussionService(storage, events, docs, audit);
   const sidebar = new SidebarFeed(storage, discussions, events);
   docs.observe(sidebar);
+  const blobs = createFsBlobStore(join(config.dataDir, 'files'));
+  let files: FileService | null = null;
+  const fileRefs = new FileRefs(
+    (docId) => files?.filesOf(docId) ?? Promise.resolve([]),
+    async (docId, ids) => {
+      try {
+        await files?.release(docId, ids);
+      } catch (err) {
+        // The message is gone either way; the bytes stay until a later release of the same hash.
+        logger.warn({ event: 'files_release_failed', doc: docId, err }, 'file bytes not removed');
+      }
+    },
+  );
+  docs.observe(fileRefs);
+  files = new FileService(
+    storage.files,
+    blobs,
+    discussions,
+    fileRefs,
+    config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    (event, details) => logger.info({ event, ...details }, event),
+  );
   const members = new MemberService(storage, discussions, docs, events, audit);
   const users = new UserAdminService(storage.directory, auth, docs, events, audit);
 
@@ -128,6 +157,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     discussions,
     members,
     users,
+    files,
     webRoot: config.webRoot ?? null,
     version: VERSION,
     logger,
@@ -153,6 +183,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       maxBufferedBytes: limits.maxBufferedBytes,
       validate: config.validateUpdates ?? true,
       logger,
+      ruleContext: (docId) => fileRefs.context(docId),
     },
     origins,
     sockets,
@@ -175,6 +206,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     sidebar,
     members,
     users,
+    files,
+    blobs,
     docs,
     limits,
     socketStats: () => sockets.stats(),

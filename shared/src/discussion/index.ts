@@ -5,3 +5,5 @@ export * from './messages.js';
 export * from './reads.js';
 export * from './pins.js';
 export * from './last-message.js';
+export * from './file-ref.js';
+export * from './files.js';

@@ -9,6 +9,7 @@
  */
 import * as Y from 'yjs';
 import { newId } from '../ids.js';
+import type { FileRef } from './file-ref.js';
 import { messagesMap } from './schema.js';
 import { MAX_MESSAGE_LENGTH, Message, isMessageRecord, textProblem, type MessageRecord } from './record.js';
 
@@ -41,19 +42,25 @@ export interface AddMessageInput {
   text: string;
   now: number;
   id?: string;
+  /** Files already uploaded to this discussion (see file-ref.ts); the text may then be empty. */
+  files?: FileRef[];
 }
 
 /** Append a message; the text is trimmed of surrounding blank lines. Returns the stored record. */
 export function addMessage(doc: Y.Doc, input: AddMessageInput): MessageRecord {
   const text = input.text.replace(/^\s*\n|\n\s*$/g, '').trimEnd();
   const problem = textProblem(text);
-  if (problem === 'empty') throw new Error('A message cannot be empty');
+  const files = input.files ?? [];
+  if (problem === 'empty' && files.length === 0) throw new Error('A message cannot be empty');
   if (problem === 'too_long') throw new MessageTooLongError();
   const record = Message.copy({
     id: input.id ?? newId(),
     author: input.author,
     text,
     ts: nextTs(doc, input.now),
+    ...(files.length > 0
+      ? { files: files.map((f) => ({ id: f.id, name: f.name, type: f.type, size: f.size })) }
+      : {}),
   });
   messagesMap(doc).set(record.id, record);
   return record;

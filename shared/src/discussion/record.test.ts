@@ -31,7 +31,7 @@ describe('the message record (one definition)', () => {
     expect(Message.problem({ ...record, extra: true })).toMatch(/without "extra"/);
     expect(Message.problem({ ...record, author: 7 })).toMatch(/author/);
     expect(Message.problem({ id: record.id, author: 'alice', ts: 1 })).toMatch(/text/);
-    expect(Message.shape).toBe('{ id, author, text, ts }');
+    expect(Message.shape).toBe('{ id, author, text, ts, files? }');
   });
 
   it('copies the fields of the table and nothing else', () => {

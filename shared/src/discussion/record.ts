@@ -8,6 +8,7 @@
  * The validator, the copier, the comparer and the server's rule derive from the table, so a new
  * field travels through a rollback re-add and refreshes the screen without touching them.
  */
+import { isFileList, type FileRef } from './file-ref.js';
 /**
  * A message as stored. `ts` is the author's hybrid logical clock (see messages.ts): wall-clock
  * milliseconds, pushed past every message the author had seen, so replies always sort after
@@ -18,6 +19,8 @@ export interface MessageRecord {
   author: string;
   text: string;
   ts: number;
+  /** Attached files (file-ref.ts); the text may be empty when there are some. */
+  files?: FileRef[];
 }
 
 export interface FieldRule<Required extends boolean = boolean> {
@@ -41,6 +44,7 @@ export const MESSAGE_FIELDS = {
   author: { required: true, immutable: true, valid: isString },
   text: { required: true, immutable: false, valid: isString },
   ts: { required: true, immutable: true, valid: isTime },
+  files: { required: false, immutable: false, valid: isFileList },
 } satisfies FieldTable<MessageRecord>;
 
 /** A table with the same rule shape, possibly with more fields (what a test of a future field uses). */

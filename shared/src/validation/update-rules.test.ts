@@ -87,3 +87,59 @@ describe('update rules', () => {
     expect(checkUpdate(server, update, alice)).toMatchObject({ ok: false, code: 'empty_message' });
   });
 });
+
+describe('attachment rules', () => {
+  const file = { id: 'f1f1f1f1f1f1f1f1f1f1', name: 'plan.pdf', type: 'application/pdf', size: 1234 };
+  const uploaded = {
+    fileOf: (id: string) => (id === file.id ? { name: file.name, type: file.type, size: file.size } : null),
+  };
+
+  it('accepts a message with a file uploaded to the discussion, even without text', () => {
+    const { server, client } = pair();
+    const update = changeOf(client, (d) =>
+      addMessage(d, { author: 'alice', text: '', files: [file], now: 1 }),
+    );
+    expect(checkUpdate(server, update, alice, uploaded).ok).toBe(true);
+  });
+
+  it('refuses, with foreign_file, a file the discussion does not have or with other metadata', () => {
+    const { server, client } = pair();
+    const other = changeOf(client, (d) =>
+      addMessage(d, { author: 'alice', text: 'x', files: [{ ...file, id: 'zzzzzzzzzzzzzzzzzzzz' }], now: 1 }),
+    );
+    expect(checkUpdate(server, other, alice, uploaded)).toMatchObject({ ok: false, code: 'foreign_file' });
+    const renamed = changeOf(new Y.Doc(), (d) =>
+      addMessage(d, { author: 'alice', text: 'x', files: [{ ...file, size: 1 }], now: 1 }),
+    );
+    expect(checkUpdate(server, renamed, alice, uploaded)).toMatchObject({ ok: false, code: 'foreign_file' });
+    // Without a file lookup (a client checking alone), no attachment is accepted.
+    const plain = changeOf(new Y.Doc(), (d) =>
+      addMessage(d, { author: 'alice', text: 'x', files: [file], now: 1 }),
+    );
+    expect(checkUpdate(server, plain, alice)).toMatchObject({ ok: false, code: 'foreign_file' });
+  });
+
+  it('refuses a malformed files field, and an empty message without files', () => {
+    const { server } = pair();
+    const forge = (files: unknown, text = 'x') =>
+      changeOf(new Y.Doc(), (d) =>
+        messagesMap(d).set('m1m1m1m1m1', { id: 'm1m1m1m1m1', author: 'alice', text, ts: 1, files } as never),
+      );
+    for (const bad of [
+      [],
+      [{ ...file, extra: 1 }],
+      [file, file],
+      [{ ...file, id: '../x' }],
+      'f1f1f1f1',
+      Array(11).fill(file),
+    ])
+      expect(checkUpdate(server, forge(bad), alice, uploaded)).toMatchObject({
+        ok: false,
+        code: 'bad_content',
+      });
+    const empty = changeOf(new Y.Doc(), (d) =>
+      messagesMap(d).set('m2m2m2m2m2', { id: 'm2m2m2m2m2', author: 'alice', text: ' ', ts: 1 }),
+    );
+    expect(checkUpdate(server, empty, alice, uploaded)).toMatchObject({ ok: false, code: 'empty_message' });
+  });
+});

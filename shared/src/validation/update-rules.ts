@@ -13,11 +13,21 @@ import { Action, can, type OrgRole } from '../permissions/index.js';
 import { mergeCursor } from '../discussion/reads.js';
 import { Root, type ReadCursor, type Role } from '../discussion/schema.js';
 import { MAX_MESSAGE_LENGTH, Message, textProblem, type MessageRecord } from '../discussion/record.js';
+import type { FileRef } from '../discussion/file-ref.js';
 
 export interface Sender {
   userId: string;
   role: Role;
   orgRole?: OrgRole;
+}
+
+/**
+ * What the rules need to know beyond the document: the files uploaded to this discussion (the
+ * server's file index), as `{ name, type, size }` by id, or null for a file of another
+ * discussion or none. Without it, no attachment is accepted.
+ */
+export interface RuleContext {
+  fileOf?: (fileId: string) => Omit<FileRef, 'id'> | null;
 }
 
 export const RuleCode = {
@@ -35,6 +45,7 @@ export const RuleCode = {
   BadPin: 'bad_pin',
   ForbiddenDelete: 'forbidden_delete',
   UnknownReference: 'unknown_reference',
+  ForeignFile: 'foreign_file',
 } as const;
 export type RuleCode = (typeof RuleCode)[keyof typeof RuleCode];
 
@@ -93,7 +104,12 @@ interface DeleteSet {
   clients: Map<number, { clock: number; len: number }[]>;
 }
 
-export function checkUpdate(doc: Y.Doc, update: Uint8Array, sender: Sender): Verdict {
+export function checkUpdate(
+  doc: Y.Doc,
+  update: Uint8Array,
+  sender: Sender,
+  context: RuleContext = {},
+): Verdict {
   const { structs, ds } = Y.decodeUpdate(update) as { structs: AnyStruct[]; ds: DeleteSet };
   const inUpdate = new Map<string, Y.Item>();
   for (const s of structs) if (s instanceof Y.Item) inUpdate.set(`${s.id.client}:${s.id.clock}`, s);
@@ -147,7 +163,7 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, sender: Sender): Ver
       if (missingDependencies) return { ok: true, missingDependencies };
       return refuse(RuleCode.UnknownReference, 'the update refers to items the server does not have');
     }
-    const verdict = checkItem(doc, struct, place.root, place.key, sender);
+    const verdict = checkItem(doc, struct, place.root, place.key, sender, context);
     if (verdict) return verdict;
     if (place.root === Root.reads && struct.content instanceof Y.ContentAny)
       cursor = mergeCursor(cursor, struct.content.arr[0] as ReadCursor) ?? cursor;
@@ -170,6 +186,7 @@ function checkItem(
   root: string,
   key: string | null,
   sender: Sender,
+  context: RuleContext,
 ): Verdict | null {
   if (root === Root.meta || root === Root.members)
     return refuse(RuleCode.ServerOnly, `${root} is written by the server only`);
@@ -234,7 +251,20 @@ function checkItem(
   const text = textProblem(message.text);
   if (text === 'too_long')
     return refuse(RuleCode.MessageTooLong, `a message is limited to ${MAX_MESSAGE_LENGTH} characters`);
-  if (text === 'empty') return refuse(RuleCode.EmptyMessage, 'a message cannot be empty');
+  const files = message.files ?? [];
+  if (text === 'empty' && files.length === 0)
+    return refuse(RuleCode.EmptyMessage, 'a message cannot be empty');
+  return checkFiles(files, context);
+}
+
+/** Attachments refer only to files uploaded to this discussion, with their stored metadata. */
+function checkFiles(files: FileRef[], context: RuleContext): Verdict | null {
+  for (const file of files) {
+    const stored = context.fileOf?.(file.id) ?? null;
+    if (!stored) return refuse(RuleCode.ForeignFile, `file ${file.id} was not uploaded to this discussion`);
+    if (stored.name !== file.name || stored.type !== file.type || stored.size !== file.size)
+      return refuse(RuleCode.ForeignFile, `file ${file.id} is { id, name, type, size } as uploaded`);
+  }
   return null;
 }
 

@@ -16,6 +16,8 @@ export const STATUS_OF = {
   [ErrorCode.NotFound]: 404,
   [ErrorCode.DiscussionNotFound]: 404,
   [ErrorCode.UserNotFound]: 404,
+  [ErrorCode.FileNotFound]: 404,
+  [ErrorCode.FileTooLarge]: 413,
   [ErrorCode.UsernameTaken]: 409,
   [ErrorCode.AlreadyMember]: 409,
   [ErrorCode.LastOwner]: 409,

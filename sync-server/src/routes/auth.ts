@@ -7,7 +7,7 @@ import { clientInfo, requireUser, type Env } from '../http/context.js';
 import { SESSION_COOKIE } from '../http/token.js';
 import { toPublicUser, type AuthService } from '../services/auth.js';
 
-export function authRoutes(auth: AuthService, options: { secureCookies: boolean }) {
+export function authRoutes(auth: AuthService, options: { secureCookies: boolean; maxFileBytes: number }) {
   const app = new Hono<Env>();
 
   app.post('/auth/login', async (c) => {
@@ -31,7 +31,11 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
   });
 
   app.get('/me', requireUser(auth), (c) =>
-    c.json({ user: toPublicUser(c.get('user')), serverTime: Date.now() } satisfies MeResult),
+    c.json({
+      user: toPublicUser(c.get('user')),
+      serverTime: Date.now(),
+      maxFileBytes: options.maxFileBytes,
+    } satisfies MeResult),
   );
 
   return app;

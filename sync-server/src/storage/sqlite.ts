@@ -4,6 +4,7 @@
  * PALABRE_SQLITE_SYNC=FULL also survives a power cut, at the cost of an fsync per update.
  */
 import Database from 'better-sqlite3';
+import { sqliteFileIndex } from './sqlite-files.js';
 import type {
   AuditRow,
   Directory,
@@ -436,6 +437,7 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
   return {
     docs,
     directory,
+    files: sqliteFileIndex(db),
     async close() {
       db.close();
     },

@@ -121,5 +121,55 @@ export interface Directory {
 export interface Storage {
   docs: DocStore;
   directory: Directory;
+  files: FileIndex;
   close(): Promise<void>;
+}
+
+/**
+ * File bytes, stored once per content: the key is the SHA-256 of the bytes (64 hex digits), so
+ * the same file uploaded twice, to any discussions, is kept once. Who may read a file and which
+ * files point to which bytes is FileIndex's business; this only keeps bytes.
+ */
+export interface BlobStore {
+  /**
+   * Store the bytes of source as they arrive (never all in memory). Rejects with
+   * BlobTooLargeError once more than maxBytes arrive, keeping nothing.
+   */
+  put(
+    source: AsyncIterable<Uint8Array>,
+    options?: { maxBytes?: number },
+  ): Promise<{ hash: string; size: number }>;
+  /** The stored bytes as a stream, or null when there are none for this hash. */
+  get(hash: string): Promise<NodeJS.ReadableStream | null>;
+  has(hash: string): Promise<boolean>;
+  /** Forget the bytes; removing unknown bytes is not an error. */
+  remove(hash: string): Promise<void>;
+}
+
+export class BlobTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`more than ${maxBytes} bytes`);
+  }
+}
+
+/** A file uploaded to a discussion: its metadata and the hash of its bytes (and of its preview). */
+export interface FileRow {
+  id: string;
+  discussionId: string;
+  name: string;
+  type: string;
+  size: number;
+  hash: string;
+  previewHash: string | null;
+  uploadedBy: string;
+  createdAt: number;
+}
+
+/** Which files exist, in which discussion, pointing at which bytes. */
+export interface FileIndex {
+  insert(file: FileRow): Promise<void>;
+  byId(id: string): Promise<FileRow | null>;
+  ofDiscussion(discussionId: string): Promise<FileRow[]>;
+  /** Delete these files' rows; returns the hashes no remaining row points at (bytes to remove). */
+  remove(ids: string[]): Promise<string[]>;
 }

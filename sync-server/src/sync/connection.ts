@@ -25,6 +25,7 @@ import {
   TruncatedFrame,
   type OrgRole,
   type Role,
+  type RuleContext,
 } from '@palabre/shared';
 import type { Logger } from '../log.js';
 import type { DocSession, Peer } from './doc-manager.js';
@@ -57,6 +58,8 @@ export interface ConnectionOptions {
   /** Check every update against the document rules (shared/validation); off only in benchmarks. */
   validate: boolean;
   logger?: Logger;
+  /** What the rules need beyond the document (the discussion's files), read before each check. */
+  ruleContext?: (docId: string) => Promise<RuleContext>;
 }
 
 class FrameError extends Error {}
@@ -214,9 +217,15 @@ export function attachSyncConnection(
     // Decoding the whole update before anything of it touches the document means a truncated
     // or forged one is refused whole. The rule check decodes it anyway; without it, decode alone.
     let verdict: ReturnType<typeof checkUpdate> | null = null;
+    const context = options.validate ? ((await options.ruleContext?.(session.id)) ?? {}) : {};
     try {
       if (options.validate)
-        verdict = checkUpdate(doc, update, { userId: peer.userId, role: peer.role, orgRole: peer.orgRole });
+        verdict = checkUpdate(
+          doc,
+          update,
+          { userId: peer.userId, role: peer.role, orgRole: peer.orgRole },
+          context,
+        );
       else Y.decodeUpdate(update);
     } catch {
       throw new FrameError('undecodable update');

@@ -1,0 +1,95 @@
+/**
+ * Which files each loaded discussion has and which of them its messages refer to. Fed by the
+ * DocManager's observer hooks (loaded, committed, unloaded), like the sidebar feed.
+ *
+ * - The update rules need, synchronously, the files uploaded to the discussion (`foreign_file`):
+ *   `context(docId)` reads them once per loaded document (uploads made meanwhile are added by
+ *   `added`, so nothing is lost to a read in flight) and answers a RuleContext.
+ * - Each message's files are counted from every change's old and new values; when a commit
+ *   leaves a file with no message referring to it (deleted, or edited without it), `release` is
+ *   called with it: the file service removes it, and its bytes if nothing else shares them.
+ */
+import type * as Y from 'yjs';
+import { filesOf, messagesMap, type FileRef, type MessageRecord, type RuleContext } from '@palabre/shared';
+
+interface Tracked {
+  files: Map<string, Omit<FileRef, 'id'>>;
+  ready: Promise<void> | null;
+  refs: Map<string, number>;
+  released: Set<string>;
+  stop: () => void;
+}
+
+export class FileRefs {
+  private readonly docs = new Map<string, Tracked>();
+
+  constructor(
+    private readonly filesOf: (docId: string) => Promise<FileRef[]>,
+    private readonly release: (docId: string, fileIds: string[]) => Promise<void>,
+  ) {}
+
+  loaded(docId: string, doc: Y.Doc): void {
+    this.docs.get(docId)?.stop();
+    const map = messagesMap(doc);
+    const t: Tracked = {
+      files: new Map(),
+      ready: null,
+      refs: new Map(),
+      released: new Set(),
+      stop: () => {},
+    };
+    for (const m of map.values()) for (const f of filesOf(m)) count(t, f.id, 1);
+    t.released.clear();
+    const observer = (event: Y.YMapEvent<MessageRecord>) => {
+      for (const [key, change] of event.changes.keys) {
+        for (const f of filesOf(change.oldValue)) count(t, f.id, -1);
+        for (const f of filesOf(map.get(key))) count(t, f.id, 1);
+      }
+    };
+    map.observe(observer);
+    t.stop = () => map.unobserve(observer);
+    this.docs.set(docId, t);
+  }
+
+  unloaded(docId: string): void {
+    this.docs.get(docId)?.stop();
+    this.docs.delete(docId);
+  }
+
+  committed(docId: string): void {
+    const t = this.docs.get(docId);
+    if (!t || t.released.size === 0) return;
+    // Counted again: a file released and referred to again in one batch stays.
+    const ids = [...t.released].filter((id) => !t.refs.get(id));
+    t.released.clear();
+    if (ids.length === 0) return;
+    for (const id of ids) t.files.delete(id); // referring to it again is refused from now on
+    void this.release(docId, ids);
+  }
+
+  /** A file was uploaded to a discussion: from now on its messages may refer to it. */
+  added(docId: string, file: FileRef): void {
+    const { id, ...meta } = file;
+    this.docs.get(docId)?.files.set(id, meta);
+  }
+
+  /** What the update rules need to check an update to this (loaded) document. */
+  async context(docId: string): Promise<RuleContext> {
+    const t = this.docs.get(docId);
+    if (!t) return {};
+    t.ready ??= this.filesOf(docId).then((rows) => {
+      for (const { id, ...meta } of rows) if (!t.files.has(id)) t.files.set(id, meta);
+    });
+    await t.ready;
+    return { fileOf: (id) => t.files.get(id) ?? null };
+  }
+}
+
+function count(t: Tracked, fileId: string, delta: number): void {
+  const n = (t.refs.get(fileId) ?? 0) + delta;
+  if (n > 0) t.refs.set(fileId, n);
+  else {
+    t.refs.delete(fileId);
+    t.released.add(fileId);
+  }
+}
