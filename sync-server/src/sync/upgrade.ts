@@ -18,8 +18,9 @@ import type { DocManager } from './doc-manager.js';
 import type { EventHub } from './events.js';
 
 export interface UpgradeDeps {
-  auth: AuthService;
-  directory: Directory;
+  /** Only what the upgrade needs of the services and storage: who is asking, and may they. */
+  auth: Pick<AuthService, 'authenticate'>;
+  directory: Pick<Directory, 'discussionById' | 'memberRole'>;
   docs: DocManager;
   events: EventHub;
   connection: ConnectionOptions;
