@@ -19,7 +19,7 @@ import type { EventHub } from './events.js';
 
 export interface UpgradeDeps {
   /** Only what the upgrade needs of the services and storage: who is asking, and may they. */
-  auth: Pick<AuthService, 'authenticate'>;
+  auth: Pick<AuthService, 'authenticateSession' | 'touch'>;
   directory: Pick<Directory, 'discussionById' | 'memberRole'>;
   docs: DocManager;
   events: EventHub;
