@@ -235,6 +235,15 @@ export class PalabreServer {
     );
   }
 
+  /** Remove a member from a discussion, as the admin. */
+  async removeMember(discussionId: string, userId: string): Promise<void> {
+    await this.request(
+      'DELETE',
+      `/api/admin/discussions/${discussionId}/members/${userId}`,
+      await this.adminToken(),
+    );
+  }
+
   /** What the server says about a discussion, as one of its members sees it. */
   async discussion(asUser: TestUser, id: string): Promise<DiscussionSummary> {
     return this.request<DiscussionSummary>('GET', `/api/discussions/${id}`, await this.tokenOf(asUser));

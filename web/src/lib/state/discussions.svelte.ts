@@ -19,7 +19,7 @@ import { network } from '$lib/sync/network.svelte.js';
 import { BackgroundSync } from '$lib/sync/background-sync.js';
 import { connectionLabel, type ConnectionLabel } from '$lib/sync/offline.js';
 import { docs } from '$lib/sync/registry.svelte.js';
-import { forgetDiscussion, keys, readJson, writeJson } from '$lib/sync/storage.js';
+import { forgetDiscussion, keys, mayKeepAgain, readJson, writeJson } from '$lib/sync/storage.js';
 import { directory } from './directory.svelte.js';
 import { session } from './session.svelte.js';
 import { quietly, toasts } from './toasts.svelte.js';
@@ -229,6 +229,7 @@ class DiscussionsState {
 
   upsert(summary: DiscussionSummary): void {
     this.removed.delete(summary.id);
+    if (this.#user) mayKeepAgain(this.#user, summary.id);
     this.#touchedDuringRefresh?.add(summary.id);
     this.#summaries.set(summary.id, summary);
     this.#persist();

@@ -15,7 +15,7 @@ import {
 import { CloseCode } from '@palabre/shared/close-codes';
 import type { ConnectionLabel } from '$lib/sync/network.svelte.js';
 import { docs } from '$lib/sync/registry.svelte.js';
-import { keys, readJson, removeKey, writeJson } from '$lib/sync/storage.js';
+import { keys, mayKeep, readJson, removeKey, writeJson } from '$lib/sync/storage.js';
 import type { SyncedDoc } from '$lib/sync/synced-doc.svelte.js';
 import { directory } from './directory.svelte.js';
 import { discussions } from './discussions.svelte.js';
@@ -106,10 +106,15 @@ export class ThreadState {
     this.#tailTimer = setTimeout(() => {
       this.#tailTimer = null;
       if (this.#destroyed) return;
-      const key = keys.tail(this.#userId, this.id);
-      if (this.problem) removeKey(key);
-      else writeJson(key, this.messages.slice(-TAIL_SIZE));
+      this.#writeTail();
     }, 500);
+  }
+
+  /** The tail as shown, unless the discussion is gone (removed: nothing of it may stay behind). */
+  #writeTail(): void {
+    const key = keys.tail(this.#userId, this.id);
+    if (this.problem || !mayKeep(this.#userId, this.id) || this.messages.length === 0) removeKey(key);
+    else writeJson(key, this.messages.slice(-TAIL_SIZE));
   }
 
   /** True once the local copy (IndexedDB) or the server's copy has been loaded. */
@@ -156,8 +161,7 @@ export class ThreadState {
     if (this.#tailTimer) {
       clearTimeout(this.#tailTimer);
       this.#tailTimer = null;
-      if (this.ready && !this.problem)
-        writeJson(keys.tail(this.#userId, this.id), this.messages.slice(-TAIL_SIZE));
+      if (this.ready) this.#writeTail();
     }
     this.#destroyed = true;
     for (const fn of this.#cleanup) fn();

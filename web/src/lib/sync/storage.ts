@@ -53,6 +53,9 @@ export const keys = {
   database: (user: string, id: string) => `palabre:${user}:${id}`,
 };
 
+/** Discussions forgotten in this page (database names): nothing of them is written again. */
+const forgotten = new Set<string>();
+
 export function readJson<T>(key: string): T | null {
   try {
     const raw = localStorage.getItem(key);
@@ -63,6 +66,7 @@ export function readJson<T>(key: string): T | null {
 }
 
 export function writeJson(key: string, value: unknown): void {
+  if (forgotten.size > 0 && ofForgotten(key)) return;
   try {
     localStorage.setItem(key, JSON.stringify(value));
   } catch {
@@ -122,12 +126,32 @@ export function deleteDatabase(name: string): Promise<void> {
   });
 }
 
-/** Everything one discussion left in this browser: its document, acknowledgements and info. */
+/** Is key one of a forgotten discussion's (`palabre:<user>:<kind>:<id>`)? */
+function ofForgotten(key: string): boolean {
+  for (const name of forgotten) {
+    const cut = name.lastIndexOf(':');
+    if (key.startsWith(name.slice(0, cut + 1)) && key.endsWith(name.slice(cut))) return true;
+  }
+  return false;
+}
+
+/** False once the discussion was forgotten here (a late write, a debounced tail, must not bring it back). */
+export function mayKeep(user: string, id: string): boolean {
+  return !forgotten.has(keys.database(user, id));
+}
+
+/** A member again (added back): its local copy may be kept again. */
+export function mayKeepAgain(user: string, id: string): void {
+  forgotten.delete(keys.database(user, id));
+}
+
+/**
+ * Everything one discussion left in this browser: every localStorage key of it (whatever it
+ * holds: info, acknowledgements, re-adds, painted tail, ...) and its IndexedDB document.
+ */
 export async function forgetDiscussion(user: string, id: string): Promise<void> {
-  removeKey(keys.docInfo(user, id));
-  removeKey(keys.acked(user, id));
-  removeKey(keys.readd(user, id));
-  removeKey(keys.tail(user, id));
+  forgotten.add(keys.database(user, id));
+  for (const key of keysWithPrefix(keys.prefix(user))) if (key.endsWith(`:${id}`)) removeKey(key);
   if (readJson<string>(keys.lastOpen(user)) === id) removeKey(keys.lastOpen(user));
   await deleteDatabase(keys.database(user, id));
 }
