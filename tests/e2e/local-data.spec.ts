@@ -1,8 +1,8 @@
 /**
  * What the browser keeps, and what it lets go of (ARCHITECTURE.md, "The browser: offline first"):
- * a removed member keeps nothing of the discussion, signing out keeps nothing of the user, a tab
- * holds at most 4 WebSockets, tabs of one user stay in step, and closes the server asks for
- * (4409 role change, 4503 shutdown) end in a reconnection. This spec looks under the hood on
+ * a removed member keeps nothing of the discussion, a tab holds at most 4 WebSockets, tabs of
+ * one user stay in step, and closes the server asks for (4409 role change, 4503 shutdown) end in
+ * a reconnection. This spec looks under the hood on
  * purpose: the guarantees are about the browser's storage and sockets, which the UI cannot show.
  */
 import type { Page } from '@playwright/test';
@@ -65,20 +65,6 @@ test('a removed member keeps nothing of the discussion, even after reloading off
   await expect(page.getByText('Le budget secret est de 42 000 €.')).toHaveCount(0);
   expect(await traces(page, needles.slice(1))).toEqual(nothing);
   await page.context().setOffline(false);
-});
-
-test('signing out deletes the local data of the user', async ({ palabre, pageAs }) => {
-  const claire = await palabre.createUser('Claire Martin');
-  const francois = await palabre.createUser('François Dupont');
-  await palabre.createDiscussion(claire, [francois.id]);
-  const page = await pageAs(claire);
-  await openDiscussion(page, francois.displayName);
-  await send(page, 'Réunion demain à 9 h.');
-  await expect.poll(async () => (await traces(page, [claire.id])).databases.length).toBeGreaterThan(0);
-
-  await page.getByRole('button', { name: 'Se déconnecter' }).click();
-  await expect(page).toHaveURL(/\/login/);
-  await expect.poll(() => traces(page, [claire.id, 'Réunion demain'])).toEqual(nothing);
 });
 
 test('a tab never holds more than 4 WebSockets, whatever the number of out-of-date discussions', async ({
