@@ -1,0 +1,113 @@
+/**
+ * Every screen passes axe-core with no serious or critical violation, at desktop and phone
+ * widths: login, the discussion list, a thread with messages, the contact picker, the members
+ * panel and each administration section. Screenshots go to test-results/a11y/ for a human to see.
+ */
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Page, TestInfo } from '@playwright/test';
+import { expect, test } from './fixtures.js';
+import { message, openDiscussion, send, sidebar } from './ui.js';
+
+const SCREENS = [
+  {
+    name: 'desktop',
+    viewport: { width: 1280, height: 800 },
+    phone: false,
+    cast: ['Aurélie Dumas', 'Bastien Royer', 'Céline Vasseur'],
+  },
+  {
+    name: 'phone',
+    viewport: { width: 390, height: 844 },
+    phone: true,
+    cast: ['Damien Perrin', 'Estelle Rivière', 'Fabrice Lucas'],
+  },
+];
+
+/** axe on the page as it is now; fails listing every serious or critical violation with its nodes. */
+async function expectAccessible(page: Page, testInfo: TestInfo, screen: string): Promise<void> {
+  const { width, height } = page.viewportSize()!;
+  await page.screenshot({
+    path: join(testInfo.project.outputDir, 'a11y', `${screen}-${width}x${height}.png`),
+  });
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  const blocking = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`);
+  expect.soft(blocking, `${screen}: serious or critical axe violations`).toEqual([]);
+}
+
+for (const { name, viewport, phone, cast } of SCREENS) {
+  test.describe(`${name} ${viewport.width}x${viewport.height}`, () => {
+    test.use({ viewport, isMobile: phone, hasTouch: phone });
+    // Ten screens, each analysed by axe: longer than one user story on 2 shared cores.
+    test.setTimeout(180_000);
+
+    test('every screen passes axe-core with no serious violation', async ({
+      palabre,
+      page,
+      pageAs,
+    }, testInfo) => {
+      const [me, colleague, third] = await Promise.all(
+        cast.map((person, i) => palabre.createUser(person, i === 0 ? 'admin' : 'user')),
+      );
+      await palabre.createDiscussion(me, [colleague.id, third.id], 'Comité de pilotage');
+      await palabre.createDiscussion(me, [colleague.id]);
+
+      await page.goto('/login');
+      await expect(page.getByRole('button', { name: 'Se connecter' })).toBeVisible();
+      await expectAccessible(page, testInfo, 'login');
+
+      const myPage = await pageAs(me);
+      const colleaguePage = await pageAs(colleague);
+      await expect(sidebar(myPage).getByRole('link', { name: 'Comité de pilotage' })).toBeVisible();
+      await expectAccessible(myPage, testInfo, 'discussions');
+
+      // A thread with messages of both sides, one of them waiting to leave.
+      await openDiscussion(myPage, colleague.displayName);
+      await openDiscussion(colleaguePage, me.displayName);
+      await send(myPage, 'Bonjour, la réunion de jeudi est maintenue ?');
+      await send(colleaguePage, 'Oui, à 14 h, salle Garonne.');
+      await expect(message(myPage, 'salle Garonne')).toBeVisible();
+      await myPage.context().setOffline(true);
+      await send(myPage, 'Parfait, je préviens l’équipe.');
+      await expect(message(myPage, 'je préviens l’équipe')).toContainText('En attente');
+      await expectAccessible(myPage, testInfo, 'thread');
+      await myPage.context().setOffline(false);
+
+      // The message log scrolls: the keyboard reaches it.
+      const log = myPage.getByRole('log', { name: 'Messages' });
+      await expect(log).toHaveAttribute('tabindex', '0');
+
+      // The contact picker, with a colleague ticked.
+      if (phone) await myPage.getByRole('button', { name: 'Retour aux discussions' }).click();
+      await sidebar(myPage).getByRole('button', { name: 'Nouvelle discussion' }).click();
+      const picker = myPage.getByRole('dialog', { name: 'Nouvelle discussion' });
+      await picker.getByRole('checkbox', { name: colleague.displayName, exact: true }).check();
+      await picker.getByRole('checkbox', { name: third.displayName, exact: true }).check();
+      await expectAccessible(myPage, testInfo, 'picker');
+      await picker.getByRole('button', { name: 'Annuler' }).click();
+
+      // The members panel of a group I own.
+      await openDiscussion(myPage, 'Comité de pilotage');
+      await myPage.getByRole('button', { name: 'Membres', exact: true }).click();
+      const panel = myPage.getByRole('dialog', { name: 'Membres de la discussion' });
+      await expect(panel.getByRole('button', { name: `Retirer ${third.displayName}` })).toBeVisible();
+      await expectAccessible(myPage, testInfo, 'members');
+      await panel.getByRole('button', { name: 'Fermer' }).click();
+
+      // Each administration section.
+      await myPage.goto('/admin');
+      await expect(myPage.getByRole('table', { name: 'Comptes de l’organisation' })).toBeVisible();
+      await expectAccessible(myPage, testInfo, 'admin-users');
+      for (const section of ['groups', 'audit', 'tokens']) {
+        await myPage.goto(`/admin/${section}`);
+        await expect(myPage.getByRole('heading', { level: 1, name: 'Administration' })).toBeVisible();
+        await myPage.waitForLoadState('networkidle');
+        await expectAccessible(myPage, testInfo, `admin-${section}`);
+      }
+    });
+  });
+}
