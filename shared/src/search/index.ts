@@ -1,0 +1,7 @@
+export * from './fold.js';
+export * from './stop-words.js';
+export * from './query.js';
+export * from './snippet.js';
+export * from './discussion-index.js';
+export * from './search-index.js';
+export * from './from-doc.js';
