@@ -11,6 +11,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import type { DiscussionSummary, LoginResult, PublicUser } from '@palabre/shared';
+import { addMessage, type MessageRecord } from '@palabre/shared/discussion/index';
+import { WebsocketProvider } from 'y-websocket';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const STARTUP_TIMEOUT_MS = 30_000;
@@ -247,6 +251,39 @@ export class PalabreServer {
   /** What the server says about a discussion, as one of its members sees it. */
   async discussion(asUser: TestUser, id: string): Promise<DiscussionSummary> {
     return this.request<DiscussionSummary>('GET', `/api/discussions/${id}`, await this.tokenOf(asUser));
+  }
+
+  /**
+   * Messages written by `asUser` through a stock Yjs client (a long history in a second, one
+   * minute apart, ending now), resolved once the server stored the last one.
+   */
+  async postMessages(asUser: TestUser, discussionId: string, texts: string[]): Promise<MessageRecord[]> {
+    const doc = new Y.Doc();
+    const provider = new WebsocketProvider(`${this.url.replace(/^http/, 'ws')}/sync`, discussionId, doc, {
+      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+      disableBc: true,
+      params: { token: await this.tokenOf(asUser) },
+    });
+    try {
+      await new Promise<void>((done) => (provider.synced ? done() : provider.once('sync', () => done())));
+      const start = Date.now() - texts.length * 60_000;
+      const records: MessageRecord[] = [];
+      doc.transact(() => {
+        texts.forEach((text, i) =>
+          records.push(addMessage(doc, { author: asUser.id, text, now: start + i * 60_000 })),
+        );
+      });
+      const last = texts.at(-1);
+      await expect
+        .poll(async () => (await this.discussion(asUser, discussionId)).lastMessage?.preview, {
+          message: 'the server stored the messages',
+        })
+        .toBe(last);
+      return records;
+    } finally {
+      provider.destroy();
+      doc.destroy();
+    }
   }
 
   async discussionsOf(asUser: TestUser): Promise<DiscussionSummary[]> {

@@ -71,6 +71,13 @@ export function isoDate(ts: number): string {
   return new Date(ts).toISOString();
 }
 
+/** The local calendar day of ts as AAAA-MM-JJ (the search filters' date format). */
+export function localDay(ts: number): string {
+  const d = new Date(ts);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
 /** « Élodie » from « Élodie Martin ». */
 export function firstName(displayName: string): string {
   return displayName.trim().split(/\s+/)[0] ?? displayName;

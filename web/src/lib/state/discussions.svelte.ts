@@ -20,6 +20,7 @@ import { BackgroundSync } from '$lib/sync/background-sync.js';
 import { connectionLabel, type ConnectionLabel } from '$lib/sync/offline.js';
 import { docs } from '$lib/sync/registry.svelte.js';
 import { forgetDiscussion, keys, mayKeepAgain, readJson, writeJson } from '$lib/sync/storage.js';
+import { searchClient } from '$lib/search/client.svelte.js';
 import { directory } from './directory.svelte.js';
 import { session } from './session.svelte.js';
 import { quietly, toasts } from './toasts.svelte.js';
@@ -248,6 +249,7 @@ class DiscussionsState {
     this.removed.add(id);
     docs.drop(id);
     localCache.forget(id);
+    searchClient.forget(id);
     if (me) void forgetDiscussion(me, id);
     if (!had) return;
     this.#persist();

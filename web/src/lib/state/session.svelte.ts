@@ -12,6 +12,7 @@ import { api, ApiError, onUnauthenticated } from '$lib/api.js';
 import { t } from '$lib/i18n/index.svelte.js';
 import { localCache } from '$lib/sync/local-cache.svelte.js';
 import { docs } from '$lib/sync/registry.svelte.js';
+import { searchClient } from '$lib/search/client.svelte.js';
 import { SESSION_KEY, forgetUser, keys, readJson, removeKey, writeJson } from '$lib/sync/storage.js';
 import { toasts } from './toasts.svelte.js';
 
@@ -180,8 +181,9 @@ class SessionState {
 
   async #end(clearData: boolean): Promise<void> {
     const userId = this.user?.id ?? null;
-    // Documents first: nothing may write to a database about to be deleted.
+    // Documents and the search worker first: nothing may write to a database about to be deleted.
     docs.closeAll();
+    searchClient.stop();
     if (userId) for (const handler of this.#signOutHandlers) handler(userId, clearData);
     localCache.close();
     this.user = null;

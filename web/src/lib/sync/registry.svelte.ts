@@ -21,6 +21,7 @@ interface Entry {
 }
 
 type StoppedHandler = (doc: SyncedDoc, code: number, reason: string) => void;
+type DocHandler = (doc: SyncedDoc) => void;
 type RejectedHandler = (doc: SyncedDoc, reason: string) => void;
 
 class DocRegistry {
@@ -30,6 +31,8 @@ class DocRegistry {
   #userId: string | null = null;
   #stopped = new Set<StoppedHandler>();
   #rejected = new Set<RejectedHandler>();
+  #opened = new Set<DocHandler>();
+  #closed = new Set<DocHandler>();
   #canWrite: (id: string) => boolean = () => true;
   #hooks: SyncedDocHooks = {
     onStopped: (doc, code, reason) => {
@@ -61,6 +64,7 @@ class DocRegistry {
     if (!entry) {
       entry = { doc: new SyncedDoc(id, userId, this.#hooks), refs: 0, foreground: false };
       this.#entries.set(id, entry);
+      for (const handler of this.#opened) handler(entry.doc);
     }
     entry.refs++;
     if (!options.background) entry.foreground = true;
@@ -79,7 +83,9 @@ class DocRegistry {
       this.#userId = userId;
     }
     if (this.#entries.has(id)) return;
-    this.#entries.set(id, { doc: new SyncedDoc(id, userId, this.#hooks), refs: 0, foreground: true });
+    const doc = new SyncedDoc(id, userId, this.#hooks);
+    this.#entries.set(id, { doc, refs: 0, foreground: true });
+    for (const handler of this.#opened) handler(doc);
     this.#idle.push(id);
     while (this.#idle.length > IDLE_LIMIT) this.#close(this.#idle.shift()!);
   }
@@ -149,6 +155,18 @@ class DocRegistry {
     return () => this.#rejected.delete(handler);
   }
 
+  /** A document was opened in this tab (search follows its changes). */
+  onOpen(handler: DocHandler): () => void {
+    this.#opened.add(handler);
+    return () => this.#opened.delete(handler);
+  }
+
+  /** A document was closed in this tab. */
+  onClose(handler: DocHandler): () => void {
+    this.#closed.add(handler);
+    return () => this.#closed.delete(handler);
+  }
+
   /** Tells documents whether I may post (they re-add my messages after a refusal only if so). */
   setWritePolicy(canWrite: (id: string) => boolean): void {
     this.#canWrite = canWrite;
@@ -158,6 +176,7 @@ class DocRegistry {
     const entry = this.#entries.get(id);
     if (!entry) return;
     this.#entries.delete(id);
+    for (const handler of this.#closed) handler(entry.doc);
     entry.doc.destroy();
   }
 }

@@ -14,9 +14,13 @@
  *   palabre:<user>:tail:<id>             DisplayMessage[]       the last messages shown, painted before the document loads
  *   palabre:<user>:synced-at             ms                     the last exchange with the server
  *
+ * and one IndexedDB database for search, `palabre:<user>:search` (see $lib/search/idb.ts): the
+ * index of every discussion, one record per discussion plus the MiniSearch snapshot.
+ *
  * Every function swallows storage errors (blocked storage, quota): the cache only saves time.
  */
 import type { MessageRecord, ReadCursor } from '@palabre/shared/discussion/index';
+import { openSearchDb, searchDatabase, writeUnits } from '$lib/search/idb.js';
 
 export const SESSION_KEY = 'palabre:session';
 
@@ -49,6 +53,8 @@ export const keys = {
   lastOpen: (user: string) => `palabre:${user}:last-open`,
   tail: (user: string, id: string) => `palabre:${user}:tail:${id}`,
   syncedAt: (user: string) => `palabre:${user}:synced-at`,
+  /** The search index's IndexedDB database. */
+  search: searchDatabase,
   /** The IndexedDB database (and BroadcastChannel) name of one discussion's document. */
   database: (user: string, id: string) => `palabre:${user}:${id}`,
 };
@@ -146,6 +152,24 @@ export function mayKeepAgain(user: string, id: string): void {
 }
 
 /**
+ * A discussion's search entries. The search worker also drops them from memory and rewrites its
+ * snapshot (searchClient.forget); this removes the stored record even when no worker runs, and a
+ * snapshot still holding the discussion is cleaned when the worker next loads it.
+ */
+export async function forgetSearchUnit(user: string, id: string): Promise<void> {
+  try {
+    const db = await openSearchDb(user);
+    try {
+      await writeUnits(db, [], [id]);
+    } finally {
+      db.close();
+    }
+  } catch {
+    // No IndexedDB: nothing was stored.
+  }
+}
+
+/**
  * Everything one discussion left in this browser: every localStorage key of it (whatever it
  * holds: info, acknowledgements, re-adds, painted tail, ...) and its IndexedDB document.
  */
@@ -153,14 +177,15 @@ export async function forgetDiscussion(user: string, id: string): Promise<void> 
   forgotten.add(keys.database(user, id));
   for (const key of keysWithPrefix(keys.prefix(user))) if (key.endsWith(`:${id}`)) removeKey(key);
   if (readJson<string>(keys.lastOpen(user)) === id) removeKey(keys.lastOpen(user));
-  await deleteDatabase(keys.database(user, id));
+  await Promise.all([deleteDatabase(keys.database(user, id)), forgetSearchUnit(user, id)]);
 }
 
-/** Sign-out: every trace of this user (localStorage keys and IndexedDB databases). */
+/** Sign-out: every trace of this user (localStorage keys and IndexedDB databases, search included). */
 export async function forgetUser(user: string, knownIds: Iterable<string>): Promise<void> {
   const prefix = keys.prefix(user);
   for (const key of keysWithPrefix(prefix)) removeKey(key);
   const names = new Set<string>([...knownIds].map((id) => keys.database(user, id)));
+  names.add(keys.search(user));
   try {
     // Chromium, Firefox 126+, Safari: also finds documents of discussions no longer listed.
     const databases = await indexedDB.databases?.();

@@ -1,0 +1,124 @@
+/**
+ * Issue 9: the search bar at the top of the discussion list finds discussions by colleague and
+ * messages by keyword, across every discussion, offline too, and opens a message in its history.
+ */
+import type { Page } from '@playwright/test';
+import { expect, test, type PalabreServer, type TestUser } from './fixtures.js';
+import { message, openDiscussion, sidebar } from './ui.js';
+
+const searchBox = (page: Page) => page.getByRole('combobox', { name: 'Rechercher une discussion' });
+const results = (page: Page) => page.getByRole('listbox', { name: 'Résultats de la recherche' });
+const messageHits = (page: Page) =>
+  results(page).getByRole('group', { name: 'Messages' }).getByRole('option');
+
+/** A discussion with François whose 100-message history hides one message about the report. */
+async function history(palabre: PalabreServer, francois: TestUser, claire: TestUser) {
+  const { id } = await palabre.createDiscussion(francois, [claire.id]);
+  const texts = Array.from({ length: 100 }, (_, i) => `Point de suivi numéro ${i + 1}`);
+  texts[30] = "Le rapport trimestriel de l'équipe est prêt, je l'envoie ce soir.";
+  const records = await palabre.postMessages(francois, id, texts);
+  return { id, target: records[30], before: records[29] };
+}
+
+async function installedForOffline(page: Page): Promise<void> {
+  await expect
+    .poll(() => page.evaluate(async () => Boolean((await navigator.serviceWorker.getRegistration())?.active)))
+    .toBe(true);
+}
+
+test('a keyword finds a colleague’s message in another discussion and opens it in its history', async ({
+  palabre,
+  pageAs,
+}) => {
+  const claire = await palabre.createUser('Claire Martin');
+  const francois = await palabre.createUser('François Dupont');
+  const elodie = await palabre.createUser('Élodie Bernard');
+  const { id, target, before } = await history(palabre, francois, claire);
+  await palabre.createDiscussion(claire, [elodie.id]);
+
+  const page = await pageAs(claire);
+  await openDiscussion(page, elodie.displayName);
+
+  // « fran » finds the discussion with François; the accent-free keywords find his message.
+  await searchBox(page).fill('fran');
+  await expect(results(page).getByRole('group', { name: 'Discussions' })).toContainText(francois.displayName);
+  await searchBox(page).fill('equipe trimestriel');
+  const hit = messageHits(page).filter({ hasText: 'trimestriel' });
+  await expect(hit).toHaveCount(1);
+  await expect(hit).toContainText(francois.displayName);
+  await expect(hit.locator('mark')).toHaveText(['trimestriel', 'équipe']);
+
+  await hit.click();
+  await expect(page).toHaveURL(new RegExp(`/discussions/${id}\\?m=${target.id}$`));
+  await expect(page.getByRole('heading', { level: 1, name: francois.displayName })).toBeVisible();
+  const found = message(page, 'Le rapport trimestriel');
+  await expect(found).toBeInViewport();
+  await expect(found).toHaveClass(/found/);
+  // With the history around it, far from the latest messages.
+  await expect(message(page, before.text)).toBeAttached();
+
+  // Keyboard: arrows then Enter open a hit; Escape clears the search and shows the list again.
+  await searchBox(page).fill('suivi numéro 7');
+  await expect(messageHits(page).first()).toBeVisible();
+  await searchBox(page).press('ArrowDown');
+  await expect(searchBox(page)).toHaveAttribute('aria-activedescendant', 'search-option-0');
+  await searchBox(page).press('Enter');
+  await expect(page).toHaveURL(/\?m=/);
+  await searchBox(page).press('Escape');
+  await expect(searchBox(page)).toHaveValue('');
+  await expect(sidebar(page).getByRole('link', { name: elodie.displayName })).toBeVisible();
+
+  // Signing out forgets the search index with everything else.
+  const databases = () =>
+    page.evaluate(async () =>
+      (await indexedDB.databases()).map((db) => db.name ?? '').filter((n) => n.endsWith(':search')),
+    );
+  expect(await databases()).toHaveLength(1);
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await expect.poll(databases).toEqual([]);
+});
+
+test('search works with the network cut, from the copy on this device', async ({ palabre, pageAs }) => {
+  const claire = await palabre.createUser('Claire Martin');
+  const francois = await palabre.createUser('François Dupont');
+  const { id, target } = await history(palabre, francois, claire);
+
+  const page = await pageAs(claire);
+  await installedForOffline(page);
+  // Online first: the background sync copies the discussion, the worker indexes it.
+  await searchBox(page).fill('trimestriel');
+  await expect(messageHits(page)).toHaveCount(1);
+
+  await page.context().setOffline(true);
+  await page.reload();
+  await searchBox(page).fill('rapport trimestriel');
+  const hit = messageHits(page).filter({ hasText: 'trimestriel' });
+  await expect(hit).toHaveCount(1);
+  await hit.click();
+  await expect(page).toHaveURL(new RegExp(`/discussions/${id}\\?m=${target.id}$`));
+  await expect(message(page, 'Le rapport trimestriel')).toBeInViewport();
+  // My own message written offline is found too, still « En attente ».
+  const box = page.getByRole('textbox', { name: 'Écrire un message' });
+  await box.fill('Budget prévisionnel à relire');
+  await box.press('Enter');
+  await expect(message(page, 'Budget prévisionnel')).toContainText('En attente');
+  await searchBox(page).fill('previsionnel');
+  await expect(messageHits(page).filter({ hasText: 'Budget prévisionnel' })).toHaveCount(1);
+});
+
+test('a message received while the results are open shows up in them', async ({ palabre, pageAs }) => {
+  const claire = await palabre.createUser('Claire Martin');
+  const francois = await palabre.createUser('François Dupont');
+  const { id } = await palabre.createDiscussion(francois, [claire.id]);
+  await palabre.postMessages(francois, id, ['Bonjour Claire']);
+
+  const page = await pageAs(claire);
+  await searchBox(page).fill('livraison');
+  await expect(results(page)).toContainText('Aucun résultat');
+
+  await palabre.postMessages(francois, id, ['La livraison des palettes arrive demain matin']);
+  const hit = messageHits(page).filter({ hasText: 'livraison' });
+  await expect(hit).toHaveCount(1);
+  await expect(hit.locator('mark')).toHaveText('livraison');
+});
