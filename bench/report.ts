@@ -6,6 +6,8 @@ import { summarize, type Summary } from './stats.js';
 import { FRAME_KINDS } from './ws.js';
 import type { CheckCost } from './validation.js';
 import type { CatchUpResult, FanoutResult, LoadResult, MemoryResult } from './workloads.js';
+import { searchSection } from './search/report.js';
+import type { SearchResults } from './search/workload.js';
 
 export interface FanoutRun {
   target: string;
@@ -31,6 +33,8 @@ export interface Results {
   coldStart: ColdStartResult | null;
   /** Start time, restart under load and idle RSS (bench/start.ts). */
   start: StartResult | null;
+  /** The search index on a generated French corpus, against MiniSearch used naively. */
+  search?: SearchResults | null;
   /** Workloads that did not complete: their tables are missing or partial. */
   failures: { workload: string; target: string; error: string }[];
 }
@@ -785,6 +789,7 @@ export function renderReport(results: Results): string {
     validationSection(results),
     coldStartSection(results),
     startSection(results.start),
+    searchSection(results.search, results.otherLoadAtStart, results.machine.cores),
     METHOD,
     HOOK,
   ];
@@ -822,6 +827,7 @@ const ORDER: ((heading: string) => boolean)[] = [
   (h) => h === 'Cost of validation',
   (h) => h.startsWith('Cold start'),
   (h) => h === 'Start and restart',
+  (h) => h.startsWith('Search'),
   (h) => h === 'How each number was measured',
   (h) => h === 'Reusing the workloads',
 ];

@@ -4,7 +4,7 @@
  *
  *   --quick          shorter and smaller, for trying things (report on stdout)
  *   --only=a,b       only these of fanout1, fanout2, catchup, load, memory, validation, coldstart,
- *                    start
+ *                    start, search
  *                    (report on stdout)
  *   --write          write docs/BENCHMARKS.md even with --quick or --only; with --only, the sections
  *                    of the workloads that ran replace theirs in the existing file, the others stay
@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { ROOT, ServerChild, killAll } from './children.js';
 import { runColdStart } from './coldstart.js';
 import { runStart } from './start.js';
+import { runSearch } from './search/workload.js';
 import { log } from './log.js';
 import { machine, waitForQuiet } from './machine.js';
 import { mergeReport, renderReport, type Results } from './report.js';
@@ -33,6 +34,7 @@ const WORKLOADS = [
   'validation',
   'coldstart',
   'start',
+  'search',
 ] as const;
 type Workload = (typeof WORKLOADS)[number];
 
@@ -153,12 +155,13 @@ async function main(): Promise<Results> {
     validation: null,
     coldStart: null,
     start: null,
+    search: null,
     failures,
   };
   try {
     const users = usersNeeded(scale);
-    // The cold start and the start workloads bring their own server, people and data.
-    const needTargets = WORKLOADS.some((w) => w !== 'coldstart' && w !== 'start' && want(w));
+    // The cold start, start and search workloads bring their own server, people and data.
+    const needTargets = WORKLOADS.some((w) => w !== 'coldstart' && w !== 'start' && w !== 'search' && want(w));
     if (needTargets) log(`creating and logging in ${users} Palabre users`);
     const targets = needTargets
       ? [referenceTarget(users), await palabreTarget(dataDir, users, palabreConfig)]
@@ -219,6 +222,18 @@ async function main(): Promise<Results> {
       } catch (err) {
         log(`  FAILED: ${String(err)}`);
         failures.push({ workload: 'start', target: 'Palabre', error: String(err) });
+    if (want('search')) {
+      const start = palabreStarter(join(dataDir, 'search'), {
+        ...palabreConfig,
+        webRoot: join(ROOT, 'web/build'),
+      });
+      try {
+        results.search = await runSearch(quick ? 20_000 : 100_000, start);
+        if (results.search.browserError)
+          failures.push({ workload: 'search', target: 'Chromium', error: results.search.browserError });
+      } catch (err) {
+        log(`  FAILED: ${String(err)}`);
+        failures.push({ workload: 'search', target: 'search index', error: String(err) });
       }
     }
   } finally {

@@ -48,7 +48,7 @@ export interface UnitRecord {
   pins: string[];
 }
 
-export function sameMessage(a: SearchMessage, b: SearchMessage): boolean {
+export function sameEntry(a: SearchMessage, b: SearchMessage): boolean {
   return (
     a.ts === b.ts &&
     a.author === b.author &&

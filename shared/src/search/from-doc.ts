@@ -6,7 +6,7 @@
  */
 import { toBase64 } from 'lib0/buffer';
 import * as Y from 'yjs';
-import { isMessageRecord, messagesMap, pinsMap } from '../discussion/schema.js';
+import { isMessageRecord, messagesMap, pinsMap } from '../discussion/index.js';
 import type { Coverage, SearchMessage } from './discussion-index.js';
 
 /** File metadata, from the message record itself or from a `files` root map (id -> metadata). */

@@ -22,7 +22,7 @@ import { indexTerm, queryTerms, tokenize } from './fold.js';
 import {
   DiscussionIndex,
   SEARCH_FORMAT,
-  sameMessage,
+  sameEntry,
   toEntry,
   type Coverage,
   type Entry,
@@ -126,7 +126,7 @@ export class SearchIndex {
   /** Add or update a message; only an actual change touches the index. Returns whether it changed. */
   #upsert(unit: DiscussionIndex, m: SearchMessage): boolean {
     const old = unit.messages.get(m.id);
-    if (old && sameMessage(old, m)) return false;
+    if (old && sameEntry(old, m)) return false;
     const entry = toEntry(m, ++this.seq);
     if (old) this.#mini.remove(toDoc(old));
     else if (this.#mini.has(m.id)) this.#mini.discard(m.id);

@@ -123,6 +123,10 @@ class SearchClient {
       case 'ready':
         this.ready = true;
         this.revision++;
+        // For the benchmark (and the curious): how long the cold start of the index took.
+        performance.mark('palabre:search-ready', {
+          detail: { messages: message.messages, indexed: message.indexed, loadMs: message.loadMs },
+        });
         break;
       case 'results': {
         const resolve = this.#waiting.get(message.q);

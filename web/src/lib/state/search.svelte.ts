@@ -23,7 +23,9 @@ class SearchState {
   hits = $state.raw<MessageHit[]>([]);
   /** The hits are for the current query (false while the worker answers). */
   settled = $state(true);
-  /** Worker time of the last answer, for the curious (title attribute) and the bench. */
+  /** The query the hits on screen answer (the bench times keystroke to painted results with it). */
+  answered = $state('');
+  /** Worker time of the last answer. */
   ms = $state(0);
 
   /** Discussions whose title or participants match the words (« fran » finds François). */
@@ -65,9 +67,11 @@ class SearchState {
   /** Ask the worker for the current query (called by an effect on query and index changes). */
   async run(): Promise<void> {
     const q = this.parsed;
+    const query = this.query;
     if (!this.active) {
       this.hits = [];
       this.settled = true;
+      this.answered = query;
       return;
     }
     this.settled = false;
@@ -75,6 +79,7 @@ class SearchState {
     if (!answer) return; // a newer query is on its way
     this.hits = answer.hits;
     this.ms = answer.ms;
+    this.answered = query;
     this.settled = true;
   }
 

@@ -1,0 +1,181 @@
+/**
+ * Search in Chromium, end to end: the real web app, signed in, its search worker loading a
+ * persisted index of the whole corpus from IndexedDB (cold load), then queries typed key by key
+ * into « Rechercher une discussion », each keystroke timed until its results are painted (the
+ * results list says which query it answers in `data-query`; the time is taken in the frame
+ * after the DOM shows that answer).
+ */
+import { chromium, type Browser } from '@playwright/test';
+import { SearchIndex, type SnapshotRecord, type UnitRecord } from '@palabre/shared/search/index';
+import type { ServerChild } from '../children.js';
+import { loginAll } from '../clients.js';
+import { log } from '../log.js';
+import { summarize, type Summary } from '../stats.js';
+import { generateCorpus } from './corpus.js';
+
+export interface BrowserSearchResult {
+  messages: number;
+  /** The worker's cold load of the persisted index (restore), as it reported it. */
+  coldLoadMs: number;
+  /** Keystroke (input event) to results painted. */
+  keystroke: Summary;
+  keystrokes: number;
+  queries: string[];
+}
+
+const PASSWORD = 'bench-password';
+const BROWSER_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Queries typed letter by letter: words, prefixes, typos, several words, filters. */
+const QUERIES = [
+  'réunion',
+  'reunoin',
+  'facture',
+  'livraison client',
+  'prés',
+  'coeur',
+  'planning semaine',
+  'devis signé',
+  'de:claire budget',
+  'apres:2026-06-01 contrat',
+  'a:fichier compte',
+  'télétravail',
+];
+
+export async function runBrowserSearch(
+  count: number,
+  startServer: () => Promise<ServerChild>,
+): Promise<BrowserSearchResult> {
+  let server: ServerChild | null = null;
+  let browser: Browser | null = null;
+  try {
+    server = await startServer();
+    const http = `http://127.0.0.1:${server.port}`;
+    await server.request(
+      'createUsers',
+      { usernames: ['claire'], password: PASSWORD, displayNames: ['Claire Martin'] },
+      60_000,
+    );
+    const [me] = await loginAll(http, ['claire'], PASSWORD);
+
+    log(`  building the persisted index of ${count} messages`);
+    const corpus = generateCorpus(count);
+    const index = new SearchIndex();
+    for (const [id, list] of corpus.messages) index.replace(id, list, []);
+    const snapshot: SnapshotRecord = index.snapshot();
+    const units: UnitRecord[] = [...index.units.values()].map((u) => u.toRecord());
+
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: BROWSER_ARGS,
+      headless: true,
+    });
+    const context = await browser.newContext({
+      baseURL: http,
+      locale: 'fr-FR',
+      viewport: { width: 1280, height: 800 },
+    });
+    // tsx wraps functions in `__name` calls the page does not have (see coldstart.ts).
+    await context.addInitScript('globalThis.__name ??= (fn) => fn;');
+    const page = await context.newPage();
+    await page.goto('/login');
+    await page.getByLabel('Identifiant').fill('claire');
+    await page.getByLabel('Mot de passe').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.waitForURL(/\/discussions/, { timeout: 30_000 });
+    await page.waitForFunction(() => performance.getEntriesByName('palabre:search-ready').length > 0, null, {
+      timeout: 60_000,
+    });
+
+    // The index as the worker would have saved it, written into the page's IndexedDB.
+    const name = `palabre:${me.userId}:search`;
+    const put = (args: { name: string; store: string; entries: [string, unknown][] }) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open(args.name, 1);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction(args.store, 'readwrite');
+          for (const [key, value] of args.entries) tx.objectStore(args.store).put(value, key);
+          tx.oncomplete = () => {
+            db.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      });
+    for (let i = 0; i < units.length; i += 20) {
+      await page.evaluate(put, {
+        name,
+        store: 'units',
+        entries: units.slice(i, i + 20).map((u): [string, unknown] => [u.id, u]),
+      });
+    }
+    await page.evaluate(put, { name, store: 'meta', entries: [['snapshot', snapshot] as [string, unknown]] });
+
+    log('  reloading: the worker loads the persisted index');
+    await page.reload();
+    await page.waitForFunction(() => performance.getEntriesByName('palabre:search-ready').length > 0, null, {
+      timeout: 120_000,
+    });
+    const ready = await page.evaluate(
+      () =>
+        (performance.getEntriesByName('palabre:search-ready')[0] as PerformanceMark).detail as {
+          messages: number;
+          loadMs: number;
+        },
+    );
+    if (ready.messages < count) throw new Error(`the worker loaded ${ready.messages} of ${count} messages`);
+
+    // Timing harness: input event -> the results list answers that value -> next frame painted.
+    await page.evaluate(() => {
+      const w = window as unknown as { __samples: number[] };
+      w.__samples = [];
+      const input = document.getElementById('discussion-filter') as HTMLInputElement;
+      input.addEventListener('input', (event) => {
+        const started = event.timeStamp;
+        const value = input.value;
+        const check = () => {
+          const list = document.getElementById('search-results');
+          if (list?.dataset.query === value && list.getAttribute('aria-busy') === 'false') {
+            requestAnimationFrame(() => setTimeout(() => w.__samples.push(performance.now() - started), 0));
+            observer.disconnect();
+          }
+        };
+        const observer = new MutationObserver(check);
+        observer.observe(document.body, { subtree: true, attributes: true, childList: true });
+        check();
+      });
+    });
+    const box = page.getByRole('combobox', { name: 'Rechercher une discussion' });
+    let keystrokes = 0;
+    for (let round = 0; round < 2; round++) {
+      for (const q of QUERIES) {
+        await box.fill('');
+        await box.focus();
+        // About as fast as a quick typist: each keystroke is timed on its own.
+        await page.keyboard.type(q, { delay: 120 });
+        keystrokes += [...q].length;
+        await page.waitForTimeout(300);
+      }
+    }
+    const samples = await page.evaluate(() => (window as unknown as { __samples: number[] }).__samples);
+    return {
+      messages: ready.messages,
+      coldLoadMs: ready.loadMs,
+      keystroke: summarize(samples),
+      keystrokes,
+      queries: QUERIES,
+    };
+  } finally {
+    await browser?.close();
+    await server?.stop();
+  }
+}
