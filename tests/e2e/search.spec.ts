@@ -2,6 +2,7 @@
  * Issue 9: the search bar at the top of the discussion list finds discussions by colleague and
  * messages by keyword, across every discussion, offline too, and opens a message in its history.
  */
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test, type PalabreServer, type TestUser } from './fixtures.js';
 import { message, openDiscussion, sidebar } from './ui.js';
@@ -122,3 +123,53 @@ test('a message received while the results are open shows up in them', async ({ 
   await expect(hit).toHaveCount(1);
   await expect(hit.locator('mark')).toHaveText('livraison');
 });
+
+for (const { name, viewport, phone } of [
+  { name: 'desktop', viewport: { width: 1280, height: 800 }, phone: false },
+  { name: 'phone', viewport: { width: 390, height: 844 }, phone: true },
+]) {
+  test.describe(`${name} ${viewport.width}x${viewport.height}`, () => {
+    test.use({ viewport, isMobile: phone, hasTouch: phone });
+
+    test('search results and the found message fit the screen', async ({ palabre, pageAs }, testInfo) => {
+      const claire = await palabre.createUser('Claire Martin');
+      const francois = await palabre.createUser('François Dupont');
+      const elodie = await palabre.createUser('Élodie Bernard');
+      await history(palabre, francois, claire);
+      const group = await palabre.createDiscussion(claire, [francois.id, elodie.id], 'Équipe commerciale');
+      await palabre.postMessages(elodie, group.id, [
+        'Le rapport de l’équipe commerciale sera présenté vendredi en réunion.',
+        'Pensez à relire le rapport avant la réunion, surtout la partie sur les devis en attente.',
+      ]);
+      const page = await pageAs(claire);
+      const shoot = (screen: string) =>
+        page.screenshot({
+          path: join(
+            testInfo.project.outputDir,
+            'screens',
+            `${screen}-${viewport.width}x${viewport.height}.png`,
+          ),
+        });
+      const noSidewaysScroll = async () =>
+        expect(
+          await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+        ).toBeLessThanOrEqual(0);
+
+      await searchBox(page).fill('equipe');
+      await expect(messageHits(page)).toHaveCount(2);
+      await expect(results(page).getByRole('group', { name: 'Discussions' })).toContainText(
+        'Équipe commerciale',
+      );
+      await expect(page.getByRole('group', { name: 'Filtres de recherche' })).toBeVisible();
+      await expect(messageHits(page).first()).toBeInViewport();
+      await noSidewaysScroll();
+      await shoot('search-results');
+
+      await messageHits(page).filter({ hasText: 'trimestriel' }).click();
+      const found = message(page, 'Le rapport trimestriel');
+      await expect(found).toBeInViewport();
+      await noSidewaysScroll();
+      await shoot('search-found');
+    });
+  });
+}

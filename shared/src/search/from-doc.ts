@@ -4,7 +4,6 @@
  * text an edit replaced are simply not there: the index only ever holds what the document
  * shows now.
  */
-import { toBase64 } from 'lib0/buffer';
 import * as Y from 'yjs';
 import { isMessageRecord, messagesMap, pinsMap } from '../discussion/index.js';
 import type { Coverage, SearchMessage } from './discussion-index.js';
@@ -77,7 +76,12 @@ export function pinnedIds(doc: Y.Doc): string[] {
   return [...pinsMap(doc).keys()];
 }
 
-/** The document state the entries are read from (`v`: the server version it contains). */
+/**
+ * The document state the entries are read from (`v`: the server version it contains). Base64 by
+ * hand: lib0's picks Node's Buffer in a Web Worker (it only recognises a window as a browser).
+ */
 export function coverageOf(doc: Y.Doc, v: number): Coverage {
-  return { sv: toBase64(Y.encodeStateVector(doc)), v };
+  let binary = '';
+  for (const byte of Y.encodeStateVector(doc)) binary += String.fromCharCode(byte);
+  return { sv: btoa(binary), v };
 }
