@@ -34,7 +34,7 @@ class SearchClient {
 
   start(user: string): void {
     if (this.#user === user && this.#worker) return;
-    this.stop();
+    void this.stop();
     if (typeof Worker === 'undefined') return;
     this.#user = user;
     this.#worker = new Worker(new URL('./search.worker.ts', import.meta.url), { type: 'module' });
@@ -48,11 +48,14 @@ class SearchClient {
     if (typeof window !== 'undefined') window.addEventListener('pagehide', this.#flush);
   }
 
-  /** Sign-out: the worker goes (and with it the index in memory); the caller deletes the data. */
-  stop(): void {
+  /**
+   * Sign-out (or another user): the worker closes its database, then goes, with the index in
+   * memory. Resolves once the database is closed (1 s at most), so deleting it is not blocked.
+   */
+  stop(): Promise<void> {
     for (const stop of this.#stopHooks.splice(0)) stop();
     for (const doc of [...this.#watched.keys()]) this.#unwatch(doc);
-    this.#worker?.terminate();
+    const worker = this.#worker;
     this.#worker = null;
     this.#user = null;
     this.ready = false;
@@ -62,6 +65,19 @@ class SearchClient {
     for (const resolve of this.#waiting.values()) resolve(null);
     this.#waiting.clear();
     if (typeof window !== 'undefined') window.removeEventListener('pagehide', this.#flush);
+    if (!worker) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        worker.terminate();
+        resolve();
+      };
+      const timer = setTimeout(done, 1_000);
+      worker.onmessage = (event: MessageEvent<FromWorker>) => {
+        if (event.data.t === 'closed') done();
+      };
+      worker.postMessage({ t: 'close' } satisfies ToWorker);
+    });
   }
 
   /** Resolves with the hits, or null if a newer query was asked meanwhile (or search stopped). */
@@ -136,6 +152,8 @@ class SearchClient {
       }
       case 'changed':
         this.revision++;
+        break;
+      case 'closed':
         break;
       case 'error':
         console.warn(`Palabre search: ${message.message}`);

@@ -65,6 +65,28 @@ export async function writeSnapshot(db: IDBDatabase, snapshot: SnapshotRecord): 
   await done(tx);
 }
 
+/** Delete one discussion's record, without creating the database if there is none. */
+export async function deleteSearchUnit(user: string, id: string): Promise<void> {
+  const req = indexedDB.open(searchDatabase(user));
+  let created = false;
+  req.onupgradeneeded = () => {
+    created = true;
+    req.transaction?.abort();
+  };
+  let db: IDBDatabase;
+  try {
+    db = await request(req);
+  } catch {
+    return;
+  }
+  try {
+    if (created || !db.objectStoreNames.contains(UNITS)) return;
+    await writeUnits(db, [], [id]);
+  } finally {
+    db.close();
+  }
+}
+
 /** Start over: a format change, or a broken store. */
 export async function clearAll(db: IDBDatabase): Promise<void> {
   const tx = db.transaction([UNITS, META], 'readwrite');

@@ -34,11 +34,14 @@ export type ToWorker =
   /** The user lost access: drop its entries, here and on disk. */
   | { t: 'forget'; id: string }
   /** The page is going away: save what is not saved yet. */
-  | { t: 'flush' };
+  | { t: 'flush' }
+  /** Sign-out: close the database (it is about to be deleted) and answer 'closed'. */
+  | { t: 'close' };
 
 export type FromWorker =
   | { t: 'ready'; messages: number; indexed: number; loadMs: number }
   | { t: 'results'; q: number; hits: MessageHit[]; ms: number; size: number }
   /** The index changed (a result list on screen may be stale). */
   | { t: 'changed' }
+  | { t: 'closed' }
   | { t: 'error'; message: string };

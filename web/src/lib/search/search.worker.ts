@@ -191,6 +191,16 @@ async function handle(message: ToWorker): Promise<void> {
     case 'flush':
       await save(true);
       return;
+    case 'close':
+      // Nothing more is written: the page deletes the database right after.
+      if (saveTimer) clearTimeout(saveTimer);
+      saveTimer = null;
+      toRead.clear();
+      user = null;
+      db?.close();
+      db = null;
+      post({ t: 'closed' });
+      return;
   }
 }
 

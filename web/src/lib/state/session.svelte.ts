@@ -102,12 +102,15 @@ class SessionState {
 
   /** Sign out: tell the server (if it can hear), then remove every local trace of this user. */
   async logout(): Promise<void> {
+    // Taken now: the server closes this session's sockets (4401) as it logs out, which ends the
+    // session here (expire) before api.logout() returns; the data must still be removed.
+    const userId = this.user?.id ?? null;
     try {
       await api.logout();
     } catch {
       // Signing out locally matters more than telling the server; its cookie expires anyway.
     }
-    await this.#end(true);
+    await this.#end(true, userId);
     await goto('/login', { replaceState: true });
   }
 
@@ -179,11 +182,10 @@ class SessionState {
     }
   }
 
-  async #end(clearData: boolean): Promise<void> {
-    const userId = this.user?.id ?? null;
+  async #end(clearData: boolean, userId: string | null = this.user?.id ?? null): Promise<void> {
     // Documents and the search worker first: nothing may write to a database about to be deleted.
     docs.closeAll();
-    searchClient.stop();
+    const searchStopped = searchClient.stop();
     if (userId) for (const handler of this.#signOutHandlers) handler(userId, clearData);
     localCache.close();
     this.user = null;
@@ -192,6 +194,7 @@ class SessionState {
     removeKey(SESSION_KEY);
     this.clockOffset = 0;
     if (clearData && userId) {
+      await searchStopped;
       const known = readJson<{ id: string }[]>(keys.summaries(userId)) ?? [];
       await forgetUser(
         userId,

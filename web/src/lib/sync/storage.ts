@@ -20,7 +20,7 @@
  * Every function swallows storage errors (blocked storage, quota): the cache only saves time.
  */
 import type { MessageRecord, ReadCursor } from '@palabre/shared/discussion/index';
-import { openSearchDb, searchDatabase, writeUnits } from '$lib/search/idb.js';
+import { deleteSearchUnit, searchDatabase } from '../search/idb.js';
 
 export const SESSION_KEY = 'palabre:session';
 
@@ -158,12 +158,7 @@ export function mayKeepAgain(user: string, id: string): void {
  */
 export async function forgetSearchUnit(user: string, id: string): Promise<void> {
   try {
-    const db = await openSearchDb(user);
-    try {
-      await writeUnits(db, [], [id]);
-    } finally {
-      db.close();
-    }
+    await deleteSearchUnit(user, id);
   } catch {
     // No IndexedDB: nothing was stored.
   }
