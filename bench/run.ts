@@ -161,7 +161,9 @@ async function main(): Promise<Results> {
   try {
     const users = usersNeeded(scale);
     // The cold start, start and search workloads bring their own server, people and data.
-    const needTargets = WORKLOADS.some((w) => w !== 'coldstart' && w !== 'start' && w !== 'search' && want(w));
+    const needTargets = WORKLOADS.some(
+      (w) => w !== 'coldstart' && w !== 'start' && w !== 'search' && want(w),
+    );
     if (needTargets) log(`creating and logging in ${users} Palabre users`);
     const targets = needTargets
       ? [referenceTarget(users), await palabreTarget(dataDir, users, palabreConfig)]
@@ -222,6 +224,8 @@ async function main(): Promise<Results> {
       } catch (err) {
         log(`  FAILED: ${String(err)}`);
         failures.push({ workload: 'start', target: 'Palabre', error: String(err) });
+      }
+    }
     if (want('search')) {
       const start = palabreStarter(join(dataDir, 'search'), {
         ...palabreConfig,
