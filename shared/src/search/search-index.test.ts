@@ -42,7 +42,9 @@ function fixture() {
   // A file on the photo message, as the files feature records it.
   messagesMap(direct).set(m.photo.id, {
     ...m.photo,
-    files: [{ id: 'f0000000000000000001', name: 'chantier-rue-Victor-Hugo.jpg', type: 'image/jpeg', size: 1024 }],
+    files: [
+      { id: 'f0000000000000000001', name: 'chantier-rue-Victor-Hugo.jpg', type: 'image/jpeg', size: 1024 },
+    ],
   } as never);
   pin(compta, m.coeur.id, 'claire', T0 + 4 * DAY);
   const index = new SearchIndex();
