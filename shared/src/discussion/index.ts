@@ -7,3 +7,6 @@ export * from './pins.js';
 export * from './last-message.js';
 export * from './file-ref.js';
 export * from './files.js';
+export * from './mentions.js';
+export * from './edits.js';
+export * from './read-tracker.js';

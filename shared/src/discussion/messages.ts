@@ -10,6 +10,7 @@
 import * as Y from 'yjs';
 import { newId } from '../ids.js';
 import type { FileRef } from './file-ref.js';
+import { parseMentions } from './mentions.js';
 import { messagesMap } from './schema.js';
 import { MAX_MESSAGE_LENGTH, Message, isMessageRecord, textProblem, type MessageRecord } from './record.js';
 
@@ -46,13 +47,19 @@ export interface AddMessageInput {
   files?: FileRef[];
 }
 
+/** A message's text as stored: without surrounding blank lines or trailing spaces. */
+export function normalizeText(text: string): string {
+  return text.replace(/^\s*\n|\n\s*$/g, '').trimEnd();
+}
+
 /** Append a message; the text is trimmed of surrounding blank lines. Returns the stored record. */
 export function addMessage(doc: Y.Doc, input: AddMessageInput): MessageRecord {
-  const text = input.text.replace(/^\s*\n|\n\s*$/g, '').trimEnd();
+  const text = normalizeText(input.text);
   const problem = textProblem(text);
   const files = input.files ?? [];
   if (problem === 'empty' && files.length === 0) throw new Error('A message cannot be empty');
   if (problem === 'too_long') throw new MessageTooLongError();
+  const mentioned = parseMentions(text);
   const record = Message.copy({
     id: input.id ?? newId(),
     author: input.author,
@@ -61,6 +68,7 @@ export function addMessage(doc: Y.Doc, input: AddMessageInput): MessageRecord {
     ...(files.length > 0
       ? { files: files.map((f) => ({ id: f.id, name: f.name, type: f.type, size: f.size })) }
       : {}),
+    ...(mentioned.length > 0 ? { mentions: mentioned } : {}),
   });
   messagesMap(doc).set(record.id, record);
   return record;

@@ -18,12 +18,26 @@ import { isMessageRecord } from './record.js';
 interface ItemLike {
   id: { client: number; clock: number };
   deleted: boolean;
+  left: ItemLike | null;
 }
 
-/** The Yjs id of the item holding map[key]; stable for the life of the message. */
+/** The Yjs id of the item holding map[key] now (a new one after each edit). */
 export function itemIdOf(map: Y.Map<unknown>, key: string): { client: number; clock: number } | null {
   const item = (map as unknown as { _map: Map<string, ItemLike> })._map.get(key);
   return item && !item.deleted ? item.id : null;
+}
+
+/**
+ * The Yjs id of the item that first created map[key]: an edit overwrites the entry with a new
+ * item whose left neighbour is the one it replaced (kept, without content, after garbage
+ * collection), so walking left reaches the creation. Reading is judged on it: editing a message
+ * does not make it unread again, and « Vu » stays.
+ */
+export function createdIdOf(map: Y.Map<unknown>, key: string): { client: number; clock: number } | null {
+  let item = (map as unknown as { _map: Map<string, ItemLike> })._map.get(key);
+  if (!item || item.deleted) return null;
+  while (item.left !== null) item = item.left;
+  return item.id;
 }
 
 export function covers(cursor: ReadCursor | undefined, id: { client: number; clock: number }): boolean {
@@ -70,7 +84,7 @@ export function isReadBy(doc: Y.Doc, userId: string, messageId: string): boolean
   const m = messages.get(messageId);
   if (!isMessageRecord(m)) return false;
   if (m.author === userId) return true;
-  const id = itemIdOf(messages as Y.Map<unknown>, messageId);
+  const id = createdIdOf(messages as Y.Map<unknown>, messageId);
   return id !== null && covers(getReadCursor(doc, userId), id);
 }
 
@@ -80,8 +94,8 @@ export function unreadCount(doc: Y.Doc, userId: string): number {
   const cursor = getReadCursor(doc, userId);
   let count = 0;
   for (const [key, m] of messages.entries()) {
-    if (!isMessageRecord(m) || m.author === userId) continue;
-    const id = itemIdOf(messages as Y.Map<unknown>, key);
+    if (!isMessageRecord(m) || m.author === userId || m.deletedAt !== undefined) continue;
+    const id = createdIdOf(messages as Y.Map<unknown>, key);
     if (id && !covers(cursor, id)) count++;
   }
   return count;
@@ -91,7 +105,7 @@ export function unreadCount(doc: Y.Doc, userId: string): number {
 export function seenBy(doc: Y.Doc, messageId: string): string[] {
   const messages = messagesMap(doc);
   const m = messages.get(messageId);
-  const id = itemIdOf(messages as Y.Map<unknown>, messageId);
+  const id = createdIdOf(messages as Y.Map<unknown>, messageId);
   if (!isMessageRecord(m) || !id) return [];
   const out: string[] = [];
   for (const [userId, cursor] of readsMap(doc).entries()) {

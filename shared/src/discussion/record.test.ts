@@ -31,7 +31,9 @@ describe('the message record (one definition)', () => {
     expect(Message.problem({ ...record, extra: true })).toMatch(/without "extra"/);
     expect(Message.problem({ ...record, author: 7 })).toMatch(/author/);
     expect(Message.problem({ id: record.id, author: 'alice', ts: 1 })).toMatch(/text/);
-    expect(Message.shape).toBe('{ id, author, text, ts, files? }');
+    expect(Message.shape).toBe(
+      '{ id, author, text, ts, files?, mentions?, editedAt?, deletedAt?, deletedBy? }',
+    );
   });
 
   it('copies the fields of the table and nothing else', () => {
@@ -52,7 +54,9 @@ describe('the message record (one definition)', () => {
       files: { required: false, immutable: true, valid: (v) => Array.isArray(v) },
     });
     const withFiles = future({ ...record, files: ['f1', 'f2'] });
-    expect(model.shape).toBe('{ id, author, text, ts, files? }');
+    expect(model.shape).toBe(
+      '{ id, author, text, ts, mentions?, editedAt?, deletedAt?, deletedBy?, files? }',
+    );
     expect(model.problem(record)).toBeNull();
     expect(model.problem(withFiles)).toBeNull();
     expect(model.problem({ ...record, files: 'f1' })).toMatch(/files/);

@@ -21,6 +21,13 @@ export interface MessageRecord {
   ts: number;
   /** Attached files (file-ref.ts); the text may be empty when there are some. */
   files?: FileRef[];
+  /** Mentioned user ids (or MENTION_ALL), the `<@id>` tokens of the text in order (mentions.ts). */
+  mentions?: string[];
+  /** When the author last changed the text (« (modifié) »). */
+  editedAt?: number;
+  /** A deleted message keeps only its place: id, author, ts, empty text, who deleted it and when. */
+  deletedAt?: number;
+  deletedBy?: string;
 }
 
 export interface FieldRule<Required extends boolean = boolean> {
@@ -38,6 +45,8 @@ export type FieldTable<T> = {
 
 const isString = (value: unknown): boolean => typeof value === 'string';
 const isTime = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
+const isIdList = (value: unknown): boolean =>
+  Array.isArray(value) && value.length <= 100 && value.every((v) => typeof v === 'string');
 
 export const MESSAGE_FIELDS = {
   id: { required: true, immutable: true, valid: isString },
@@ -45,6 +54,10 @@ export const MESSAGE_FIELDS = {
   text: { required: true, immutable: false, valid: isString },
   ts: { required: true, immutable: true, valid: isTime },
   files: { required: false, immutable: false, valid: isFileList },
+  mentions: { required: false, immutable: false, valid: isIdList },
+  editedAt: { required: false, immutable: false, valid: isTime },
+  deletedAt: { required: false, immutable: false, valid: isTime },
+  deletedBy: { required: false, immutable: false, valid: isString },
 } satisfies FieldTable<MessageRecord>;
 
 /** A table with the same rule shape, possibly with more fields (what a test of a future field uses). */

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addMessage, markRead, messagesMap, pin, pinsMap } from '../discussion/index.js';
+import {
+  addMessage,
+  deleteMessage,
+  editMessage,
+  markRead,
+  messagesMap,
+  pin,
+  pinsMap,
+} from '../discussion/index.js';
 import { checkUpdate, type Sender } from './update-rules.js';
 
 const alice: Sender = { userId: 'alice', role: 'member' };
@@ -85,6 +93,43 @@ describe('update rules', () => {
       messagesMap(d).set('abcdefghij', { id: 'abcdefghij', author: 'alice', text: '   ', ts: 1 }),
     );
     expect(checkUpdate(server, update, alice)).toMatchObject({ ok: false, code: 'empty_message' });
+  });
+
+  it('accepts a message written, edited and deleted offline, sent as one update', () => {
+    const { server, client } = pair();
+    const update = changeOf(client, (d) => {
+      const m = addMessage(d, { author: 'alice', text: 'brouillon', now: 1 });
+      editMessage(d, { id: m.id, author: 'alice', text: 'brouillon 2', now: 2 });
+      deleteMessage(d, { id: m.id, by: 'alice', now: 3 });
+    });
+    expect(checkUpdate(server, update, alice)).toMatchObject({ ok: true });
+  });
+
+  it('refuses a tombstone that keeps text, and one signed by someone else', () => {
+    const { server, client, sync } = pair();
+    const m = addMessage(server, { author: 'alice', text: 'secret', now: 1 });
+    sync();
+    const keeps = changeOf(client, (d) =>
+      messagesMap(d).set(m.id, { ...m, deletedAt: 2, deletedBy: 'alice' }),
+    );
+    expect(checkUpdate(server, keeps, alice)).toMatchObject({ ok: false, code: 'bad_content' });
+    const client2 = new Y.Doc();
+    Y.applyUpdate(client2, Y.encodeStateAsUpdate(server));
+    const signed = changeOf(client2, (d) => deleteMessage(d, { id: m.id, by: 'bob', now: 2 }));
+    expect(checkUpdate(server, signed, alice)).toMatchObject({ ok: false, code: 'bad_content' });
+  });
+
+  it('lets a moderator delete someone else’s message but not edit it', () => {
+    const { server, client, sync } = pair();
+    const m = addMessage(server, { author: 'alice', text: 'hors sujet', now: 1 });
+    sync();
+    const mod: Sender = { userId: 'mod', role: 'moderator' };
+    const del = changeOf(client, (d) => deleteMessage(d, { id: m.id, by: 'mod', now: 2 }));
+    expect(checkUpdate(server, del, mod)).toMatchObject({ ok: true });
+    const client2 = new Y.Doc();
+    Y.applyUpdate(client2, Y.encodeStateAsUpdate(server));
+    const edit = changeOf(client2, (d) => messagesMap(d).set(m.id, { ...m, text: 'censuré', editedAt: 2 }));
+    expect(checkUpdate(server, edit, mod)).toMatchObject({ ok: false, code: 'foreign_message' });
   });
 });
 

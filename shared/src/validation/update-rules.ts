@@ -11,9 +11,10 @@
 import * as Y from 'yjs';
 import { Action, can, type OrgRole } from '../permissions/index.js';
 import { mergeCursor } from '../discussion/reads.js';
-import { Root, type ReadCursor, type Role } from '../discussion/schema.js';
+import { Root, type DiscussionKind, type ReadCursor, type Role } from '../discussion/schema.js';
 import { MAX_MESSAGE_LENGTH, Message, textProblem, type MessageRecord } from '../discussion/record.js';
 import type { FileRef } from '../discussion/file-ref.js';
+import { MENTION_ALL, mayMentionAll, parseMentions } from '../discussion/mentions.js';
 
 export interface Sender {
   userId: string;
@@ -44,6 +45,9 @@ export const RuleCode = {
   ForeignCursor: 'foreign_cursor',
   BadPin: 'bad_pin',
   ForbiddenDelete: 'forbidden_delete',
+  DeletedMessage: 'deleted_message',
+  BadMention: 'bad_mention',
+  MentionAllForbidden: 'mention_all_forbidden',
   UnknownReference: 'unknown_reference',
   ForeignFile: 'foreign_file',
 } as const;
@@ -111,11 +115,28 @@ export function checkUpdate(
   context: RuleContext = {},
 ): Verdict {
   const { structs, ds } = Y.decodeUpdate(update) as { structs: AnyStruct[]; ds: DeleteSet };
-  const inUpdate = new Map<string, Y.Item>();
-  for (const s of structs) if (s instanceof Y.Item) inUpdate.set(`${s.id.client}:${s.id.clock}`, s);
+  // The update's items per client, in clock order (as encoded): an item may span several clocks
+  // (consecutive deleted entries merge), so a lookup finds the item whose range holds the clock.
+  const inUpdate = new Map<number, Y.Item[]>();
+  for (const s of structs) {
+    if (!(s instanceof Y.Item)) continue;
+    const list = inUpdate.get(s.id.client);
+    if (list) list.push(s);
+    else inUpdate.set(s.id.client, [s]);
+  }
   const lookupInUpdate = (id: Y.ID): Y.Item | null => {
-    // Items in an update may span several clocks; the lookups we need target their first clock.
-    return inUpdate.get(`${id.client}:${id.clock}`) ?? null;
+    const list = inUpdate.get(id.client);
+    if (!list) return null;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const item = list[mid];
+      if (id.clock < item.id.clock) hi = mid - 1;
+      else if (id.clock >= item.id.clock + item.length) lo = mid + 1;
+      else return item;
+    }
+    return null;
   };
 
   const placed = new Map<Y.Item, { root: string; key: string | null }>();
@@ -238,23 +259,26 @@ function checkItem(
   if (message.id !== key)
     return refuse(RuleCode.BadContent, `a message is ${Message.shape} stored under its id`);
   const existing = doc.getMap<unknown>(Root.messages).get(key);
-  if (existing !== undefined) {
-    const stored = isRecord(existing) ? existing : {};
-    if (stored.author !== sender.userId) return refuse(RuleCode.ForeignMessage, 'this message is not yours');
-  }
-  if (message.author !== sender.userId)
-    return refuse(RuleCode.NotAuthor, 'a message is written by its sender only');
+  const stored = existing === undefined ? undefined : isRecord(existing) ? existing : {};
+  if (stored?.deletedAt !== undefined)
+    return refuse(RuleCode.DeletedMessage, 'a deleted message stays deleted');
   if (existing !== undefined && Message.isRecord(existing)) {
+    // A tombstone by a moderator keeps the author: every immutable field is checked here.
     const changed = Message.changedImmutable(existing, message);
     if (changed.length > 0) return refuse(RuleCode.ImmutableField, `a message keeps its ${changed[0]}`);
   }
+  if (message.deletedAt !== undefined) return checkTombstone(message, stored, sender);
+  if (stored && stored.author !== sender.userId)
+    return refuse(RuleCode.ForeignMessage, 'this message is not yours');
+  if (message.author !== sender.userId)
+    return refuse(RuleCode.NotAuthor, 'a message is written by its sender only');
   const text = textProblem(message.text);
   if (text === 'too_long')
     return refuse(RuleCode.MessageTooLong, `a message is limited to ${MAX_MESSAGE_LENGTH} characters`);
   const files = message.files ?? [];
   if (text === 'empty' && files.length === 0)
     return refuse(RuleCode.EmptyMessage, 'a message cannot be empty');
-  return checkFiles(files, context);
+  return checkFiles(files, context) ?? checkMentions(doc, message.text, message.mentions, sender);
 }
 
 /** Attachments refer only to files uploaded to this discussion, with their stored metadata. */
@@ -264,6 +288,51 @@ function checkFiles(files: FileRef[], context: RuleContext): Verdict | null {
     if (!stored) return refuse(RuleCode.ForeignFile, `file ${file.id} was not uploaded to this discussion`);
     if (stored.name !== file.name || stored.type !== file.type || stored.size !== file.size)
       return refuse(RuleCode.ForeignFile, `file ${file.id} is { id, name, type, size } as uploaded`);
+  }
+  return null;
+}
+
+/** A deleted message: its place only, deleted by its author or by an owner or moderator. */
+function checkTombstone(
+  message: MessageRecord,
+  stored: Record<string, unknown> | undefined,
+  sender: Sender,
+): Verdict | null {
+  const author = stored ? stored.author : sender.userId;
+  if (
+    message.author !== author ||
+    message.text !== '' ||
+    message.deletedBy !== sender.userId ||
+    message.mentions !== undefined ||
+    message.files !== undefined ||
+    message.editedAt !== undefined
+  )
+    return refuse(
+      RuleCode.BadContent,
+      'a deleted message is { id, author, ts, text: "", deletedAt, deletedBy: you }',
+    );
+  if (author !== sender.userId && !can(sender.role, Action.DeleteOthersMessages, sender.orgRole))
+    return refuse(RuleCode.ForbiddenDelete, 'only owners and moderators delete messages of others');
+  return null;
+}
+
+/** `mentions` lists exactly the `<@id>` tokens of the text, members only; « @tous » by owners and moderators of a group. */
+function checkMentions(doc: Y.Doc, text: string, mentions: unknown, sender: Sender): Verdict | null {
+  const inText = parseMentions(text);
+  if (mentions === undefined && inText.length === 0) return null;
+  if (
+    !Array.isArray(mentions) ||
+    mentions.length !== inText.length ||
+    mentions.some((id, i) => id !== inText[i])
+  )
+    return refuse(RuleCode.BadMention, 'mentions list the <@id> tokens of the text, in order');
+  const members = doc.getMap<unknown>(Root.members);
+  for (const id of inText) {
+    if (id === MENTION_ALL) {
+      const kind = doc.getMap<unknown>(Root.meta).get('kind') as DiscussionKind | undefined;
+      if (!mayMentionAll(sender.role, kind ?? null))
+        return refuse(RuleCode.MentionAllForbidden, '« @tous » is for owners and moderators of a group');
+    } else if (!members.has(id)) return refuse(RuleCode.BadMention, 'only members can be mentioned');
   }
   return null;
 }
