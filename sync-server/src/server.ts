@@ -24,6 +24,7 @@ import { UserAdminService } from './services/users.js';
 import { createFsBlobStore } from './storage/fs-blob-store.js';
 import { openSqlite } from './storage/sqlite.js';
 import type { BlobStore, DocStore, Storage } from './storage/types.js';
+import { PurgeWatch } from './sync/purge.js';
 import { DocManager } from './sync/doc-manager.js';
 import { createLocalBroker, EventHub } from './sync/events.js';
 import { createUpgradeHandler } from './sync/upgrade.js';
@@ -130,6 +131,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
     (event, details) => logger.info({ event, ...details }, event),
   );
+  docs.observe(new PurgeWatch(docs));
   const members = new MemberService(storage, discussions, docs, events, audit);
   const users = new UserAdminService(storage.directory, auth, docs, events, audit);
 

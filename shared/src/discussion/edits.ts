@@ -64,7 +64,7 @@ export function deleteMessage(doc: Y.Doc, input: { id: string; by: string; now: 
  * Did this change of the messages map take text out of the document (an edit or a delete)?
  * Then the stores that keep update logs compact them, so the old text leaves the disk too.
  */
-export function removesText(event: Y.YMapEvent<unknown>): boolean {
+export function removesText<T>(event: Y.YMapEvent<T>): boolean {
   for (const change of event.changes.keys.values()) {
     if (change.action === 'delete' || change.action === 'update') return true;
   }

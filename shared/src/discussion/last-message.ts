@@ -37,7 +37,12 @@ export class LastMessageWatch {
     for (const key of event.keysChanged) {
       const m = messages.get(key);
       if (this.last?.id === key) this.last = lastMessage(this.doc);
-      else if (isMessageRecord(m) && (!this.last || compareMessages(m, this.last) > 0)) this.last = m;
+      else if (
+        isMessageRecord(m) &&
+        m.deletedAt === undefined &&
+        (!this.last || compareMessages(m, this.last) > 0)
+      )
+        this.last = m;
     }
     this.changed = true;
   };

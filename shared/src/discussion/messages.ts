@@ -81,11 +81,12 @@ export function listMessages(doc: Y.Doc): MessageRecord[] {
   return out.sort(compareMessages);
 }
 
-/** The last message in display order, or null. Linear, without sorting everything. */
+/** The last message in display order that is not deleted, or null. Linear, without sorting everything. */
 export function lastMessage(doc: Y.Doc): MessageRecord | null {
   let last: MessageRecord | null = null;
   for (const m of messagesMap(doc).values()) {
-    if (isMessageRecord(m) && (last === null || compareMessages(m, last) > 0)) last = m;
+    if (!isMessageRecord(m) || m.deletedAt !== undefined) continue;
+    if (last === null || compareMessages(m, last) > 0) last = m;
   }
   return last;
 }

@@ -68,15 +68,16 @@ export class SidebarFeed {
     const now = this.now();
     await this.storage.directory.setLastMessages(
       batch.flatMap(([id, { last }]) =>
-        last
-          ? [
+        last === undefined
+          ? []
+          : [
               {
                 discussionId: id,
-                lastMessage: { author: last.author, preview: preview(last.text), ts: last.ts },
+                // null: every message was deleted, the stored preview goes too.
+                lastMessage: last && { author: last.author, preview: preview(last.text), ts: last.ts },
                 activityAt: now,
               },
-            ]
-          : [],
+            ],
       ),
     );
     for (const [id, { memberIds }] of batch) {

@@ -173,6 +173,9 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
   db.pragma(`synchronous = ${sync}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Deleted means gone: freed pages and cells are zeroed, so a compacted-away update (holding
+  // the text of a deleted message) leaves no bytes in the file (see compact below).
+  db.pragma('secure_delete = ON');
   db.exec(SCHEMA);
   migrateSessions(db);
 
@@ -252,7 +255,7 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
       'SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?',
     ),
     setTitle: db.prepare<[string | null, string]>('UPDATE discussions SET title = ? WHERE id = ?'),
-    setLast: db.prepare<[string, string, number, number, string]>(
+    setLast: db.prepare<[string | null, string | null, number | null, number, string]>(
       'UPDATE discussions SET last_message_author = ?, last_message_preview = ?, last_message_ts = ?, last_activity_at = MAX(last_activity_at, ?) WHERE id = ?',
     ),
   };
@@ -261,15 +264,15 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
     (
       entries: {
         discussionId: string;
-        lastMessage: { author: string; preview: string; ts: number };
+        lastMessage: { author: string; preview: string; ts: number } | null;
         activityAt: number;
       }[],
     ) => {
       for (const e of entries)
         q.setLast.run(
-          e.lastMessage.author,
-          e.lastMessage.preview,
-          e.lastMessage.ts,
+          e.lastMessage?.author ?? null,
+          e.lastMessage?.preview ?? null,
+          e.lastMessage?.ts ?? null,
           e.activityAt,
           e.discussionId,
         );
@@ -307,6 +310,8 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
     },
     async compact(docId, snapshot, upToSeq) {
       compactTx(docId, snapshot, upToSeq);
+      // The WAL still holds the old pages until it is checkpointed and cut to zero bytes.
+      db.pragma('wal_checkpoint(TRUNCATE)');
     },
     async version(docId) {
       return q.version.get(docId)?.v ?? 0;

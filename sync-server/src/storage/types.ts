@@ -105,11 +105,11 @@ export interface Directory {
     activityAt: number,
   ): Promise<void>;
 
-  /** Several setLastMessage at once, in one transaction. */
+  /** Several setLastMessage at once, in one transaction; a null lastMessage clears it (all deleted). */
   setLastMessages(
     entries: {
       discussionId: string;
-      lastMessage: { author: string; preview: string; ts: number };
+      lastMessage: { author: string; preview: string; ts: number } | null;
       activityAt: number;
     }[],
   ): Promise<void>;

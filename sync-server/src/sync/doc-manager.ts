@@ -63,6 +63,8 @@ export interface DocManagerOptions {
   compactEvery?: number;
   /** Keep a document with no connection in memory this long. */
   unloadAfterMs?: number;
+  /** `compactSoon` compacts this long after its call (coalescing a burst of calls). */
+  purgeAfterMs?: number;
 }
 
 interface Loaded {
@@ -75,6 +77,7 @@ interface Loaded {
   lastSeq: number;
   sinceCompaction: number;
   unloadTimer: NodeJS.Timeout | null;
+  purgeTimer: NodeJS.Timeout | null;
   users: number;
 }
 
@@ -87,6 +90,7 @@ export class DocManager {
   private readonly observers: DocObserver[] = [];
   private readonly compactEvery: number;
   private readonly unloadAfterMs: number;
+  private readonly purgeAfterMs: number;
 
   constructor(
     private readonly store: DocStore,
@@ -94,6 +98,7 @@ export class DocManager {
   ) {
     this.compactEvery = options.compactEvery ?? 500;
     this.unloadAfterMs = options.unloadAfterMs ?? 30_000;
+    this.purgeAfterMs = options.purgeAfterMs ?? 1_000;
   }
 
   /** Follow every document's life from now on (documents already loaded are announced at once). */
@@ -153,6 +158,20 @@ export class DocManager {
       docId === null ? [...this.docs.values()] : [this.docs.get(docId)].filter((d) => d !== undefined);
     for (const d of docs)
       for (const peer of [...d.peers]) if (peer.userId === userId) peer.close(code, reason);
+  }
+
+  /**
+   * Compact a loaded document's stored history a moment from now, on its queue: what its
+   * snapshot no longer holds (the text of a deleted message) leaves storage. Coalesced.
+   */
+  compactSoon(docId: string): void {
+    const d = this.docs.get(docId);
+    if (!d || d.purgeTimer) return;
+    d.purgeTimer = setTimeout(() => {
+      d.purgeTimer = null;
+      if (this.docs.get(d.id) === d) void this.run(d, () => this.compact(d)).catch(() => undefined);
+    }, this.purgeAfterMs);
+    d.purgeTimer.unref();
   }
 
   /** Compact and drop every loaded document (server shutdown). */
@@ -245,6 +264,7 @@ export class DocManager {
       lastSeq,
       sinceCompaction: updates.length > 1 ? updates.length : 0,
       unloadTimer: null,
+      purgeTimer: null,
       users: 0,
     };
     // The server holds no awareness state of its own.

@@ -1,0 +1,93 @@
+/**
+ * Deleted means gone: once a message is deleted (or edited), its old text leaves the server's
+ * SQLite files, main database and WAL included, read raw, byte for byte.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { addMessage, deleteMessage, editMessage, listMessages, pin } from '@palabre/shared';
+import {
+  connect,
+  createDiscussion,
+  createUser,
+  removeDataDir,
+  startTestServer,
+  until,
+  waitForSync,
+  type TestServer,
+} from './helpers.js';
+
+/** Which files of the data directory hold these bytes (UTF-8), read raw. */
+function filesHolding(dir: string, text: string): string[] {
+  const needle = Buffer.from(text, 'utf8');
+  return readdirSync(dir).filter((name) => readFileSync(join(dir, name)).includes(needle));
+}
+
+describe('deleted messages leave the server’s files', () => {
+  let server: TestServer;
+  const cleanups: (() => void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) c();
+    await server.close();
+    removeDataDir(server.dataDir);
+  });
+
+  it('removes a deleted message’s text and an edited message’s old text from the SQLite files, WAL included', async () => {
+    // Compacting every few updates also checkpoints the WAL: the texts reach the main file first.
+    server = await startTestServer({ unloadAfterMs: 60_000, compactEvery: 4 });
+    const alice = await createUser(server, 'Alice');
+    const bob = await createUser(server, 'Bob');
+    const d = await createDiscussion(server.url, alice, [bob], 'Coffre');
+    const a = connect(server.url, d.id, alice.token);
+    const b = connect(server.url, d.id, bob.token);
+    cleanups.push(
+      () => a.provider.destroy(),
+      () => b.provider.destroy(),
+    );
+    await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);
+
+    const tag = Math.random().toString(36).slice(2, 10);
+    const kept = `reste-visible-${tag}`;
+    const before = `ancien-texte-${tag}`;
+    const secret = `code-du-coffre-${tag}`;
+    addMessage(a.doc, { author: alice.user.id, text: kept, now: Date.now() });
+    const edited = addMessage(a.doc, { author: alice.user.id, text: before, now: Date.now() });
+    // The last message: it is also the sidebar preview stored in the discussions table.
+    const doomed = addMessage(a.doc, { author: alice.user.id, text: secret, now: Date.now() });
+    pin(a.doc, doomed.id, alice.user.id, Date.now());
+    await until(() => listMessages(b.doc).length === 3, 5000, 'relay');
+    // The texts are on disk, so reading the files raw does find them.
+    await until(() => filesHolding(server.dataDir, secret).length > 0, 5000, 'secret stored');
+    await until(() => filesHolding(server.dataDir, before).length > 0, 5000, 'old text stored');
+    await until(
+      () => filesHolding(server.dataDir, secret).includes('palabre.sqlite'),
+      5000,
+      'secret in the main database file',
+    );
+
+    editMessage(a.doc, {
+      id: edited.id,
+      author: alice.user.id,
+      text: `nouveau-texte-${tag}`,
+      now: Date.now(),
+    });
+    deleteMessage(a.doc, { id: doomed.id, by: alice.user.id, now: Date.now() });
+
+    await until(
+      () =>
+        filesHolding(server.dataDir, secret).length === 0 &&
+        filesHolding(server.dataDir, before).length === 0,
+      10_000,
+      'text purged from every file',
+    );
+    expect(readdirSync(server.dataDir).some((name) => name.endsWith('-wal'))).toBe(true);
+    expect(filesHolding(server.dataDir, kept).length).toBeGreaterThan(0);
+    // The document still serves the rest, and the sidebar shows the previous message.
+    const c = connect(server.url, d.id, alice.token);
+    cleanups.push(() => c.provider.destroy());
+    await waitForSync(c.provider);
+    expect(listMessages(c.doc).map((m) => m.text)).toEqual([kept, `nouveau-texte-${tag}`, '']);
+    const summary = await server.storage.directory.discussionById(d.id);
+    expect(summary?.lastMessage?.preview).toBe(`nouveau-texte-${tag}`);
+  });
+});
