@@ -78,3 +78,8 @@ export function matchCandidates<T extends MentionCandidate>(query: string, candi
   scored.sort((a, b) => a.rank - b.rank || a.name.localeCompare(b.name));
   return scored.map((s) => s.c);
 }
+
+/** A text with every mention written `@Name` (previews, notifications, the composer's draft). */
+export function mentionsAsNames(text: string, nameOf: (userId: string) => string): string {
+  return text.replace(TOKEN, (_, id: string) => `@${nameOf(id)}`);
+}

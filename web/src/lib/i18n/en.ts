@@ -1,6 +1,7 @@
 /** English dictionary: same keys as fr.ts (the type makes a missing key a compile error). */
 import { enAdmin } from './en-admin.js';
 import { enSecurity } from './en-security.js';
+import { enThread } from './en-thread.js';
 import type { MessageKey } from './fr.js';
 
 export const en: Record<MessageKey, string> = {
@@ -126,4 +127,5 @@ export const en: Record<MessageKey, string> = {
   'errors.removed': 'This discussion was deleted or you no longer have access to it.',
   ...enAdmin,
   ...enSecurity,
+  ...enThread,
 };

@@ -1,6 +1,7 @@
 /** French dictionary: the reference wording (our users know the Comunik KIT guide). */
 import { frAdmin } from './fr-admin.js';
 import { frSecurity } from './fr-security.js';
+import { frThread } from './fr-thread.js';
 export const fr = {
   'app.name': 'Palabre',
   'app.loading': 'Chargement…',
@@ -125,6 +126,7 @@ export const fr = {
   'errors.removed': 'Cette discussion a été supprimée ou vous n’y avez plus accès.',
   ...frAdmin,
   ...frSecurity,
+  ...frThread,
 } as const;
 
 export type MessageKey = keyof typeof fr;
