@@ -4,7 +4,7 @@
  *
  *   --quick          shorter and smaller, for trying things (report on stdout)
  *   --only=a,b       only these of fanout1, fanout2, catchup, load, memory, validation, coldstart,
- *                    start, search
+ *                    start, search, readstate
  *                    (report on stdout)
  *   --write          write docs/BENCHMARKS.md even with --quick or --only; with --only, the sections
  *                    of the workloads that ran replace theirs in the existing file, the others stay
@@ -19,6 +19,7 @@ import { ROOT, ServerChild, killAll } from './children.js';
 import { runColdStart } from './coldstart.js';
 import { runStart } from './start.js';
 import { runSearch } from './search/workload.js';
+import { measureReadState } from './read-state.js';
 import { log } from './log.js';
 import { machine, waitForQuiet } from './machine.js';
 import { mergeReport, renderReport, type Results } from './report.js';
@@ -35,6 +36,7 @@ const WORKLOADS = [
   'coldstart',
   'start',
   'search',
+  'readstate',
 ] as const;
 type Workload = (typeof WORKLOADS)[number];
 
@@ -156,13 +158,14 @@ async function main(): Promise<Results> {
     coldStart: null,
     start: null,
     search: null,
+    readState: null,
     failures,
   };
   try {
     const users = usersNeeded(scale);
-    // The cold start, start and search workloads bring their own server, people and data.
+    // The cold start, start and search workloads bring their own server, people and data; readstate is pure CPU.
     const needTargets = WORKLOADS.some(
-      (w) => w !== 'coldstart' && w !== 'start' && w !== 'search' && want(w),
+      (w) => w !== 'coldstart' && w !== 'start' && w !== 'search' && w !== 'readstate' && want(w),
     );
     if (needTargets) log(`creating and logging in ${users} Palabre users`);
     const targets = needTargets
@@ -204,6 +207,15 @@ async function main(): Promise<Results> {
       if (result) results.memory.push({ target: target.name, messagesEach: scale.memory.messages, result });
     }
     if (want('validation')) results.validation = await validation(targets[1]);
+    if (want('readstate')) {
+      log('read state: unread, mentions and « Vu » after one new message (10,000 messages, 50 members)');
+      try {
+        results.readState = measureReadState(10_000, 50, scale === SCALES.quick ? 100 : 500);
+      } catch (err) {
+        log(`  FAILED: ${String(err)}`);
+        failures.push({ workload: 'readstate', target: 'ReadTracker', error: String(err) });
+      }
+    }
     if (want('coldstart')) {
       log(`cold start of the web app (Chromium, ${scale.coldStart.discussions} discussions stored locally)`);
       const start = palabreStarter(join(dataDir, 'coldstart'), {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ReplicaSet } from '../testing/sync.js';
 import { deleteMessage, editMessage } from './edits.js';
 import { MENTION_ALL, mentionToken } from './mentions.js';
-import { addMessage } from './messages.js';
+import { addMessage, listMessages } from './messages.js';
 import { ReadTracker } from './read-tracker.js';
 import { markRead, seenBy, unreadCount } from './reads.js';
 import { readsMap } from './schema.js';
@@ -145,6 +145,11 @@ describe('unread and mention counts', () => {
     say(alice, 'alice', 'nouveau 2', 11);
     r.flush();
     expect(t.firstUnread()).toBe(first.id);
+    deleteMessage(alice, { id: first.id, by: 'alice', now: T0 + 20 });
+    r.flush();
+    expect(t.firstUnread()).toBe(listMessages(bob).at(-1)?.id);
+    markRead(bob, 'bob');
+    expect(t.firstUnread()).toBeNull();
   });
 });
 

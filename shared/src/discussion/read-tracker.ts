@@ -45,6 +45,8 @@ export class ReadTracker {
   #mentions = 0;
   #cursor: ReadCursor | undefined;
   #myLast: MessageRecord | null = null;
+  /** My first unread message, or undefined when it must be looked for again. */
+  #first: MessageRecord | null | undefined = null;
   readonly #onMessages: (event: Y.YMapEvent<MessageRecord>, tx: Y.Transaction) => void;
   readonly #onReads: (event: Y.YMapEvent<ReadCursor>) => void;
 
@@ -80,15 +82,19 @@ export class ReadTracker {
     return this.#unread.has(messageId);
   }
 
-  /** My first unread message in display order (« Nouveaux messages » goes above it). O(unread). */
+  /** My first unread message in display order (« Nouveaux messages » goes above it). */
   firstUnread(): string | null {
-    let first: MessageRecord | null = null;
-    const messages = messagesMap(this.#doc);
-    for (const key of this.#unread.keys()) {
-      const m = messages.get(key);
-      if (isMessageRecord(m) && (first === null || compareMessages(m, first) < 0)) first = m;
+    if (this.#first === undefined) {
+      // Only after the first one was read or deleted: O(unread) once.
+      let first: MessageRecord | null = null;
+      const messages = messagesMap(this.#doc);
+      for (const key of this.#unread.keys()) {
+        const m = messages.get(key);
+        if (isMessageRecord(m) && (first === null || compareMessages(m, first) < 0)) first = m;
+      }
+      this.#first = first;
     }
-    return first?.id ?? null;
+    return this.#first?.id ?? null;
   }
 
   /** Who has seen my last message (not deleted). O(members). */
@@ -115,6 +121,7 @@ export class ReadTracker {
     if (before) {
       this.#unread.delete(key);
       if (before.mention) this.#mentions--;
+      if (this.#first?.id === key) this.#first = undefined;
     }
     const messages = messagesMap(this.#doc);
     const m = messages.get(key);
@@ -126,6 +133,8 @@ export class ReadTracker {
     const mention = mentions(m, this.#userId);
     this.#unread.set(key, { client: id.client, clock: id.clock, mention });
     if (mention) this.#mentions++;
+    if (this.#first !== undefined && (this.#first === null || compareMessages(m, this.#first) < 0))
+      this.#first = m;
     return before ? null : { record: m, mention };
   }
 
@@ -159,6 +168,7 @@ export class ReadTracker {
       if (covers(next, u)) {
         this.#unread.delete(key);
         if (u.mention) this.#mentions--;
+        if (this.#first?.id === key) this.#first = undefined;
       }
     }
   }
@@ -166,6 +176,7 @@ export class ReadTracker {
   #rescan(): void {
     this.#unread.clear();
     this.#mentions = 0;
+    this.#first = null;
     this.#myLast = null;
     this.#cursor = readsMap(this.#doc).get(this.#userId);
     for (const key of messagesMap(this.#doc).keys()) this.#apply(key);
