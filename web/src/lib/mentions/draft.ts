@@ -39,7 +39,10 @@ export function encodeDraft(draft: string, picks: readonly Pick[]): string {
 }
 
 /** A stored text back into a draft (editing): tokens shown as « @Name », remembered as picks. */
-export function decodeToDraft(text: string, nameOf: (userId: string) => string): { draft: string; picks: Pick[] } {
+export function decodeToDraft(
+  text: string,
+  nameOf: (userId: string) => string,
+): { draft: string; picks: Pick[] } {
   const picks: Pick[] = [];
   let draft = '';
   for (const segment of splitMentions(text)) {

@@ -43,6 +43,8 @@ export interface DiscussionView {
   activityAt: number;
   /** Unread messages, as the local document says (kept current by the background sync). */
   unread: number;
+  /** Of those, the ones that mention me. */
+  mentions: number;
   /** My messages waiting for the server in this discussion. */
   pending: number;
   /** Title and member names, for the sidebar filter. */
@@ -333,6 +335,7 @@ class DiscussionsState {
       lastMessage: last,
       activityAt: Math.max(summary.lastActivityAt, last?.ts ?? 0),
       unread: info.unread,
+      mentions: info.mentions ?? 0,
       pending: info.pending,
       searchText: `${title} ${names.join(' ')}`,
     };

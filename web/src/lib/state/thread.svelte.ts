@@ -7,10 +7,17 @@ import {
   MAX_MESSAGE_LENGTH,
   MessageTooLongError,
   addMessage,
+  deleteMessage,
+  editMessage,
+  getReadCursor,
   listMessages,
+  listPins,
   markRead,
+  pin,
   sameMessage,
+  unpin,
   type MessageRecord,
+  type PinEntry,
 } from '@palabre/shared/discussion/index';
 import { CloseCode } from '@palabre/shared/close-codes';
 import type { ConnectionLabel } from '$lib/sync/network.svelte.js';
@@ -19,6 +26,7 @@ import { keys, mayKeep, readJson, removeKey, writeJson } from '$lib/sync/storage
 import type { SyncedDoc } from '$lib/sync/synced-doc.svelte.js';
 import { directory } from './directory.svelte.js';
 import { discussions } from './discussions.svelte.js';
+import { notifications } from './notifications.svelte.js';
 import { session } from './session.svelte.js';
 
 /** `busy`: the document is being rebuilt for a moment; the text stays in the composer. */
@@ -28,6 +36,19 @@ export type ThreadProblem = 'forbidden' | 'not_found' | 'closed' | null;
 /** A message as shown: `pending` while the server has not acknowledged it (« En attente »). */
 export interface DisplayMessage extends MessageRecord {
   pending: boolean;
+  pinned?: boolean;
+}
+
+/** A pin as listed in « Messages épinglés »: the message is null when not in this document. */
+export interface PinView extends PinEntry {
+  messageId: string;
+  message: DisplayMessage | null;
+}
+
+/** « Vu »: who (other than me) has seen my last message. */
+export interface SeenView {
+  messageId: string;
+  by: string[];
 }
 
 export { MAX_MESSAGE_LENGTH };
@@ -37,6 +58,12 @@ const TAIL_SIZE = 60;
 
 export class ThreadState {
   messages = $state.raw<DisplayMessage[]>([]);
+  pins = $state.raw<PinView[]>([]);
+  seen = $state.raw<SeenView | null>(null);
+  /** « Nouveaux messages » goes above this message: my first unread one when I opened the thread. */
+  dividerId = $state<string | null>(null);
+  /** Set once the server's copy has arrived: later messages are read live, without a divider. */
+  #dividerFixed = false;
   readonly #synced: SyncedDoc;
   readonly #userId: string;
   readonly #cleanup: (() => void)[] = [];
@@ -54,6 +81,7 @@ export class ThreadState {
     this.#userId = user.id;
     this.#synced = docs.acquire(user.id, id);
     discussions.rememberOpen(id);
+    notifications.openId = id;
 
     // Opening Palabre: paint the last messages seen here at once, then the document takes over.
     if (!this.#synced.loaded) {
@@ -80,20 +108,38 @@ export class ThreadState {
     if (this.#fromTail && !this.ready) return;
     this.#fromTail = false;
     const pending = this.#synced.pendingIds;
+    const doc = this.#synced.doc;
+    const pinned = listPins(doc);
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, never rendered
+    const pinnedIds = new Set(pinned.map((p) => p.messageId));
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- the next cache, never rendered
     const next = new Map<string, DisplayMessage>();
-    const list = listMessages(this.#synced.doc).map((record) => {
+    const list = listMessages(doc).map((record) => {
       const isPending = pending.has(record.id);
+      const isPinned = pinnedIds.has(record.id);
       const previous = this.#shown.get(record.id);
       const shown =
-        previous && previous.pending === isPending && sameMessage(previous, record)
+        previous &&
+        previous.pending === isPending &&
+        (previous.pinned ?? false) === isPinned &&
+        sameMessage(previous, record)
           ? previous
-          : { ...record, pending: isPending };
+          : { ...record, pending: isPending, pinned: isPinned };
       next.set(record.id, shown);
       return shown;
     });
     this.#shown = next;
     this.messages = list;
+    this.pins = pinned.map((p) => ({ ...p, message: next.get(p.messageId) ?? null }));
+    const tracker = this.#synced.tracker;
+    const seen = tracker.seen();
+    if (seen?.messageId !== this.seen?.messageId || seen?.by.join() !== this.seen?.by.join())
+      this.seen = seen;
+    if (!this.#dividerFixed) {
+      // Before markRead below: where my unread messages begin, as I open the discussion.
+      this.dividerId ??= tracker.firstUnread();
+      if (this.#synced.synced) this.#dividerFixed = true;
+    }
     this.#saveTail();
     directory.ensure(list.map((m) => m.author));
     // Outside the Yjs event: writing the read cursor starts a transaction of its own.
@@ -149,11 +195,41 @@ export class ThreadState {
     return 'sent';
   }
 
+  /** Change the text of my message. */
+  edit(id: string, text: string): SendResult {
+    if (text.trim() === '') return 'empty';
+    if (!this.#synced.writable) return 'busy';
+    try {
+      editMessage(this.#synced.doc, { id, author: this.#userId, text, now: session.now() });
+    } catch (error) {
+      if (error instanceof MessageTooLongError) return 'too_long';
+      throw error;
+    }
+    return 'sent';
+  }
+
+  /** Delete a message (mine, or anyone's for owners and moderators: the server checks). */
+  remove(id: string): void {
+    if (!this.#synced.writable) return;
+    deleteMessage(this.#synced.doc, { id, by: this.#userId, now: session.now() });
+  }
+
+  pin(id: string): void {
+    if (this.#synced.writable) pin(this.#synced.doc, id, this.#userId, session.now());
+  }
+
+  unpin(id: string): void {
+    if (this.#synced.writable) unpin(this.#synced.doc, id);
+  }
+
   /** Move my read cursor, but only while the thread is actually on screen. */
   markRead(): void {
     if (this.#destroyed || document.visibilityState !== 'visible' || !this.ready) return;
     if (!this.#synced.writable) return;
-    markRead(this.#synced.doc, this.#userId);
+    // Nothing unread (the tracker knows without a scan): nothing to write.
+    const doc = this.#synced.doc;
+    if (this.#synced.tracker.unread === 0 && getReadCursor(doc, this.#userId) !== undefined) return;
+    markRead(doc, this.#userId);
   }
 
   destroy(): void {
@@ -164,6 +240,7 @@ export class ThreadState {
       if (this.ready) this.#writeTail();
     }
     this.#destroyed = true;
+    if (notifications.openId === this.id) notifications.openId = null;
     for (const fn of this.#cleanup) fn();
     docs.release(this.id);
   }

@@ -13,6 +13,7 @@ function sameInfo(a: DocInfo, b: DocInfo): boolean {
   return (
     a.v === b.v &&
     a.unread === b.unread &&
+    (a.mentions ?? 0) === (b.mentions ?? 0) &&
     a.pending === b.pending &&
     a.last?.ts === b.last?.ts &&
     a.last?.text === b.last?.text &&

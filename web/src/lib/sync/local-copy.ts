@@ -4,7 +4,7 @@
  * document goes on without it after a short wait rather than never loading.
  */
 import { IndexeddbPersistence } from 'y-indexeddb';
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 
 /** Waiting longer than this for IndexedDB means it is not available. */
 export const LOAD_TIMEOUT_MS = 5_000;
@@ -14,6 +14,11 @@ export interface LocalCopy {
   readonly origin: unknown;
   /** Resolves once its content is in the doc, or could not be read (never rejects). */
   readonly loaded: Promise<void>;
+  /**
+   * Rewrite the store as one snapshot of the document, deleting the updates it replaces (which
+   * may hold the text of a deleted message). Only once loaded: the doc must hold everything.
+   */
+  compact(): Promise<void>;
   /** Stop writing and close the database (resolves even if closing fails). */
   close(): Promise<void>;
 }
@@ -24,6 +29,7 @@ export function openLocalCopy(name: string, doc: Y.Doc, timeoutMs = LOAD_TIMEOUT
   return {
     origin: persistence,
     loaded: settledWithin(persistence.whenSynced, timeoutMs),
+    compact: () => compactStore(persistence, doc),
     close: () => persistence.destroy().catch(() => undefined),
   };
 }
@@ -55,4 +61,26 @@ export function guardStore(persistence: object, doc: Y.Doc): void {
     }
   };
   doc.on('update', target._storeUpdate);
+}
+
+/**
+ * One snapshot of the document in place of every stored update, in one IndexedDB transaction
+ * (y-indexeddb's own storeState deletes in a second transaction, which may never run if the
+ * database closes meanwhile). Quietly skipped when the store is closed.
+ */
+function compactStore(persistence: IndexeddbPersistence, doc: Y.Doc): Promise<void> {
+  const db = persistence.db;
+  if (!db) return Promise.resolve();
+  return new Promise((resolve) => {
+    try {
+      // y-indexeddb's store: 'updates', auto-incremented keys in the order updates were written.
+      const tx = db.transaction(['updates'], 'readwrite');
+      const store = tx.objectStore('updates');
+      const added = store.add(Y.encodeStateAsUpdate(doc));
+      added.onsuccess = () => store.delete(IDBKeyRange.upperBound(added.result, true));
+      tx.oncomplete = tx.onerror = tx.onabort = () => resolve();
+    } catch {
+      resolve(); // closed or deleted meanwhile: nothing left to compact
+    }
+  });
 }

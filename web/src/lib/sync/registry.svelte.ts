@@ -8,6 +8,7 @@
  * them); documents only the pool opened are closed at once.
  */
 import { SvelteMap } from 'svelte/reactivity';
+import type { MessageRecord } from '@palabre/shared/discussion/index';
 import { SyncedDoc, type SyncedDocHooks } from './synced-doc.svelte.js';
 
 /** Disconnected documents kept in memory after the user left them. */
@@ -23,6 +24,7 @@ interface Entry {
 type StoppedHandler = (doc: SyncedDoc, code: number, reason: string) => void;
 type DocHandler = (doc: SyncedDoc) => void;
 type RejectedHandler = (doc: SyncedDoc, reason: string) => void;
+type MentionHandler = (doc: SyncedDoc, message: MessageRecord) => void;
 
 class DocRegistry {
   #entries = new SvelteMap<string, Entry>();
@@ -33,6 +35,7 @@ class DocRegistry {
   #rejected = new Set<RejectedHandler>();
   #opened = new Set<DocHandler>();
   #closed = new Set<DocHandler>();
+  #mentioned = new Set<MentionHandler>();
   #canWrite: (id: string) => boolean = () => true;
   #hooks: SyncedDocHooks = {
     onStopped: (doc, code, reason) => {
@@ -42,6 +45,9 @@ class DocRegistry {
       for (const handler of this.#rejected) handler(doc, reason);
     },
     canWrite: (id) => this.#canWrite(id),
+    onMention: (doc, message) => {
+      for (const handler of this.#mentioned) handler(doc, message);
+    },
   };
 
   constructor() {
@@ -165,6 +171,10 @@ class DocRegistry {
   onClose(handler: DocHandler): () => void {
     this.#closed.add(handler);
     return () => this.#closed.delete(handler);
+  /** A message mentioning me arrived from the server, unread (any document, open or in the pool). */
+  onMention(handler: MentionHandler): () => void {
+    this.#mentioned.add(handler);
+    return () => this.#mentioned.delete(handler);
   }
 
   /** Tells documents whether I may post (they re-add my messages after a refusal only if so). */

@@ -8,7 +8,7 @@ const OTHER = 'other000000000000000';
 
 describe('sidebar facts', () => {
   it('an empty discussion has nothing unread, nothing waiting and no last message', () => {
-    expect(sidebarFacts(new Y.Doc(), ME, 0, 0)).toEqual({ unread: 0, pending: 0, last: null });
+    expect(sidebarFacts(new Y.Doc(), ME, 0, 0)).toEqual({ unread: 0, mentions: 0, pending: 0, last: null });
   });
 
   it('counts messages of others after my read cursor, and shows the last one shortened', () => {
@@ -27,5 +27,12 @@ describe('sidebar facts', () => {
     const doc = new Y.Doc();
     addMessage(doc, { author: ME, text: 'mine', now: 1 });
     expect(sidebarFacts(doc, ME, 1, 2)).toMatchObject({ unread: 0, pending: 3 });
+  });
+
+  it('counts the unread messages that mention me apart', () => {
+    const doc = new Y.Doc();
+    addMessage(doc, { author: OTHER, text: `<@${ME}> tu as vu ?`, now: 1 });
+    addMessage(doc, { author: OTHER, text: 'rien pour toi', now: 2 });
+    expect(sidebarFacts(doc, ME, 0, 0)).toMatchObject({ unread: 2, mentions: 1 });
   });
 });

@@ -4,20 +4,40 @@
  * to open a Y.Doc.
  */
 import type * as Y from 'yjs';
-import { lastMessage, unreadCount } from '@palabre/shared/discussion/index';
+import { ReadTracker, lastMessage } from '@palabre/shared/discussion/index';
 import { preview } from '@palabre/shared/text';
 import type { DocInfo } from './storage.js';
 
-export type SidebarFacts = Pick<DocInfo, 'unread' | 'pending' | 'last'>;
+export type SidebarFacts = Pick<DocInfo, 'unread' | 'mentions' | 'pending' | 'last'>;
+
+/** Unread and mention counts, from a live tracker, or (tests, one-offs) a scan of the document. */
+export interface ReadCounts {
+  unread: number;
+  mentions: number;
+}
+
+function scan(doc: Y.Doc, me: string): ReadCounts {
+  const tracker = new ReadTracker(doc, me);
+  const counts = { unread: tracker.unread, mentions: tracker.mentions };
+  tracker.destroy();
+  return counts;
+}
 
 /**
  * `pending`: my messages not acknowledged in the document; `toReadd`: those kept aside after a
  * refused update, not written back yet (they are waiting too).
  */
-export function sidebarFacts(doc: Y.Doc, me: string, pending: number, toReadd: number): SidebarFacts {
+export function sidebarFacts(
+  doc: Y.Doc,
+  me: string,
+  pending: number,
+  toReadd: number,
+  counts: ReadCounts = scan(doc, me),
+): SidebarFacts {
   const last = lastMessage(doc);
   return {
-    unread: unreadCount(doc, me),
+    unread: counts.unread,
+    mentions: counts.mentions,
     pending: pending + toReadd,
     last: last ? { author: last.author, text: preview(last.text), ts: last.ts } : null,
   };

@@ -30,6 +30,8 @@ export interface DocInfo {
   v: number;
   /** Messages by others not covered by my read cursor. */
   unread: number;
+  /** Of those, the ones mentioning me (by name or « @tous »). */
+  mentions?: number;
   /** My messages the server has not acknowledged yet (plus those waiting to be re-added). */
   pending: number;
   /** The last message in display order (text already shortened for the preview). */

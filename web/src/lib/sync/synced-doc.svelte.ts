@@ -9,7 +9,13 @@
  */
 import * as Y from 'yjs';
 import { CloseCode } from '@palabre/shared/close-codes';
-import type { ReadCursor } from '@palabre/shared/discussion/index';
+import {
+  ReadTracker,
+  messagesMap,
+  removesText,
+  type MessageRecord,
+  type ReadCursor,
+} from '@palabre/shared/discussion/index';
 import { DocSync, type SocketFactory, type SyncStatus } from '@palabre/shared/sync/index';
 import { api, wsBase } from '$lib/api.js';
 import { Acknowledgements } from './acks.js';
@@ -35,6 +41,8 @@ export interface SyncedDocHooks {
   onRejected(doc: SyncedDoc, reason: string): void;
   /** Whether I may still post here (re-adding messages after a refusal). */
   canWrite(id: string): boolean;
+  /** A message mentioning me arrived from the server (written now, or offline long ago). */
+  onMention(doc: SyncedDoc, message: MessageRecord): void;
 }
 
 /** One document with its sync client and local copy; a rebuild replaces all three. */
@@ -43,7 +51,14 @@ interface Generation {
   sync: DocSync;
   local: LocalCopy;
   loaded: Promise<void>;
+  /** My unread count, mentions, first unread and « Vu », kept up to date incrementally. */
+  tracker: ReadTracker;
+  /** A compaction of the local copy is due (text was removed). */
+  compactTimer: ReturnType<typeof setTimeout> | null;
 }
+
+/** After an edit or a delete, the local copy is compacted this long after (a burst, once). */
+const COMPACT_AFTER_MS = 300;
 
 export class SyncedDoc {
   /** The current document (replaced when a refused update forces a rebuild). */
@@ -197,6 +212,11 @@ export class SyncedDoc {
     this.#listeners.clear();
   }
 
+  /** Unread, mentions, first unread and « Vu » of the current document. */
+  get tracker(): ReadTracker {
+    return this.#gen.tracker;
+  }
+
   // --- one generation: doc + DocSync + IndexedDB -------------------------------------------
 
   #attach(doc: Y.Doc): Generation {
@@ -208,8 +228,23 @@ export class SyncedDoc {
     // Registered before IndexedDB's handler, so sending and relaying never depend on it.
     doc.on('update', this.#onUpdate);
     const local = openLocalCopy(keys.database(this.userId, this.id), doc);
-    const gen: Generation = { doc, sync, local, loaded: Promise.resolve() };
+    const tracker = new ReadTracker(doc, this.userId, {
+      // Only what the server sends: IndexedDB and other tabs bring what was already announced.
+      onMention: (message, origin) => {
+        if (origin === sync && this.#gen === gen) this.hooks.onMention(this, message);
+      },
+    });
+    const gen: Generation = { doc, sync, local, loaded: Promise.resolve(), tracker, compactTimer: null };
     gen.loaded = local.loaded.then(() => this.#onLoaded(gen));
+    // Deleted means gone: after an edit or a delete (mine or received), rewrite the local copy
+    // as one snapshot of the document, which no longer holds the old text (see edits.ts).
+    messagesMap(doc).observe((event) => {
+      if (!removesText(event) || gen.compactTimer) return;
+      gen.compactTimer = setTimeout(() => {
+        gen.compactTimer = null;
+        if (this.#gen === gen && this.loaded) void local.compact();
+      }, COMPACT_AFTER_MS);
+    });
 
     let opened = false;
     sync.on('status', (status) => {
@@ -258,8 +293,15 @@ export class SyncedDoc {
   }
 
   async #teardown(gen: Generation): Promise<void> {
+    gen.tracker.destroy();
     gen.sync.destroy();
     gen.doc.off('update', this.#onUpdate);
+    if (gen.compactTimer) {
+      // A deleted text must not stay in the local copy because the document closed right after.
+      clearTimeout(gen.compactTimer);
+      gen.compactTimer = null;
+      if (this.#gen === gen && this.loaded) await gen.local.compact();
+    }
     const closed = gen.local.close();
     gen.doc.destroy();
     await closed;
@@ -309,7 +351,8 @@ export class SyncedDoc {
     // An empty document not yet loaded from IndexedDB says nothing about the discussion.
     if (this.loaded) {
       const toReadd = waitingToReadd(this.userId, this.id);
-      localCache.update(this.id, sidebarFacts(doc, this.userId, pending.length, toReadd));
+      const counts = { unread: this.#gen.tracker.unread, mentions: this.#gen.tracker.mentions };
+      localCache.update(this.id, sidebarFacts(doc, this.userId, pending.length, toReadd, counts));
       if (toReadd === 0 && pending.length === 0 && this.synced) readdSettled(this.userId, this.id);
     }
     for (const listener of this.#listeners) listener();
