@@ -2,7 +2,7 @@
  * Deleted means gone: once a message is deleted (or edited), its old text leaves the server's
  * SQLite files, main database and WAL included, read raw, byte for byte.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addMessage, deleteMessage, editMessage, listMessages, pin } from '@palabre/shared';
@@ -17,10 +17,13 @@ import {
   type TestServer,
 } from './helpers.js';
 
-/** Which files of the data directory hold these bytes (UTF-8), read raw. */
+/** Which files of the data directory (and its folders, the file store's included) hold these bytes (UTF-8), read raw. */
 function filesHolding(dir: string, text: string): string[] {
   const needle = Buffer.from(text, 'utf8');
-  return readdirSync(dir).filter((name) => readFileSync(join(dir, name)).includes(needle));
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) => {
+    const path = join(dir, name);
+    return statSync(path).isFile() && readFileSync(path).includes(needle);
+  });
 }
 
 describe('deleted messages leave the server’s files', () => {

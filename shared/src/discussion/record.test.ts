@@ -51,20 +51,22 @@ describe('the message record (one definition)', () => {
   it('derives everything from the table, so an optional field is one row', () => {
     const model = messageModel({
       ...MESSAGE_FIELDS,
-      files: { required: false, immutable: true, valid: (v) => Array.isArray(v) },
+      reactions: { required: false, immutable: true, valid: (v) => Array.isArray(v) },
     });
-    const withFiles = future({ ...record, files: ['f1', 'f2'] });
+    const withReactions = future({ ...record, reactions: ['f1', 'f2'] });
     expect(model.shape).toBe(
-      '{ id, author, text, ts, mentions?, editedAt?, deletedAt?, deletedBy?, files? }',
+      '{ id, author, text, ts, files?, mentions?, editedAt?, deletedAt?, deletedBy?, reactions? }',
     );
     expect(model.problem(record)).toBeNull();
-    expect(model.problem(withFiles)).toBeNull();
-    expect(model.problem({ ...record, files: 'f1' })).toMatch(/files/);
-    expect(model.copy(withFiles)).toEqual(withFiles);
-    expect(model.same(withFiles, future({ ...withFiles, files: ['f1', 'f2'] }))).toBe(true);
-    expect(model.same(withFiles, future({ ...withFiles, files: ['f1'] }))).toBe(false);
-    expect(model.changedImmutable(withFiles, future({ ...withFiles, files: ['f1'] }))).toEqual(['files']);
-    expect(model.changedImmutable(withFiles, { ...withFiles, text: 'edited' })).toEqual([]);
+    expect(model.problem(withReactions)).toBeNull();
+    expect(model.problem({ ...record, reactions: 'f1' })).toMatch(/reactions/);
+    expect(model.copy(withReactions)).toEqual(withReactions);
+    expect(model.same(withReactions, future({ ...withReactions, reactions: ['f1', 'f2'] }))).toBe(true);
+    expect(model.same(withReactions, future({ ...withReactions, reactions: ['f1'] }))).toBe(false);
+    expect(model.changedImmutable(withReactions, future({ ...withReactions, reactions: ['f1'] }))).toEqual([
+      'reactions',
+    ]);
+    expect(model.changedImmutable(withReactions, { ...withReactions, text: 'edited' })).toEqual([]);
   });
 
   it('says why a text cannot be a message', () => {
