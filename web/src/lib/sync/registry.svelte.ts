@@ -171,6 +171,8 @@ class DocRegistry {
   onClose(handler: DocHandler): () => void {
     this.#closed.add(handler);
     return () => this.#closed.delete(handler);
+  }
+
   /** A message mentioning me arrived from the server, unread (any document, open or in the pool). */
   onMention(handler: MentionHandler): () => void {
     this.#mentioned.add(handler);
