@@ -1,34 +1,19 @@
 /**
  * What the browser keeps, and what it lets go of (ARCHITECTURE.md, "The browser: offline first"):
- * a removed member keeps nothing of the discussion, a tab holds at most 4 WebSockets, tabs of
- * one user stay in step, and closes the server asks for (4409 role change, 4503 shutdown) end in
- * a reconnection. This spec looks under the hood on
- * purpose: the guarantees are about the browser's storage and sockets, which the UI cannot show.
+ * a removed member keeps nothing of the discussion, signing out keeps nothing of the user, a tab
+ * holds at most 4 WebSockets, tabs of one user stay in step, and closes the server asks for (4409
+ * role change, 4503 shutdown) end in a reconnection. This spec looks under the hood on purpose:
+ * the guarantees are about the browser's storage and sockets, which the UI cannot show.
  */
 import type { Page } from '@playwright/test';
 import { expect, loginAs, test } from './fixtures.js';
+import { nothing, traces } from './storage.js';
 import { composer, message, openDiscussion, send, sidebar } from './ui.js';
 
-/** Every trace of `needles` (ids, texts) in the page's localStorage, IndexedDB names and Cache Storage. */
-async function traces(page: Page, needles: string[]) {
-  return page.evaluate(async (needles) => {
-    const hit = (s: string) => needles.some((n) => s.includes(n));
-    const local: string[] = [];
-    for (let i = 0; i < localStorage.length; i++) {
-      const key = localStorage.key(i)!;
-      if (hit(key) || hit(localStorage.getItem(key) ?? '')) local.push(key);
-    }
-    const databases = ((await indexedDB.databases()) ?? []).map((d) => d.name ?? '').filter(hit);
-    const cached: string[] = [];
-    for (const name of await caches.keys()) {
-      const cache = await caches.open(name);
-      for (const request of await cache.keys()) if (hit(request.url)) cached.push(request.url);
-    }
-    return { local, databases, cached };
-  }, needles);
-}
-
-const nothing = { local: [], databases: [], cached: [] };
+const searchBox = (page: Page) => page.getByRole('combobox', { name: 'Rechercher une discussion' });
+const results = (page: Page) => page.getByRole('listbox', { name: 'Résultats de la recherche' });
+const messageHits = (page: Page) =>
+  results(page).getByRole('group', { name: 'Messages' }).getByRole('option');
 
 test('a removed member keeps nothing of the discussion, even after reloading offline', async ({
   palabre,
@@ -65,6 +50,67 @@ test('a removed member keeps nothing of the discussion, even after reloading off
   await expect(page.getByText('Le budget secret est de 42 000 €.')).toHaveCount(0);
   expect(await traces(page, needles.slice(1))).toEqual(nothing);
   await page.context().setOffline(false);
+});
+
+test('signing out leaves nothing of the user in the browser, and the next person sees none of it', async ({
+  palabre,
+  pageAs,
+}) => {
+  const claire = await palabre.createUser('Claire Martin');
+  const francois = await palabre.createUser('François Dupont');
+  const elodie = await palabre.createUser('Élodie Bernard');
+  const thomas = await palabre.createUser('Thomas Petit');
+  const { id } = await palabre.createDiscussion(claire, [francois.id, elodie.id], 'Plan de relance');
+  // A discussion she never opens: the background sync copies it to the device all the same.
+  const other = await palabre.createDiscussion(francois, [claire.id, elodie.id], 'Budget 2027');
+  await palabre.postMessages(francois, other.id, ['Les chiffres du budget sont confidentiels.']);
+  // Thomas, who signs in after her on the same browser, has a discussion of his own.
+  const his = await palabre.createDiscussion(thomas, [francois.id, elodie.id], 'Atelier');
+  await palabre.postMessages(thomas, his.id, ['Réunion atelier jeudi.']);
+
+  const page = await pageAs(claire);
+  await openDiscussion(page, 'Plan de relance');
+  await send(page, 'Réunion demain à 9 h.');
+  // She has it all on the device: both documents, the sidebar facts, the painted tail, and the
+  // search index holding both texts.
+  await searchBox(page).fill('confidentiels');
+  await expect(messageHits(page)).toHaveCount(1);
+  const search = `palabre:${claire.id}:search`;
+  for (const text of ['Réunion demain', 'budget sont confidentiels']) {
+    await expect.poll(async () => (await traces(page, [text])).databases).toContain(search);
+    await expect.poll(async () => (await traces(page, [text])).local.length).toBeGreaterThan(0);
+  }
+  await searchBox(page).fill('');
+
+  // The server ends the session's sockets (4401) as it signs her out, before it answers; let that
+  // close win the race against the answer every time, as it does on a slow network.
+  await page.route('**/api/auth/logout', async (route) => {
+    const response = await route.fetch();
+    await page.waitForURL(/\/login/);
+    await route.fulfill({ response });
+  });
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await expect(page).toHaveURL(/\/login/);
+  const needles = [
+    id,
+    other.id,
+    'Plan de relance',
+    'Budget 2027',
+    'Réunion demain',
+    'budget sont confidentiels',
+  ];
+  await expect.poll(() => traces(page, [claire.id, ...needles])).toEqual(nothing);
+  await page.unroute('**/api/auth/logout');
+
+  // Thomas signs in on this browser: his own discussion, nothing of hers, not even by search.
+  await loginAs(page, thomas);
+  await expect(sidebar(page).getByRole('link', { name: 'Atelier' })).toBeVisible();
+  await expect(sidebar(page).getByRole('link', { name: /Plan de relance|Budget 2027/ })).toHaveCount(0);
+  // « reunion » would find her « Réunion demain » too, were anything of her index left.
+  await searchBox(page).fill('reunion');
+  await expect(messageHits(page)).toHaveCount(1);
+  await expect(messageHits(page)).toContainText('Réunion atelier jeudi.');
+  expect(await traces(page, needles)).toEqual(nothing);
 });
 
 test('a tab never holds more than 4 WebSockets, whatever the number of out-of-date discussions', async ({
