@@ -30,6 +30,24 @@ export interface DiscussionSummary {
    * discussion at version v has nothing to fetch while the summary still says v.
    */
   version: number;
+  /** When the discussion was archived (read-only, listed under « Archivées »); null when not. */
+  archivedAt: number | null;
+}
+
+/**
+ * The organisation's retention policy (GET/PUT /api/admin/retention): messages older than `days`
+ * days are purged (null: kept forever); `keepPinned` keeps pinned messages whatever their age.
+ */
+export interface RetentionPolicy {
+  days: number | null;
+  keepPinned: boolean;
+}
+
+/** What a retention run deletes (preview) or deleted (run), per discussion. */
+export interface RetentionReport {
+  messages: number;
+  files: number;
+  discussions: { id: string; title: string | null; messages: number; files: number }[];
 }
 
 export interface LoginResult {

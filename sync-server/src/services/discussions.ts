@@ -35,6 +35,7 @@ export class DiscussionService {
       lastActivityAt: row.lastActivityAt,
       lastMessage: row.lastMessage,
       version: await this.storage.docs.version(row.id),
+      archivedAt: row.archivedAt,
     };
   }
 
@@ -99,6 +100,8 @@ export class DiscussionService {
       directKey,
       lastActivityAt: now,
       lastMessage: null,
+      archivedAt: null,
+      retentionDays: null,
     };
     const members: MemberRow[] = [creatorId, ...others].map((userId) => ({
       discussionId: row.id,

@@ -8,7 +8,7 @@ type LastMessageEntry = Parameters<Directory['setLastMessages']>[0][number];
 export function sqliteDiscussions(db: Database.Database) {
   const q = {
     insertDiscussion: db.prepare(
-      'INSERT INTO discussions (id, kind, title, created_by, created_at, direct_key, last_activity_at) VALUES (@id, @kind, @title, @createdBy, @createdAt, @directKey, @lastActivityAt)',
+      'INSERT INTO discussions (id, kind, title, created_by, created_at, direct_key, last_activity_at, archived_at, retention_days) VALUES (@id, @kind, @title, @createdBy, @createdAt, @directKey, @lastActivityAt, @archivedAt, @retentionDays)',
     ),
     insertMember: db.prepare(
       'INSERT INTO discussion_members (discussion_id, user_id, role, added_at) VALUES (@discussionId, @userId, @role, @addedAt)',
@@ -50,6 +50,8 @@ export function sqliteDiscussions(db: Database.Database) {
       createdAt: d.createdAt,
       directKey: d.directKey,
       lastActivityAt: d.lastActivityAt,
+      archivedAt: d.archivedAt,
+      retentionDays: d.retentionDays,
     });
     for (const m of members) q.insertMember.run(m);
   });

@@ -33,6 +33,8 @@ export interface DiscussionDbRow {
   last_message_author: string | null;
   last_message_preview: string | null;
   last_message_ts: number | null;
+  archived_at: number | null;
+  retention_days: number | null;
 }
 
 export interface MemberDbRow {
@@ -85,6 +87,8 @@ export const toDiscussion = (r: DiscussionDbRow): DiscussionRow => ({
     r.last_message_author !== null && r.last_message_ts !== null
       ? { author: r.last_message_author, preview: r.last_message_preview ?? '', ts: r.last_message_ts }
       : null,
+  archivedAt: r.archived_at,
+  retentionDays: r.retention_days,
 });
 
 export const toMember = (r: MemberDbRow): MemberRow => ({

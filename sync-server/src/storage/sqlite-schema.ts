@@ -4,6 +4,7 @@
  * PALABRE_SQLITE_SYNC=FULL also survives a power cut, at the cost of an fsync per update.
  */
 import Database from 'better-sqlite3';
+import { migrateRetention } from './sqlite-retention.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -72,6 +73,7 @@ export function openDatabase(file: string, sync: 'NORMAL' | 'FULL'): Database.Da
   db.pragma('secure_delete = ON');
   db.exec(SCHEMA);
   migrateSessions(db);
+  migrateRetention(db);
   return db;
 }
 

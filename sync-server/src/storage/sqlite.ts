@@ -8,6 +8,7 @@ import { sqliteAudit } from './sqlite-audit.js';
 import { sqliteDiscussions } from './sqlite-discussions.js';
 import { sqliteDocStore } from './sqlite-doc-store.js';
 import { sqliteFileIndex } from './sqlite-files.js';
+import { sqliteRetention } from './sqlite-retention.js';
 import { openDatabase } from './sqlite-schema.js';
 import { sqliteSessions, sqliteUsers } from './sqlite-users.js';
 import type { Directory, Storage } from './types.js';
@@ -19,6 +20,7 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
     ...sqliteSessions(db),
     ...sqliteDiscussions(db),
     ...sqliteAudit(db),
+    ...sqliteRetention(db),
   };
   return {
     docs: sqliteDocStore(db),

@@ -3,7 +3,7 @@
  * and Postgres (for several nodes) are interchangeable. All methods are async for that reason,
  * even where SQLite answers synchronously.
  */
-import type { AuditEntry, DiscussionKind, OrgRole, Role } from '@palabre/shared';
+import type { AuditEntry, DiscussionKind, OrgRole, RetentionPolicy, Role } from '@palabre/shared';
 
 /** The append-only update log of each Yjs document, with compaction into snapshots. */
 export interface DocStore {
@@ -55,6 +55,10 @@ export interface DiscussionRow {
   directKey: string | null;
   lastActivityAt: number;
   lastMessage: { author: string; preview: string; ts: number } | null;
+  /** When it was archived (read-only for every role, see ARCHITECTURE.md "Archives"); null when not. */
+  archivedAt: number | null;
+  /** Retention override in days (a positive integer); null follows the organisation's policy. */
+  retentionDays: number | null;
 }
 
 export interface MemberRow {
@@ -113,6 +117,14 @@ export interface Directory {
       activityAt: number;
     }[],
   ): Promise<void>;
+
+  /** Archive a discussion (at that time) or restore it (null). */
+  setArchived(discussionId: string, archivedAt: number | null): Promise<void>;
+  /** A discussion's retention override in days; null follows the organisation's policy. */
+  setRetentionDays(discussionId: string, days: number | null): Promise<void>;
+  /** The organisation's retention policy: `{ days: null, keepPinned: true }` until one is saved. */
+  retentionPolicy(): Promise<RetentionPolicy>;
+  setRetentionPolicy(policy: RetentionPolicy): Promise<void>;
 
   appendAudit(entry: Omit<AuditRow, 'id'>): Promise<void>;
   listAudit(options: { limit: number; before?: number }): Promise<AuditRow[]>;
