@@ -1,5 +1,5 @@
 // `pnpm build`: build the web app (web/build) and the server (sync-server/dist, compiled JavaScript:
-// no TypeScript at run time). Each is rebuilt only when its sources changed (`--force`: always).
+// no TypeScript at run time; main.js the server, cli.js the `palabre` command). Each is rebuilt only when its sources changed (`--force`: always).
 // Safe to run next to other builds and starts from the same folder: they take turns on the
 // checkout's lock, and each output is built in a temporary folder then renamed into place, so a
 // reader sees the old build or the new one, never half of one.
@@ -30,7 +30,11 @@ async function buildServer(tmp) {
   const require = createRequire(join(ROOT, 'sync-server/package.json'));
   const esbuild = await import(pathToFileURL(require.resolve('esbuild')).href);
   await esbuild.build({
-    entryPoints: { main: join(ROOT, 'sync-server/src/main.ts') },
+    entryPoints: {
+      main: join(ROOT, 'sync-server/src/main.ts'),
+      // `npm run palabre` (backup, verify, restore): scripts/palabre.mjs imports it.
+      cli: join(ROOT, 'sync-server/src/cli.ts'),
+    },
     outdir: tmp,
     bundle: true,
     // Code loaded only on demand (the OpenAPI page, demo seeding) goes to chunks of its own.

@@ -28,6 +28,7 @@ import { PurgeWatch } from './sync/purge.js';
 import { DocManager } from './sync/doc-manager.js';
 import { createLocalBroker, EventHub } from './sync/events.js';
 import { createUpgradeHandler } from './sync/upgrade.js';
+import { VERSION } from './version.js';
 
 export interface ServerConfig {
   port: number;
@@ -78,7 +79,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true });
