@@ -1,5 +1,6 @@
 /** DocStore in SQLite: each document's updates as rows of doc_updates, compacted into one snapshot. */
 import type Database from 'better-sqlite3';
+import { walTruncator } from './sqlite-wal.js';
 import type { DocStore } from './types.js';
 
 export function sqliteDocStore(db: Database.Database): DocStore {
@@ -17,6 +18,7 @@ export function sqliteDocStore(db: Database.Database): DocStore {
     ),
     remove: db.prepare<[string]>('DELETE FROM doc_updates WHERE doc_id = ?'),
   };
+  const wal = walTruncator(db);
   const compactTx = db.transaction((docId: string, snapshot: Uint8Array, upToSeq: number) => {
     q.deleteUpTo.run(docId, upToSeq);
     q.insertAt.run(upToSeq, docId, Buffer.from(snapshot));
@@ -37,8 +39,9 @@ export function sqliteDocStore(db: Database.Database): DocStore {
     },
     async compact(docId, snapshot, upToSeq) {
       compactTx(docId, snapshot, upToSeq);
-      // The WAL still holds the old pages until it is checkpointed and cut to zero bytes.
-      db.pragma('wal_checkpoint(TRUNCATE)');
+      // The WAL still holds the old pages until it is checkpointed and cut to zero bytes; never
+      // waiting for a reader (a backup) to let go, see sqlite-wal.ts.
+      wal.truncate();
     },
     async version(docId) {
       return q.version.get(docId)?.v ?? 0;
