@@ -133,6 +133,8 @@ test('what was no longer « En attente » survives a crash of the server', async
   const texts = ['Commande 1 validée', 'Commande 2 validée', 'Commande 3 validée'];
   for (const text of texts) await send(clairePage, text);
   await expect(messageLog(clairePage).getByText('En attente')).toHaveCount(0);
+  // Her device is gone too (closed, never to resend): only the server's store can have them.
+  await clairePage.context().close();
 
   await palabre.kill();
   await palabre.start();

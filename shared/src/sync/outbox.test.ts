@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addMessage, listMessages } from '../discussion/index.js';
+import { addMessage } from '../discussion/index.js';
 import { ReplicaSet } from '../testing/sync.js';
 import { acknowledge, isPending, pendingMessages } from './outbox.js';
 
+// Delivery exactly once is proven against the real server: tests/integration/outbox.test.ts.
 describe('outbox', () => {
   it('keeps messages written offline pending, in the order written, until the server acknowledges them', () => {
     const set = new ReplicaSet(2); // 0: the author's browser, 1: the server
@@ -21,19 +22,6 @@ describe('outbox', () => {
     expect(acked).not.toBeNull();
     expect(pendingMessages(browser, 'alice', acked!)).toEqual([]);
     expect(written.every((m) => !isPending(browser, m.id, acked!))).toBe(true);
-  });
-
-  it('delivers a message exactly once even when its update is sent again and again', () => {
-    const author = new Y.Doc();
-    const server = new Y.Doc();
-    const updates: Uint8Array[] = [];
-    author.on('update', (u: Uint8Array) => updates.push(u));
-    addMessage(author, { author: 'alice', text: 'une seule fois', now: 1 });
-    for (let i = 0; i < 3; i++) {
-      for (const u of updates) Y.applyUpdate(server, u);
-      Y.applyUpdate(server, Y.encodeStateAsUpdate(author));
-    }
-    expect(listMessages(server).map((m) => m.text)).toEqual(['une seule fois']);
   });
 
   it('only counts my own messages, and an acknowledgement never goes back', () => {
