@@ -8,6 +8,8 @@ import {
   createUser,
   login,
   refusalStatus,
+  say,
+  texts,
   until,
   waitForSync,
   type TestUser,
@@ -183,6 +185,21 @@ describe('members of a group', () => {
     expect(res.body.members.map((m) => m.userId)).not.toContain(carol.user.id);
     expect(await closed).toBe(CloseCode.Forbidden);
     await until(() => received.includes('discussion_removed'), 5000, 'removal event');
+    // Her own client connects again (y-websocket stops after a 44xx; a user's reload would do
+    // the same): every attempt is refused, none opens, and what is written meanwhile, which a
+    // member still gets, never reaches her.
+    let opened = 0;
+    let refused = 0;
+    c.provider.on('status', (event: { status: string }) => void (event.status === 'connected' && opened++));
+    c.provider.on('connection-close', () => void refused++);
+    const o = await server.synced(group.id, owner.token);
+    const b = await server.synced(group.id, bob.token);
+    say(o.doc, owner, 'Réunion sans Carol');
+    await until(() => texts(b.doc).includes('Réunion sans Carol'), 5000, 'Bob to get the message');
+    c.provider.connect();
+    await until(() => refused >= 2, 5000, 'two refused reconnections');
+    expect(opened).toBe(0);
+    expect(texts(c.doc)).not.toContain('Réunion sans Carol');
     // Reconnecting is refused before any document byte, with a header or a query token alike.
     const syncUrl = `${server.url.replace('http', 'ws')}/sync/${group.id}`;
     expect(await refusalStatus(`${syncUrl}?token=${carol.token}`)).toBe(403);
