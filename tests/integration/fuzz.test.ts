@@ -6,14 +6,18 @@
  * syncing with nothing lost.
  *
  * CI runs PALABRE_FUZZ_RUNS cases (default 2000). The long run (docs/SECURITY.md):
- *   PALABRE_FUZZ_RUNS=1000000 PALABRE_FUZZ_MINUTES=45 pnpm exec vitest run tests/integration/fuzz.test.ts
- * stops at the time limit if the runs do not fit, and prints how many ran.
+ *   PALABRE_FUZZ_RUNS=1000000 PALABRE_FUZZ_MINUTES=100 PALABRE_FUZZ_PROGRESS=fuzz.log \
+ *     pnpm exec vitest run tests/integration/fuzz.test.ts
+ * stops at the time limit if the runs do not fit, and prints how many ran, the time, the CPU
+ * per case and the seed. PALABRE_FUZZ_WORKERS attackers (default 4) fuzz at once, each its own
+ * fast-check run seeded PALABRE_FUZZ_SEED + k; the same seed and worker count replay the same
+ * frames. Each case still waits until the server handled its frame; a violation the witness
+ * sees names the frames in flight.
  */
+import { appendFileSync } from 'node:fs';
 import fc from 'fast-check';
 import * as encoding from 'lib0/encoding';
-import * as decoding from 'lib0/decoding';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import * as Y from 'yjs';
 import {
   addMessage,
@@ -38,10 +42,21 @@ import {
   type TestServer,
   type TestUser,
 } from './helpers.js';
+import { FuzzClient } from './fuzz-client.js';
 
 const RUNS = Number(process.env.PALABRE_FUZZ_RUNS ?? 2000);
 const MINUTES = Number(process.env.PALABRE_FUZZ_MINUTES ?? 0);
 const TIME_LIMIT_MS = MINUTES > 0 ? MINUTES * 60_000 : undefined;
+const WORKERS = Math.max(1, Number(process.env.PALABRE_FUZZ_WORKERS ?? 4));
+const SEED = process.env.PALABRE_FUZZ_SEED
+  ? Number(process.env.PALABRE_FUZZ_SEED)
+  : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
+/** A file the long run appends its progress to, every 10,000 cases (vitest shows output at the end). */
+const PROGRESS = process.env.PALABRE_FUZZ_PROGRESS;
+const replay = `PALABRE_FUZZ_SEED=${SEED} PALABRE_FUZZ_WORKERS=${WORKERS} PALABRE_FUZZ_RUNS=${RUNS}`;
+/** Violations seen by the witness, each with the frames that were in flight. */
+const suspects: string[] = [];
+let currentSuspects: () => string[] = () => [];
 
 let server: TestServer;
 let alice: TestUser; // owner, writes legitimately during the run
@@ -169,70 +184,6 @@ const mutationArb = fc.array(
   { minLength: 1, maxLength: 6 },
 );
 
-/**
- * A client that reconnects when the server closes it (most fuzzed frames end the connection),
- * with the next connection already opening meanwhile, and can wait until a frame was handled.
- */
-class FuzzClient {
-  private ws: WebSocket | null = null;
-  private spare: Promise<WebSocket> | null = null;
-  private waiting: (() => void) | null = null;
-  closes = 0;
-
-  constructor(private readonly token: string) {}
-
-  private next(): Promise<WebSocket> {
-    const ready = this.spare ?? this.open();
-    this.spare = this.open();
-    this.spare.catch(() => {});
-    return ready;
-  }
-
-  private async open(): Promise<WebSocket> {
-    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/sync/${discussionId}`, {
-      headers: { authorization: `Bearer ${this.token}` },
-    });
-    ws.binaryType = 'arraybuffer';
-    ws.on('message', (data: ArrayBuffer) => {
-      const d = decoding.createDecoder(new Uint8Array(data));
-      if (decoding.readVarUint(d) === 1) this.release();
-    });
-    ws.on('close', () => {
-      if (this.ws !== ws) return;
-      this.closes++;
-      this.ws = null;
-      this.release();
-    });
-    ws.on('error', () => {});
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
-    });
-    return ws;
-  }
-
-  private release(): void {
-    const w = this.waiting;
-    this.waiting = null;
-    w?.();
-  }
-
-  /** Send a frame, then a query for awareness: its answer (or a close) means the frame was handled. */
-  async send(frame: Uint8Array): Promise<void> {
-    while (!this.ws || this.ws.readyState !== WebSocket.OPEN) this.ws = await this.next();
-    const ws = this.ws;
-    const handled = new Promise<void>((resolve) => (this.waiting = resolve));
-    ws.send(frame);
-    if (ws.readyState === WebSocket.OPEN) ws.send(Uint8Array.of(3));
-    await Promise.race([handled, new Promise((r) => setTimeout(r, 2000))]);
-  }
-
-  close(): void {
-    this.ws?.terminate();
-    void this.spare?.then((ws) => ws.terminate());
-  }
-}
-
 /** What no stored or relayed state may ever contain, checked on the witness as changes arrive and at the end. */
 function violations(doc: Y.Doc, initial: { meta: unknown; members: unknown }, legit: Set<string>): string[] {
   const out: string[] = [];
@@ -263,9 +214,27 @@ it(
     const witness = connect(server.url, discussionId, bob.token);
     const writer = connect(server.url, discussionId, alice.token);
     await Promise.all([waitForSync(witness.provider), waitForSync(writer.provider)]);
+    // The server holds both awareness states (each saw the other's through it): every greeting
+    // then carries them, which the attackers' clients rely on to tell greetings from answers.
+    witness.provider.awareness.setLocalStateField('user', { name: 'Bob' });
+    writer.provider.awareness.setLocalStateField('user', { name: 'Alice' });
+    await until(
+      () =>
+        witness.provider.awareness.getStates().has(writer.provider.awareness.clientID) &&
+        writer.provider.awareness.getStates().has(witness.provider.awareness.clientID),
+      10_000,
+      'awareness states on the server',
+    );
     const seen: string[] = [];
-    // Every change relayed to the witness is checked as it arrives, not only the final state.
-    witness.doc.on('afterTransaction', () => seen.push(...violations(witness.doc, initial, legit)));
+    // Every change relayed to the witness is checked as it arrives, not only the final state;
+    // a violation names the frames in flight (the culprit is among them) for replaying.
+    witness.doc.on('afterTransaction', () => {
+      // A broken state stays in the document: only what was not seen yet counts against a case.
+      const found = violations(witness.doc, initial, legit).filter((v) => !seen.includes(v));
+      if (found.length === 0) return;
+      seen.push(...found);
+      suspects.push(`${found.join(', ')} after one of:\n  ${currentSuspects().join('\n  ')}`);
+    });
 
     const seeds = seedUpdates();
     const validFrames = [
@@ -296,34 +265,76 @@ it(
       { weight: 1, arbitrary: fc.constantFrom(...validFrames) },
     );
 
-    const fuzzers = [new FuzzClient(mallory.token), new FuzzClient(rita.token)];
+    // Several attackers at once, each its own fast-check run (seed, seed + 1, ...) on its own
+    // connections: a case is one frame, sent as a member or as a reader, on a free connection.
+    const { hostname: host, port } = new URL(server.url);
+    const attacker = (token: string) =>
+      new FuzzClient({
+        host,
+        port: Number(port),
+        path: `/sync/${discussionId}`,
+        token,
+        answerIds: [witness.provider.awareness.clientID, writer.provider.awareness.clientID],
+      });
+    const workers = Array.from({ length: WORKERS }, (_, k) => ({
+      seed: SEED + k,
+      runs: Math.floor(RUNS / WORKERS) + (k < RUNS % WORKERS ? 1 : 0),
+      clients: [attacker(mallory.token), attacker(rita.token)],
+      /** The frames this attacker sent last, named if a violation shows up. */
+      recent: [] as string[],
+    }));
+    currentSuspects = () => workers.flatMap((w) => w.recent.map((f) => `seed ${w.seed}: ${f}`));
     let cases = 0;
     let written = 0;
     const started = Date.now();
-    const details = await fc.check(
-      fc.asyncProperty(frameArb, fc.boolean(), async (frame, asReader) => {
-        await fuzzers[asReader ? 1 : 0].send(frame);
-        if (++cases % 250 === 0) {
-          // The owner keeps writing through it all.
-          const text = `message ${++written} d'Alice`;
-          legit.add(text);
-          say(writer.doc, alice, text);
-        }
-        return seen.length === 0;
-      }),
-      {
-        numRuns: RUNS,
-        interruptAfterTimeLimit: TIME_LIMIT_MS,
-        markInterruptAsFailure: false,
-        seed: process.env.PALABRE_FUZZ_SEED ? Number(process.env.PALABRE_FUZZ_SEED) : undefined,
-      },
+    const cpu = process.cpuUsage();
+    const results = await Promise.all(
+      workers.map((w) =>
+        fc.check(
+          fc.asyncProperty(frameArb, fc.boolean(), async (frame, asReader) => {
+            const before = seen.length;
+            w.recent = [
+              ...w.recent.slice(-1),
+              `${asReader ? 'reader' : 'member'} ${Buffer.from(frame).toString('hex')}`,
+            ];
+            await w.clients[asReader ? 1 : 0].send(frame);
+            if (++cases % 250 === 0) {
+              // The owner keeps writing through it all.
+              const text = `message ${++written} d'Alice`;
+              legit.add(text);
+              say(writer.doc, alice, text);
+            }
+            if (PROGRESS && cases % 10_000 === 0)
+              appendFileSync(
+                PROGRESS,
+                `${new Date().toISOString()} ${cases} cases, ${(cases / ((Date.now() - started) / 1000)).toFixed(0)}/s, ${seen.length} violations\n`,
+              );
+            return seen.length === before;
+          }),
+          {
+            numRuns: w.runs,
+            interruptAfterTimeLimit: TIME_LIMIT_MS,
+            markInterruptAsFailure: false,
+            seed: w.seed,
+          },
+        ),
+      ),
     );
-    for (const f of fuzzers) f.close();
+    const all = workers.flatMap((w) => w.clients);
+    for (const c of all) c.close();
     const seconds = (Date.now() - started) / 1000;
+    const { user, system } = process.cpuUsage(cpu);
+    const ran = results.reduce((n, d) => n + d.numRuns, 0);
+    const sum = (f: (c: FuzzClient) => number) => all.reduce((n, c) => n + f(c), 0);
     console.log(
-      `fuzz: ${details.numRuns} cases in ${seconds.toFixed(1)} s (seed ${details.seed}), ${fuzzers[0].closes + fuzzers[1].closes} connections closed by the server`,
+      `fuzz: ${ran} cases in ${seconds.toFixed(1)} s (${(ran / seconds).toFixed(0)}/s, ${((user + system) / 1000 / ran).toFixed(2)} ms of CPU each; seed ${SEED}, ${WORKERS} attackers), ` +
+        `${sum((c) => c.closes)} connections closed by the server, ${sum((c) => c.stalls)} frames unanswered after 10 s`,
     );
-    expect(details.failed ? fc.defaultReportMessage(details) : null).toBeNull();
+    expect(all.flatMap((c) => c.refusals)).toEqual([]);
+    expect(
+      results.filter((d) => d.failed).map((d) => `${fc.defaultReportMessage(d)}\nreplay: ${replay}`),
+    ).toEqual([]);
+    expect(suspects).toEqual([]);
     expect(seen).toEqual([]);
 
     // Nothing lost: the witness has every message Alice wrote, and so does a fresh reader of
