@@ -1,6 +1,7 @@
 /**
  * One discussion document in this tab: it ties a Y.Doc to its local copy (local-copy.ts), its
- * sync client (DocSync, connected when someone asks: the open thread or the background pool),
+ * sync client (DocSync, connected when someone asks: the open thread or the background pool;
+ * the three, with the read tracker and compaction, make a generation: generation.ts),
  * the same user's other tabs (tab-relay.ts), its acknowledgements (acks.ts) and the sidebar
  * facts it writes (sidebar-facts.ts), and turns the server's verdicts into state: a close for
  * good stops it (asking REST why when the socket keeps failing, diagnose.ts); a refused update
@@ -9,19 +10,13 @@
  */
 import * as Y from 'yjs';
 import { CloseCode } from '@palabre/shared/close-codes';
-import {
-  ReadTracker,
-  messagesMap,
-  removesText,
-  type MessageRecord,
-  type ReadCursor,
-} from '@palabre/shared/discussion/index';
-import { DocSync, type SocketFactory, type SyncStatus } from '@palabre/shared/sync/index';
+import type { MessageRecord, ReadCursor, ReadTracker } from '@palabre/shared/discussion/index';
+import type { SocketFactory, SyncStatus } from '@palabre/shared/sync/index';
 import { api, wsBase } from '$lib/api.js';
 import { Acknowledgements } from './acks.js';
 import { diagnose, shouldDiagnose } from './diagnose.js';
+import { Generation } from './generation.js';
 import { IdleWaiters } from './idle-waiters.js';
-import { openLocalCopy, type LocalCopy } from './local-copy.js';
 import { localCache } from './local-cache.svelte.js';
 import { network, type ConnectionLabel } from './network.svelte.js';
 import { connectionLabel } from './offline.js';
@@ -44,21 +39,6 @@ export interface SyncedDocHooks {
   /** A message mentioning me arrived from the server (written now, or offline long ago). */
   onMention(doc: SyncedDoc, message: MessageRecord): void;
 }
-
-/** One document with its sync client and local copy; a rebuild replaces all three. */
-interface Generation {
-  doc: Y.Doc;
-  sync: DocSync;
-  local: LocalCopy;
-  loaded: Promise<void>;
-  /** My unread count, mentions, first unread and « Vu », kept up to date incrementally. */
-  tracker: ReadTracker;
-  /** A compaction of the local copy is due (text was removed). */
-  compactTimer: ReturnType<typeof setTimeout> | null;
-}
-
-/** After an edit or a delete, the local copy is compacted this long after (a burst, once). */
-const COMPACT_AFTER_MS = 300;
 
 export class SyncedDoc {
   /** The current document (replaced when a refused update forces a rebuild). */
@@ -207,7 +187,7 @@ export class SyncedDoc {
     this.#wanted = false;
     if (this.#pauseTimer) clearTimeout(this.#pauseTimer);
     this.#waiters.rejectAll(new Error('destroyed'));
-    void this.#teardown(this.#gen);
+    void this.#gen.teardown();
     this.#relay.close();
     this.#listeners.clear();
   }
@@ -217,34 +197,23 @@ export class SyncedDoc {
     return this.#gen.tracker;
   }
 
-  // --- one generation: doc + DocSync + IndexedDB -------------------------------------------
+  // --- one generation (generation.ts): its sync client's events -----------------------------
 
   #attach(doc: Y.Doc): Generation {
-    const sync = new DocSync(doc, {
+    const gen: Generation = new Generation(doc, {
       url: `${wsBase()}/sync/${encodeURIComponent(this.id)}`,
       // The browser's WebSocket has the shape DocSync expects; only its handler types are stricter.
       socket: (url) => this.#sockets.track(new WebSocket(url)) as unknown as ReturnType<SocketFactory>,
-    });
-    // Registered before IndexedDB's handler, so sending and relaying never depend on it.
-    doc.on('update', this.#onUpdate);
-    const local = openLocalCopy(keys.database(this.userId, this.id), doc);
-    const tracker = new ReadTracker(doc, this.userId, {
-      // Only what the server sends: IndexedDB and other tabs bring what was already announced.
-      onMention: (message, origin) => {
-        if (origin === sync && this.#gen === gen) this.hooks.onMention(this, message);
+      database: keys.database(this.userId, this.id),
+      userId: this.userId,
+      onUpdate: this.#onUpdate,
+      onMention: (message) => {
+        if (this.#gen === gen) this.hooks.onMention(this, message);
       },
+      live: () => this.#gen === gen && this.loaded,
     });
-    const gen: Generation = { doc, sync, local, loaded: Promise.resolve(), tracker, compactTimer: null };
-    gen.loaded = local.loaded.then(() => this.#onLoaded(gen));
-    // Deleted means gone: after an edit or a delete (mine or received), rewrite the local copy
-    // as one snapshot of the document, which no longer holds the old text (see edits.ts).
-    messagesMap(doc).observe((event) => {
-      if (!removesText(event) || gen.compactTimer) return;
-      gen.compactTimer = setTimeout(() => {
-        gen.compactTimer = null;
-        if (this.#gen === gen && this.loaded) void local.compact();
-      }, COMPACT_AFTER_MS);
-    });
+    gen.loaded = gen.local.loaded.then(() => this.#onLoaded(gen));
+    const sync = gen.sync;
 
     let opened = false;
     sync.on('status', (status) => {
@@ -290,21 +259,6 @@ export class SyncedDoc {
     this.synced = false;
     this.status = 'disconnected';
     return gen;
-  }
-
-  async #teardown(gen: Generation): Promise<void> {
-    gen.tracker.destroy();
-    gen.sync.destroy();
-    gen.doc.off('update', this.#onUpdate);
-    if (gen.compactTimer) {
-      // A deleted text must not stay in the local copy because the document closed right after.
-      clearTimeout(gen.compactTimer);
-      gen.compactTimer = null;
-      if (this.#gen === gen && this.loaded) await gen.local.compact();
-    }
-    const closed = gen.local.close();
-    gen.doc.destroy();
-    await closed;
   }
 
   #onLoaded(gen: Generation): void {
@@ -399,7 +353,7 @@ export class SyncedDoc {
 
     this.#rebuilding = true;
     this.#relay.reset();
-    await this.#teardown(old);
+    await old.teardown();
     this.#acks.forget();
     removeKey(keys.tail(this.userId, this.id));
     await deleteDatabase(keys.database(this.userId, this.id));
@@ -421,7 +375,7 @@ export class SyncedDoc {
   async #pause(): Promise<void> {
     if (this.#paused || this.#destroyed) return;
     this.#paused = true;
-    await this.#teardown(this.#gen);
+    await this.#gen.teardown();
     if (this.#destroyed) return;
     this.synced = false;
     this.#pauseTimer = setTimeout(() => this.#resume(), PAUSE_LIMIT_MS);
