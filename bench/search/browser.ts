@@ -49,6 +49,17 @@ const QUERIES = [
   'télétravail',
 ];
 
+/** A record for page.evaluate: typed arrays as { __typed, b64 } (revived in the page). */
+function wire(value: unknown): unknown {
+  if (ArrayBuffer.isView(value)) {
+    const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    return { __typed: value.constructor.name, b64: bytes.toString('base64') };
+  }
+  if (Array.isArray(value)) return value.map(wire);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wire(v)]));
+}
+
 export async function runBrowserSearch(
   count: number,
   startServer: () => Promise<ServerChild>,
@@ -94,16 +105,30 @@ export async function runBrowserSearch(
       timeout: 60_000,
     });
 
-    // The index as the worker would have saved it, written into the page's IndexedDB.
+    // The index as the worker would have saved it, written into the page's IndexedDB (typed
+    // arrays travel as base64 and are rebuilt in the page: they are stored as typed arrays).
     const name = `palabre:${me.userId}:search`;
     const put = (args: { name: string; store: string; entries: [string, unknown][] }) =>
       new Promise<void>((resolve, reject) => {
+        const revive = (value: unknown): unknown => {
+          if (Array.isArray(value)) return value.map(revive);
+          if (value === null || typeof value !== 'object') return value;
+          const typed = value as { __typed?: string; b64?: string };
+          if (typed.__typed && typed.b64 !== undefined) {
+            const bytes = Uint8Array.from(atob(typed.b64), (c) => c.charCodeAt(0));
+            const Ctor = (globalThis as unknown as Record<string, new (b: ArrayBuffer) => unknown>)[
+              typed.__typed
+            ];
+            return new Ctor(bytes.buffer);
+          }
+          return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(v)]));
+        };
         const open = indexedDB.open(args.name, 1);
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const db = open.result;
           const tx = db.transaction(args.store, 'readwrite');
-          for (const [key, value] of args.entries) tx.objectStore(args.store).put(value, key);
+          for (const [key, value] of args.entries) tx.objectStore(args.store).put(revive(value), key);
           tx.oncomplete = () => {
             db.close();
             resolve();
@@ -115,10 +140,14 @@ export async function runBrowserSearch(
       await page.evaluate(put, {
         name,
         store: 'units',
-        entries: units.slice(i, i + 20).map((u): [string, unknown] => [u.id, u]),
+        entries: units.slice(i, i + 20).map((u): [string, unknown] => [u.id, wire(u)]),
       });
     }
-    await page.evaluate(put, { name, store: 'meta', entries: [['snapshot', snapshot] as [string, unknown]] });
+    await page.evaluate(put, {
+      name,
+      store: 'meta',
+      entries: [['snapshot', wire(snapshot)] as [string, unknown]],
+    });
 
     log('  reloading: the worker loads the persisted index');
     await page.reload();

@@ -48,6 +48,79 @@ déménager ranger nettoyer imprimer scanner télécharger sauvegarder restaurer
 migrer configurer sécuriser protéger bloquer débloquer ouvrir fermer fêter remercier
 féliciter excuser prévenir informer rassurer aider soutenir encourager motiver`.split(/\s+/);
 
+/** More verbs and nouns of office life, so the vocabulary has several thousand forms. */
+const MORE_VERBS = `accompagner accorder acheter activer adapter adresser affecter afficher agrandir
+ajuster alimenter allouer améliorer amener animer annoncer anticiper apporter apprécier
+approuver archiver arranger arrêter arriver assister associer assurer attacher attribuer
+augmenter autoriser avancer baisser bloquer boucler brancher calibrer capter changer charger
+chiffrer classer clôturer coder coller combler communiquer compiler compléter composer compter
+concerner confier connecter consacrer conserver consulter contacter contester contrôler
+convoquer coordonner copier corriger coûter créditer crypter cumuler débiter décaler déclarer
+décoller décrocher dédier défiler déléguer demander démarrer démonter dépanner dépasser
+déplacer déposer désactiver désigner dessiner détailler détecter développer dicter diffuser
+diminuer discuter distribuer documenter donner doubler dupliquer échanger écouter éditer
+effacer égaler éliminer emballer embarquer emporter emprunter encaisser enchaîner enregistrer
+enseigner entamer entrer énumérer envisager équiper espérer essayer étiqueter évaluer éviter
+évoquer examiner exécuter exiger exister expédier expirer exploiter exporter exprimer facturer
+faxer filtrer financer fixer flécher fonctionner formaliser formuler fusionner garder gagner
+générer glisser gonfler graver grouper guider habiller héberger hésiter identifier ignorer
+illustrer imaginer importer imposer indiquer inscrire insister inspecter intégrer interroger
+inviter isoler jongler juger justifier lancer laver libérer limiter lister loger louer manquer
+marquer masquer mélanger mémoriser mentionner mériter mesurer mobiliser modéliser monter
+noter numéroter observer obtenir occuper opérer optimiser orienter oublier packager paramétrer
+parler participer passer patienter penser perdurer permuter peser photographier piloter placer
+plaider planter plier porter poser poster pousser pratiquer préciser préférer prélever
+présenter presser prêter prioriser procurer produire programmer progresser projeter prolonger
+promouvoir prononcer proposer prospecter quitter raccrocher raconter rajouter rappeler
+rapprocher rater rattraper rayer réaliser recaler réceptionner rechercher réclamer recompter
+recopier recouper rectifier recycler rédiger redémarrer réduire référencer refuser régler
+regrouper rejeter rejoindre relancer remarquer rembourser remonter remplacer remplir renommer
+renouveler renseigner rentrer renvoyer réorganiser réparer repasser répéter replanifier
+reporter reposer reprogrammer réquisitionner résilier résoudre respecter ressortir retarder
+retenir retirer retourner retrouver réunir réviser risquer rouler saisir saluer sauter
+sélectionner séparer signaler simplifier situer solder solliciter souhaiter souligner
+stabiliser stocker structurer styliser subir succéder suggérer superviser supporter surveiller
+synchroniser tamponner taper tarder téléphoner témoigner tenter tirer tolérer toucher tourner
+tracer traduire traiter transférer transmettre transporter travailler trier tronquer utiliser
+vacciner valoriser varier veiller vendre verrouiller viser visiter voter zipper`.split(/\s+/);
+
+const MORE_NOUNS = `accord accueil achat acompte action activité adhérent administration affaire
+affiche agenda aide ajustement alerte allocation amélioration amende analyse animation annexe
+annonce annuaire annulation antenne appareil archive argument arrivée assemblée assistance
+association assurance atelier attestation audit augmentation autorisation avance avenant
+badgeuse balance barème base besoin bilan billet bordereau brouillon bulletin cabinet cahier
+campagne capacité capital cartouche casier certificat charge charte circulaire classeur
+clôture code comité commentaire commission comptable comptoir concours condition conférence
+conseil consigne consultant contact contenu contrôle convention copie correction cotisation
+couloir coupon courrier crédit critère cuisine dalle date débat débit déclaration découvert
+défaut délégation démarche démission département dépôt désistement détail développement
+devise diagnostic dictionnaire difficulté diplôme discussion disponibilité distributeur
+document domaine dossier douche échange échantillon économie édition effectif élection
+emballage embauche emploi emprunt encaissement endroit engagement enquête enregistrement
+entreprise enveloppe envoi épreuve erreur espace estimation établissement état étude
+évaluation événement examen exercice expédition expert exposé extrait fabrication facteur
+faute faveur fiche filiale filtre financement fonction fonds forfait format formulaire
+fourniture frais franchise gamme gestion grille groupe guichet guide habitude héritage
+historique honoraire hypothèse identifiant imprimante impôt indemnité indicateur inscription
+instruction intérêt intérim inventaire investissement invitation justificatif kilomètre
+lancement lecture lettre licence lien liste livret local locataire logement logo loyer
+machine magazine mailing majoration mandat marge matière mémo mention mesure mission
+mobilier modèle module montant mouvement moyenne mutuelle négociation niveau note
+notification numéro objection obligation offre opération option ordre organigramme
+organisation outil ouverture panneau papier paquet paragraphe parcours participant passage
+patron pénalité pièce placard plainte plateforme police portail poste pourcentage pratique
+préavis précision préfecture prélèvement prestation prêt preuve principe procès produit
+profil programme progrès projection promesse propriétaire prospect protocole provision
+quantité quittance rabais raison rappel rapport rayon réception recherche récolte récompense
+recours reçu rédaction réduction référence réflexion refus registre règlement relevé
+rendement renouvellement renseignement répartition répertoire reprise réservation résiliation
+résultat retour réunion révision risque rubrique salarié salon sanction schéma secrétariat
+secteur séminaire sinistre site situation société solde sondage sortie souscription
+spécialiste standard statut subvention succès suite support synthèse système tampon taxe
+technique témoignage terrain texte thème titre total tournée traduction traitement trajet
+transfert transport tribunal tutoriel unité usine validation valeur vérification versement
+visite volume zone`.split(/\s+/);
+
 const ADJECTIVES = `nouveau nouvelle prochain prochaine dernier dernière urgent urgente important
 importante possible impossible prêt prête complet complète simple difficile rapide lent
 grand grande petit petite premier première seul seule cher chère gratuit gratuite
@@ -107,7 +180,9 @@ export function rng(seed: number): () => number {
 export function vocabulary(): string[] {
   const content = [
     ...NOUNS.flatMap(plural),
+    ...MORE_NOUNS.flatMap(plural),
     ...VERBS.flatMap(conjugate),
+    ...MORE_VERBS.flatMap(conjugate),
     ...ADJECTIVES.flatMap(plural),
     ...OTHER,
   ].map((w) => w.replace(/-/g, (m) => m)); // hyphenated words stay hyphenated

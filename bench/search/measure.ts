@@ -4,10 +4,13 @@
  *   naive    MiniSearch with default options over the messages' text, whole index rebuilt and
  *            saved as one JSON for every change (what "just use MiniSearch" gives)
  *   palabre  shared/src/search: French processing, one index with per-discussion units,
- *            incremental changes, seq-based persistence (snapshot + one record per discussion)
+ *            incremental changes, seq-based persistence (snapshot + one record per discussion),
+ *            persisted as IndexedDB stores it: a structured clone (v8.serialize is the same
+ *            serializer Chromium's IndexedDB uses), so typed arrays are raw bytes
  *
  * Both take the same generated corpus and answer the same queries in the same process order.
  */
+import { deserialize, serialize } from 'node:v8';
 import MiniSearch from 'minisearch';
 import { SearchIndex, type SnapshotRecord, type UnitRecord } from '@palabre/shared/search/index';
 import { generateCorpus, rng, type Corpus } from './corpus.js';
@@ -26,6 +29,8 @@ export interface QueryStats {
 export interface SetupResult {
   setup: 'naive' | 'palabre';
   messages: number;
+  /** Distinct word forms of the corpus vocabulary. */
+  vocabulary: number;
   buildMs: number;
   heapMiB: number;
   persistedMiB: number;
@@ -43,7 +48,18 @@ const gc = () => {
 const heap = () => process.memoryUsage().heapUsed;
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+/**
+ * Wall time; with SEARCH_BENCH_CPU=1, this process's CPU time instead (user + system), to
+ * compare two versions on a machine busy with other work (never what the report shows).
+ */
+const cpu = process.env.SEARCH_BENCH_CPU === '1';
 const time = (fn: () => void) => {
+  if (cpu) {
+    const c = process.cpuUsage();
+    fn();
+    const d = process.cpuUsage(c);
+    return (d.user + d.system) / 1000;
+  }
   const t = performance.now();
   fn();
   return performance.now() - t;
@@ -172,6 +188,7 @@ function naive(corpus: Corpus): SetupResult {
   return {
     setup: 'naive',
     messages: corpus.count,
+    vocabulary: corpus.vocabulary.length,
     buildMs,
     heapMiB,
     persistedMiB: json.length / 2 ** 20,
@@ -194,8 +211,8 @@ function palabre(corpus: Corpus): SetupResult {
       );
     }
   });
-  const snapshot = JSON.stringify(index.snapshot());
-  index.snapshotStored(JSON.parse(snapshot) as SnapshotRecord);
+  const snapshot = serialize(index.snapshot());
+  index.snapshotStored(deserialize(snapshot) as SnapshotRecord);
   // One new message: the index takes it in; its discussion's record is saved (debounced in the app).
   const random = rng(5);
   const takeIn: number[] = [];
@@ -209,9 +226,9 @@ function palabre(corpus: Corpus): SetupResult {
       ts: Date.now() + i,
     };
     takeIn.push(time(() => index!.apply(d.id, { upserts: [m] })));
-    save.push(time(() => JSON.stringify(index!.unit(d.id).toRecord())));
+    save.push(time(() => serialize(index!.unit(d.id).toRecord())));
   }
-  const units = [...index.units.values()].map((u) => JSON.stringify(u.toRecord()));
+  const units = [...index.units.values()].map((u) => serialize(u.toRecord()));
   const persisted = snapshot.length + units.reduce((n, s) => n + s.length, 0);
   index = null;
   gc();
@@ -220,8 +237,8 @@ function palabre(corpus: Corpus): SetupResult {
   let replayed = 0;
   const coldLoadMs = time(() => {
     const r = SearchIndex.restore(
-      JSON.parse(snapshot) as SnapshotRecord,
-      units.map((s) => JSON.parse(s) as UnitRecord),
+      deserialize(snapshot) as SnapshotRecord,
+      units.map((s) => deserialize(s) as UnitRecord),
     );
     restored = r.index;
     replayed = r.indexed;
@@ -249,6 +266,7 @@ function palabre(corpus: Corpus): SetupResult {
   return {
     setup: 'palabre',
     messages: corpus.count,
+    vocabulary: corpus.vocabulary.length,
     buildMs,
     heapMiB,
     persistedMiB: persisted / 2 ** 20,

@@ -81,7 +81,7 @@ export function searchSection(
   return [
     `## Search (${int(s.messages)} French messages)`,
     '',
-    `Corpus: ${int(s.messages)} generated French messages (a vocabulary of ~1,900 real word forms, accents, ` +
+    `Corpus: ${int(s.messages)} generated French messages (a vocabulary of ${int(pal.vocabulary ?? 0)} real word forms, accents, ` +
       'ligatures, elisions and hyphens included, drawn with a Zipf law, French stop words at its head), ' +
       '200 discussions of Zipf-distributed sizes, 50 authors, one year of timestamps, 2% with a file, ' +
       '1% pinned. Each setup runs in a fresh Node process (`node --expose-gc`), one after the other, ' +
@@ -90,7 +90,9 @@ export function searchSection(
       'index: filters are applied to its results), the whole index rebuilt and saved as one JSON for each ' +
       'change. **Palabre**: `shared/src/search` as the worker runs it (French folding, prefix and typo ' +
       'tolerance, filters narrowing before scoring, snippets), restored from its snapshot plus one record ' +
-      'per discussion. Heap: after a cold load and a full GC, minus the heap before. The Chromium figures ' +
+      'per discussion, both stored as IndexedDB stores them (a structured clone: `v8.serialize`, the ' +
+      'serializer Chromium uses; the naive index as its one JSON string). Heap: after a cold load and a ' +
+      'full GC, minus the heap before. The Chromium figures ' +
       'run the built web app: the persisted index of the same corpus is written into IndexedDB, the page ' +
       'reloads, the worker loads it; then queries are typed key by key (120 ms apart) into ' +
       '« Rechercher une discussion », each keystroke timed from its input event to the frame after the ' +
@@ -106,17 +108,22 @@ export function searchSection(
 
 /** Why each figure is what it is (kept next to the numbers, updated with the code). */
 const NOTES = [
-  '- **Query latency**: one MiniSearch index for all discussions, so a query is one dictionary walk ' +
-    'for prefixes and typos whatever the number of discussions (a first version with one MiniSearch ' +
-    'per discussion spent most of its time in 200 per-index calls). Filters drop whole discussions ' +
-    'first (discussion, dates, authors, pins, files) and give 0 to excluded messages, which MiniSearch ' +
-    'skips before scoring. Frequent words still score thousands of documents: that is the p99.',
-  '- **Cold load**: parsing the MiniSearch snapshot and rebuilding its maps is proportional to the ' +
-    'number of postings (stop words removed, that is about half the naive index), plus reading one record ' +
-    'per discussion. Only changes newer than the snapshot are indexed. Where the goal is not met, the ' +
-    'remaining cost is JSON.parse and MiniSearch.loadJS of the snapshot; the next step is loading ' +
-    'the most recent history first (one snapshot per segment, as ROADMAP.md plans for long histories).',
+  '- **Query latency** (`shared/src/search/engine.ts`): MiniSearch holds the index, but queries do not ' +
+    "go through its `search`, which expands every term, builds every term's complete result list, an " +
+    'object per document found and sorts them all. Here only the word being typed (the last) is ' +
+    'matched as a prefix, with at most 24 completions (the closest first); typo tolerance runs only ' +
+    'when exact and prefix matches find fewer results than asked; AND is evaluated from the rarest ' +
+    'term (the next terms only look up documents still in); filters drop a document before scoring; ' +
+    'the best 30 are kept in a small sorted array (top-k), never a sort of every match. Scores are ' +
+    "MiniSearch's BM25 with its parameters, times a recency weight.",
+  '- **Cold load** (`shared/src/search/snapshot.ts`): the snapshot is a few strings and typed arrays ' +
+    '(no JSON): postings stay views on the loaded arrays until a term changes (`PackedPostings`, ' +
+    "binary-searched), so loading builds only MiniSearch's document maps and the radix tree of terms. " +
+    'One record per discussion is columnar too (typed arrays for times and sequence numbers, authors ' +
+    'as indexes). Messages changed or deleted after the snapshot are left out of it while loading, ' +
+    'then only those are indexed again.',
   "- **One new message**: one MiniSearch `add` plus a few map updates; its discussion's record is " +
     'written a second later (one IndexedDB put of that discussion only), the snapshot only after 2,000 ' +
-    'changes, a removal, or five minutes.',
+    'changes, five minutes, a removal, or an edit or delete (so removed words leave the disk a ' +
+    'second later).',
 ].join('\n');

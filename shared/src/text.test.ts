@@ -5,7 +5,13 @@ describe('fold', () => {
   it('lower-cases and strips accents so names match however they are typed', () => {
     expect(fold('François')).toBe('francois');
     expect(fold('ÉLODIE')).toBe('elodie');
-    expect(fold('Œuvre à côté')).toBe('œuvre a cote');
+    expect(fold('Œuvre à côté')).toBe('oeuvre a cote');
+  });
+
+  it('spells ligatures out: "coeur" finds « cœur », "laetitia" « Lætitia »', () => {
+    expect(fold('cœur')).toBe('coeur');
+    expect(fold('Lætitia')).toBe('laetitia');
+    expect(matchesQuery('Sœur Cœur-Joie', 'soeur coeur')).toBe(true);
   });
 
   it('folds precomposed and decomposed accents the same way', () => {

@@ -1,8 +1,23 @@
 /** Text helpers shared by the contact picker, the sidebar filter and search. */
 
-/** Lower-case and strip diacritics, so "francois" matches "François" and "ÉLODIE" matches "elodie". */
+/** The combining diacritical mark blocks (what NFD splits accents into). */
+// eslint-disable-next-line no-misleading-character-class -- ranges of lone combining marks, on purpose
+const COMBINING = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
+
+/** Ligatures NFD leaves whole, spelled out. */
+const LIGATURES: Record<string, string> = { œ: 'oe', æ: 'ae', ß: 'ss', ﬁ: 'fi', ﬂ: 'fl' };
+
+/**
+ * THE fold (the contact picker, the sidebar filter, search's index and queries all use it):
+ * lower case, accents removed (NFD then combining marks dropped), ligatures spelled out, so
+ * "francois" matches « François », "ELODIE" « Élodie » and "coeur" « cœur ».
+ */
 export function fold(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  return text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(COMBINING, '')
+    .replace(/[œæßﬁﬂ]/g, (c) => LIGATURES[c] ?? c);
 }
 
 /** True when every whitespace-separated word of the query starts a word of, or occurs in, the text. */

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test, type PalabreServer, type TestUser } from './fixtures.js';
-import { message, openDiscussion, sidebar } from './ui.js';
+import { composer, message, openDiscussion, send, sidebar } from './ui.js';
 
 const searchBox = (page: Page) => page.getByRole('combobox', { name: 'Rechercher une discussion' });
 const results = (page: Page) => page.getByRole('listbox', { name: 'Résultats de la recherche' });
@@ -122,6 +122,102 @@ test('a message received while the results are open shows up in them', async ({ 
   const hit = messageHits(page).filter({ hasText: 'livraison' });
   await expect(hit).toHaveCount(1);
   await expect(hit.locator('mark')).toHaveText('livraison');
+});
+
+/** Every string the search database of this browser holds (records and snapshot). */
+async function searchStoreText(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    let out = '';
+    const names = (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => n.endsWith(':search'));
+    const strings = (value: unknown): void => {
+      if (typeof value === 'string') out += `${value}\n`;
+      else if (Array.isArray(value)) value.forEach(strings);
+      else if (value && typeof value === 'object' && !ArrayBuffer.isView(value))
+        Object.values(value).forEach(strings);
+    };
+    for (const name of names) {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open(name);
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      for (const store of Array.from(db.objectStoreNames)) {
+        const values = await new Promise<unknown[]>((resolve) => {
+          const request = db.transaction(store).objectStore(store).getAll();
+          request.onsuccess = () => resolve(request.result);
+        });
+        strings(values);
+      }
+      db.close();
+    }
+    return out.toLowerCase();
+  });
+}
+
+test('an edited message’s old text and a deleted message are no longer found, live, in every tab and after a reload', async ({
+  palabre,
+  pageAs,
+}) => {
+  const alice = await palabre.createUser('Alice Lambert');
+  const bruno = await palabre.createUser('Bruno Fontaine');
+  await palabre.createDiscussion(alice, [bruno.id]);
+  const alicePage = await pageAs(alice);
+  const brunoPage = await pageAs(bruno);
+  // Bruno's second tab: the same index (one shared worker), told of every change.
+  const brunoTab2 = await brunoPage.context().newPage();
+  await brunoTab2.goto('/discussions');
+  await openDiscussion(alicePage, bruno.displayName);
+
+  await send(alicePage, 'Facture Zorglub à relancer vendredi');
+  await send(alicePage, 'Le devis Gloubiboulga est validé');
+  for (const page of [brunoPage, brunoTab2]) {
+    await searchBox(page).fill('vendredi');
+    await expect(messageHits(page).filter({ hasText: 'Zorglub' })).toHaveCount(1);
+  }
+  await searchBox(brunoTab2).fill('gloubiboulga');
+  await expect(messageHits(brunoTab2)).toHaveCount(1);
+
+  // Alice edits « vendredi » away while Bruno's results are on screen.
+  const edited = message(alicePage, 'Facture Zorglub');
+  await edited.hover();
+  await edited.getByRole('button', { name: 'Modifier' }).click();
+  await composer(alicePage).fill('Facture Zorglub à relancer lundi');
+  await composer(alicePage).press('Enter');
+  await expect(results(brunoPage)).toContainText('Aucun résultat');
+  await searchBox(brunoPage).fill('lundi');
+  await expect(messageHits(brunoPage).filter({ hasText: 'Zorglub' })).toHaveCount(1);
+  await expect(messageHits(brunoPage).filter({ hasText: 'Zorglub' }).locator('mark')).toHaveText('lundi');
+
+  // Alice deletes the other message while Bruno's other tab shows it.
+  const doomed = message(alicePage, 'Gloubiboulga');
+  await doomed.hover();
+  await doomed.getByRole('button', { name: 'Supprimer' }).click();
+  await alicePage
+    .getByRole('alertdialog', { name: 'Supprimer ce message ?' })
+    .getByRole('button', { name: 'Supprimer' })
+    .click();
+  await expect(results(brunoTab2)).toContainText('Aucun résultat');
+
+  await searchBox(alicePage).fill('zorglub');
+  await expect(messageHits(alicePage)).toHaveCount(1);
+  await expect(messageHits(alicePage).locator('mark')).toHaveText('Zorglub');
+  // The stored index forgets them too (text and words), and a cold start finds nothing of them.
+  for (const page of [alicePage, brunoPage]) {
+    await expect.poll(() => searchStoreText(page), { timeout: 15_000 }).not.toContain('gloubiboulga');
+    await expect.poll(() => searchStoreText(page), { timeout: 15_000 }).not.toContain('vendredi');
+    await expect.poll(() => searchStoreText(page), { timeout: 15_000 }).toContain('zorglub');
+  }
+  await brunoTab2.close();
+  await brunoPage.reload();
+  for (const [q, count] of [
+    ['vendredi', 0],
+    ['gloubiboulga', 0],
+    ['lundi', 1],
+  ] as const) {
+    await searchBox(brunoPage).fill(q);
+    if (count === 0) await expect(results(brunoPage)).toContainText('Aucun résultat');
+    else await expect(messageHits(brunoPage)).toHaveCount(count);
+  }
 });
 
 for (const { name, viewport, phone } of [

@@ -7,7 +7,7 @@
  */
 
 /** Bumped whenever indexing changes (tokenizer, stop words, record layout): stored indexes are rebuilt. */
-export const SEARCH_FORMAT = 1;
+export const SEARCH_FORMAT = 2;
 
 /** A message as the index takes it. */
 export interface SearchMessage {
@@ -36,13 +36,26 @@ export interface Coverage {
   v: number;
 }
 
-/** What is persisted for one discussion (one IndexedDB record). */
+/**
+ * What is persisted for one discussion (one IndexedDB record), in columns: a few strings and
+ * typed arrays load far faster than an array and a string per message.
+ */
 export interface UnitRecord {
   format: number;
   id: string;
   covered: Coverage | null;
-  /** [id, author, ts, text, editedAt, files, fileNames, seq] per message. */
-  messages: [string, string, number, string, number, string[], string[], number][];
+  /** Message ids, joined by '\n'. */
+  ids: string;
+  /** Distinct authors; `author[i]` indexes this list. */
+  authors: string[];
+  author: Uint32Array;
+  ts: Float64Array;
+  editedAt: Float64Array;
+  seq: Float64Array;
+  /** The texts (one string each: joined, one « œ » would make them all two bytes a letter). */
+  texts: string[];
+  /** Messages with files: [index, ids, names]. */
+  files: [number, string[], string[]][];
   /** Messages deleted since the last snapshot: [id, seq]. */
   deleted: [string, number][];
   pins: string[];
@@ -128,20 +141,40 @@ export class DiscussionIndex {
   }
 
   toRecord(): UnitRecord {
+    const n = this.messages.size;
+    const ids: string[] = [];
+    const authors = new Map<string, number>();
+    const author = new Uint32Array(n);
+    const ts = new Float64Array(n);
+    const editedAt = new Float64Array(n);
+    const seq = new Float64Array(n);
+    const texts: string[] = [];
+    const files: [number, string[], string[]][] = [];
+    let i = 0;
+    for (const m of this.messages.values()) {
+      ids.push(m.id);
+      let a = authors.get(m.author);
+      if (a === undefined) authors.set(m.author, (a = authors.size));
+      author[i] = a;
+      ts[i] = m.ts;
+      editedAt[i] = m.editedAt;
+      seq[i] = m.seq;
+      texts.push(m.text);
+      if (m.files.length > 0 || m.fileNames.length > 0) files.push([i, m.files, m.fileNames]);
+      i++;
+    }
     return {
       format: SEARCH_FORMAT,
       id: this.id,
       covered: this.covered,
-      messages: [...this.messages.values()].map((m) => [
-        m.id,
-        m.author,
-        m.ts,
-        m.text,
-        m.editedAt,
-        m.files,
-        m.fileNames,
-        m.seq,
-      ]),
+      ids: ids.join('\n'),
+      authors: [...authors.keys()],
+      author,
+      ts,
+      editedAt,
+      seq,
+      texts,
+      files,
       deleted: [...this.deleted],
       pins: [...this.pins],
     };
@@ -151,8 +184,21 @@ export class DiscussionIndex {
   static fromRecord(record: UnitRecord): DiscussionIndex | null {
     if (record?.format !== SEARCH_FORMAT) return null;
     const unit = new DiscussionIndex(record.id);
-    for (const [id, author, ts, text, editedAt, files, fileNames, seq] of record.messages) {
-      unit.messages.set(id, { id, author, ts, text, editedAt, files, fileNames, seq });
+    const ids = record.ids === '' ? [] : record.ids.split('\n');
+    const files = new Map(record.files.map(([i, f, names]) => [i, [f, names] as const]));
+    const none = Object.freeze([]) as unknown as string[];
+    for (let i = 0; i < ids.length; i++) {
+      const attached = files.get(i);
+      unit.messages.set(ids[i], {
+        id: ids[i],
+        author: record.authors[record.author[i]],
+        ts: record.ts[i],
+        text: record.texts[i],
+        editedAt: record.editedAt[i],
+        files: attached?.[0] ?? none,
+        fileNames: attached?.[1] ?? none,
+        seq: record.seq[i],
+      });
     }
     for (const [id, seq] of record.deleted) unit.deleted.set(id, seq);
     unit.pins = new Set(record.pins);

@@ -5,22 +5,11 @@
  *   « Réunion de l'équipe sur le Cœur-de-ville » -> réunion équipe cœur ville cœurdeville
  *   folded:                                       -> reunion equipe coeur ville coeurdeville
  */
+import { fold } from '../text.js';
 import { FRENCH_STOP_WORDS } from './stop-words.js';
 
-/** The combining diacritical mark blocks (what NFD splits accents into). */
-// eslint-disable-next-line no-misleading-character-class -- ranges of lone combining marks, on purpose
-const COMBINING = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
-
-const LIGATURES: Record<string, string> = { œ: 'oe', æ: 'ae', ß: 'ss', ﬁ: 'fi', ﬂ: 'fl' };
-
-/** Lower case, accents removed (NFD then combining marks dropped), ligatures spelled out. */
-export function foldTerm(text: string): string {
-  return text
-    .toLowerCase()
-    .normalize('NFD')
-    .replace(COMBINING, '')
-    .replace(/[œæßﬁﬂ]/g, (c) => LIGATURES[c] ?? c);
-}
+/** The one fold of shared/src/text.ts: accents, case, ligatures (œ→oe, æ→ae). */
+export const foldTerm = fold;
 
 /**
  * A word: letters and digits, possibly joined by hyphens (« peut-être », « Saint-Étienne »).
@@ -61,6 +50,13 @@ function foldFast(text: string): string {
   return NON_ASCII.test(lower) ? foldTerm(lower) : lower;
 }
 
+/** The index terms of one folded word: itself, or for a hyphenated word its parts and their join. */
+function termsOf(word: string): string[] {
+  if (!HYPHENS.test(word)) return [word];
+  const parts = word.split(HYPHENS).filter(Boolean);
+  return parts.length > 1 ? [...parts, parts.join('')] : parts;
+}
+
 /**
  * The terms a text is indexed under, already folded (the whole text is folded once, which is
  * much cheaper than word by word): each word, and for a hyphenated word its parts and their
@@ -70,13 +66,8 @@ export function tokenize(text: string): string[] {
   const out: string[] = [];
   for (const word of foldFast(text).split(NON_WORD)) {
     if (word === '') continue;
-    if (!HYPHENS.test(word)) {
-      out.push(word);
-      continue;
-    }
-    const parts = word.split(HYPHENS).filter(Boolean);
-    out.push(...parts);
-    if (parts.length > 1) out.push(parts.join(''));
+    if (!HYPHENS.test(word)) out.push(word);
+    else out.push(...termsOf(word));
   }
   return out;
 }
@@ -93,18 +84,39 @@ export function processTerm(term: string): string | null {
   return folded;
 }
 
+/** Prefix matching from 3 letters: « ré » is too vague to be worth the time, « réu » is not. */
+export function prefixOk(term: string): boolean {
+  return term.length >= 3;
+}
+
+/** A term of a query; `prefix`: it comes from the word being typed, so its completions count. */
+export interface QueryTerm {
+  term: string;
+  prefix: boolean;
+}
+
 /**
- * Query terms: like processTerm, except that a query made of one stop word being typed is kept
- * (« de » may be the start of « devis »). Inside a longer query it is dropped, so « réunion de »
- * does not suddenly require a word starting with « de ».
+ * A query's terms, each once: folded, stop words dropped. Only the word being typed (the last,
+ * when the text does not end with a space) is matched as a prefix; the words before it are
+ * finished. A query made of one stop word being typed is kept (« de » may be the start of
+ * « devis »); inside a longer query it is dropped, so « réunion de » does not suddenly require
+ * a word starting with « de ».
  */
+export function queryPlan(text: string): QueryTerm[] {
+  const typing = text !== '' && !/\s$/.test(text);
+  const raw = foldFast(text).split(NON_WORD).filter(Boolean);
+  const out = new Map<string, boolean>();
+  raw.forEach((word, i) => {
+    const last = typing && i === raw.length - 1;
+    for (const term of termsOf(word))
+      if (!FRENCH_STOP_WORDS.has(term)) out.set(term, (out.get(term) ?? false) || last);
+  });
+  if (out.size === 0 && typing && raw.length === 1 && raw[0].length >= 2 && !HYPHENS.test(raw[0]))
+    out.set(raw[0], true);
+  return [...out].map(([term, last]) => ({ term, prefix: last && prefixOk(term) }));
+}
+
+/** The terms of queryPlan. */
 export function queryTerms(text: string): string[] {
-  const raw = tokenize(text);
-  const out = new Set<string>();
-  for (const term of raw) {
-    const processed = indexTerm(term);
-    if (processed) out.add(processed);
-  }
-  if (out.size === 0 && raw.length === 1 && raw[0].length >= 2 && !/\s$/.test(text)) out.add(raw[0]);
-  return [...out];
+  return queryPlan(text).map((q) => q.term);
 }

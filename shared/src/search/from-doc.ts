@@ -85,3 +85,20 @@ export function coverageOf(doc: Y.Doc, v: number): Coverage {
   for (const byte of Y.encodeStateVector(doc)) binary += String.fromCharCode(byte);
   return { sv: btoa(binary), v };
 }
+
+function decodeSv(sv: string): Map<number, number> {
+  const bytes = Uint8Array.from(atob(sv), (c) => c.charCodeAt(0));
+  return Y.decodeStateVector(bytes);
+}
+
+/**
+ * Whether a document state `a` holds everything `b` does (every client's clock at least as far).
+ * The worker reads a discussion's stored copy only if it holds all the index already took in
+ * from an open tab: a copy written a moment behind that tab must not take messages back out.
+ */
+export function coverageIncludes(a: Coverage, b: Coverage): boolean {
+  if (a.sv === b.sv) return true;
+  const have = decodeSv(a.sv);
+  for (const [client, clock] of decodeSv(b.sv)) if ((have.get(client) ?? 0) < clock) return false;
+  return true;
+}

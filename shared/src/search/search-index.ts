@@ -13,12 +13,15 @@
  * snapshot. A removed discussion's words leave the snapshot at once (`remove` makes it due).
  *
  * Filters first drop whole units (discussion, dates, authors, pins, files: filters-only
- * queries never touch the word index), then exclude messages before they are scored
- * (MiniSearch skips a document whose boost is 0). Results are sorted by relevance weighted by
- * recency: the best recent messages first.
+ * queries never touch the word index), then exclude messages before they are scored. Results
+ * are ranked by relevance weighted by recency: the best recent messages first. Queries run in
+ * engine.ts (exact words, the word being typed as a prefix, typos only when that finds too
+ * few, AND from the rarest term, top-k); the snapshot is packed by snapshot.ts.
  */
-import MiniSearch, { type Options, type SearchResult } from 'minisearch';
-import { indexTerm, queryTerms, tokenize } from './fold.js';
+import MiniSearch, { type Options } from 'minisearch';
+import { indexTerm, queryPlan, tokenize } from './fold.js';
+import { expand, internals, matchedTerms, run, type Expansion, type MiniInternals } from './engine.js';
+import { packIndex, unpackIndex, type PackedIndex } from './snapshot.js';
 import {
   DiscussionIndex,
   SEARCH_FORMAT,
@@ -67,10 +70,7 @@ export interface SnapshotRecord {
   format: number;
   /** The last change included. */
   seq: number;
-  /** MiniSearch.toJSON(), serialized. */
-  index: string;
-  /** Message ids per discussion in the index (to drop a discussion whose unit is gone). */
-  ids: Record<string, string[]>;
+  index: PackedIndex;
 }
 
 type Doc = { id: string; text: string; files: string };
@@ -90,11 +90,6 @@ export function fuzzyDistance(term: string): number {
   return term.length >= 7 ? 2 : term.length >= 4 ? 1 : 0;
 }
 
-/** Prefix matching from 3 letters: « ré » is too vague to be worth the time, « réu » is not. */
-export function prefixOk(term: string): boolean {
-  return term.length >= 3;
-}
-
 /** Recent messages weigh more: x2 today, x1.5 a week ago, barely more than x1 after months. */
 function recency(ts: number, now: number): number {
   return 1 + 1 / (1 + Math.max(0, now - ts) / (7 * DAY));
@@ -105,8 +100,13 @@ const toDoc = (m: Entry): Doc => ({ id: m.id, text: m.text, files: m.fileNames.j
 export class SearchIndex {
   readonly units = new Map<string, DiscussionIndex>();
   #mini = new MiniSearch<Doc>(MINISEARCH_OPTIONS);
-  /** message id -> its unit. */
-  #where = new Map<string, DiscussionIndex>();
+  #ix: MiniInternals = internals(this.#mini);
+  /**
+   * By MiniSearch's short document id: the message and its unit (undefined once removed or
+   * discarded). Two flat arrays: no object per message, and MiniSearch's own id map finds them.
+   */
+  #entries: (Entry | undefined)[] = [];
+  #unitOf: (DiscussionIndex | undefined)[] = [];
   /** The last change taken in. */
   seq = 0;
   /** The last change the persisted snapshot includes. */
@@ -128,12 +128,13 @@ export class SearchIndex {
     const old = unit.messages.get(m.id);
     if (old && sameEntry(old, m)) return false;
     const entry = toEntry(m, ++this.seq);
-    if (old) this.#mini.remove(toDoc(old));
-    else if (this.#mini.has(m.id)) this.#mini.discard(m.id);
+    // Edited-away words must leave the stored snapshot too, soon, not in minutes.
+    if (old && (old.text !== entry.text || old.fileNames.join('\n') !== entry.fileNames.join('\n')))
+      this.#mustSnapshot = true;
+    this.#drop(m.id, old);
     unit.messages.set(m.id, entry);
     unit.deleted.delete(m.id);
-    this.#where.set(m.id, unit);
-    this.#mini.add(toDoc(entry));
+    this.#add(unit, entry);
     unit.changed();
     return true;
   }
@@ -142,12 +143,31 @@ export class SearchIndex {
   #delete(unit: DiscussionIndex, id: string): boolean {
     const old = unit.messages.get(id);
     if (!old) return false;
-    this.#mini.remove(toDoc(old));
+    this.#drop(id, old);
     unit.messages.delete(id);
+    this.#mustSnapshot = true; // its words leave the stored snapshot soon (a second later)
     unit.deleted.set(id, ++this.seq);
-    this.#where.delete(id);
     unit.changed();
     return true;
+  }
+
+  #add(unit: DiscussionIndex, m: Entry): void {
+    this.#mini.add(toDoc(m));
+    this.#slot(this.#ix._idToShortId.get(m.id)!, unit, m);
+  }
+
+  #slot(short: number, unit: DiscussionIndex | undefined, m: Entry | undefined): void {
+    this.#entries[short] = m;
+    this.#unitOf[short] = unit;
+  }
+
+  /** A message's words leave MiniSearch (removed if we know them, discarded otherwise). */
+  #drop(id: string, old: Entry | undefined): void {
+    const short = this.#ix._idToShortId.get(id);
+    if (short === undefined) return;
+    this.#slot(short, undefined, undefined);
+    if (old) this.#mini.remove(toDoc(old));
+    else this.#mini.discard(id);
   }
 
   /** Apply a change of some messages (new, edited) and deletions. Returns how many changed. */
@@ -192,18 +212,23 @@ export class SearchIndex {
     const unit = this.units.get(discussionId);
     if (!unit) return;
     for (const m of unit.messages.values()) {
-      this.#mini.remove(toDoc(m));
-      this.#where.delete(m.id);
+      this.#drop(m.id, m);
     }
     this.units.delete(discussionId);
     this.#mustSnapshot = true;
   }
 
   get size(): number {
-    return this.#where.size;
+    return this.#ix._documentCount;
   }
 
   // --- persistence ------------------------------------------------------------------------
+
+  /** Everything is to be written again (a worker becomes the writer of the stored index). */
+  rewriteAll(): void {
+    this.#mustSnapshot = true;
+    for (const unit of this.units.values()) unit.dirty = true;
+  }
 
   /** Whether the snapshot should be rewritten now (a removal, or many changes since). */
   get snapshotDue(): boolean {
@@ -216,9 +241,14 @@ export class SearchIndex {
   }
 
   snapshot(): SnapshotRecord {
-    const ids: Record<string, string[]> = {};
-    for (const unit of this.units.values()) ids[unit.id] = [...unit.messages.keys()];
-    return { format: SEARCH_FORMAT, seq: this.seq, index: JSON.stringify(this.#mini), ids };
+    return {
+      format: SEARCH_FORMAT,
+      seq: this.seq,
+      index: packIndex(this.#mini, MINISEARCH_OPTIONS.fields.length, (id) => {
+        const short = this.#ix._idToShortId.get(id);
+        return (short === undefined ? undefined : this.#unitOf[short]?.id) ?? '';
+      }),
+    };
   }
 
   /** The snapshot was stored: deletions it includes need not be remembered any more. */
@@ -246,36 +276,44 @@ export class SearchIndex {
     const index = new SearchIndex();
     const usable = snapshot?.format === SEARCH_FORMAT ? snapshot : null;
     const since = usable ? usable.seq : -1;
-    if (usable) {
-      index.#mini = MiniSearch.loadJSON<Doc>(usable.index, MINISEARCH_OPTIONS);
-      index.snapshotSeq = usable.seq;
-      index.seq = usable.seq;
-    }
-    let indexed = 0;
-    const mini = index.#mini;
+    const units: DiscussionIndex[] = [];
     for (const record of records) {
       const unit = DiscussionIndex.fromRecord(record);
       if (!unit) continue;
+      units.push(unit);
       index.units.set(unit.id, unit);
-      for (const m of unit.messages.values()) {
-        index.#where.set(m.id, unit);
-        if (m.seq > index.seq) index.seq = m.seq;
-        if (m.seq > since || !mini.has(m.id)) {
-          if (mini.has(m.id)) mini.discard(m.id);
-          mini.add(toDoc(m));
-          indexed++;
-        }
-      }
-      for (const [id, seq] of unit.deleted) {
-        if (seq > index.seq) index.seq = seq;
-        if (seq > since && mini.has(id) && !unit.messages.has(id)) mini.discard(id);
-      }
+      for (const m of unit.messages.values()) if (m.seq > index.seq) index.seq = m.seq;
+      for (const seq of unit.deleted.values()) if (seq > index.seq) index.seq = seq;
     }
-    // Discussions in the snapshot whose unit is gone (removed before the snapshot was rewritten).
-    for (const [unitId, ids] of Object.entries(usable?.ids ?? {})) {
-      if (index.units.has(unitId)) continue;
-      for (const id of ids) if (mini.has(id) && !index.#where.has(id)) mini.discard(id);
-      index.#mustSnapshot = true;
+    if (usable) {
+      // The snapshot without what changed after it (re-added below) or was deleted, and
+      // without discussions whose unit is gone (removed before the snapshot was rewritten).
+      let orphans = 0;
+      const { mini } = unpackIndex(usable.index, MINISEARCH_OPTIONS, (id, group) => {
+        const unit = index.units.get(group);
+        const m = unit?.messages.get(id);
+        if (m) return m.seq <= since;
+        // Deleted after the snapshot (its unit remembers it), or its discussion is gone.
+        if (!unit?.deleted.has(id)) orphans++;
+        return false;
+      });
+      index.#mini = mini;
+      index.#ix = internals(mini);
+      index.snapshotSeq = usable.seq;
+      if (usable.seq > index.seq) index.seq = usable.seq;
+      // Words of a discussion that is gone were still in the snapshot: rewrite it soon.
+      if (orphans > 0) index.#mustSnapshot = true;
+    }
+    let indexed = 0;
+    const shortOf = index.#ix._idToShortId;
+    for (const unit of units) {
+      for (const m of unit.messages.values()) {
+        const short = shortOf.get(m.id);
+        if (short === undefined) {
+          index.#add(unit, m);
+          indexed++;
+        } else index.#slot(short, unit, m);
+      }
     }
     return { index, indexed };
   }
@@ -286,7 +324,7 @@ export class SearchIndex {
     const filters = request.filters ?? {};
     const limit = request.limit ?? 50;
     const now = request.now ?? Date.now();
-    const terms = queryTerms(request.text);
+    const plan = queryPlan(request.text);
     const before = filters.before ?? Infinity;
     const after = filters.after ?? -Infinity;
     const candidates = this.#candidates(filters, before, after);
@@ -298,11 +336,9 @@ export class SearchIndex {
       before !== Infinity ||
       after !== -Infinity ||
       !!filters.discussions;
-    if (terms.length === 0 && !filtered) return [];
+    if (plan.length === 0 && !filtered) return [];
 
-    const accept = (unit: DiscussionIndex | undefined, m: Entry | undefined): boolean =>
-      !!unit &&
-      !!m &&
+    const accept = (unit: DiscussionIndex, m: Entry): boolean =>
       candidates.has(unit) &&
       m.ts < before &&
       m.ts >= after &&
@@ -311,36 +347,36 @@ export class SearchIndex {
       (!filters.hasPin || unit.pins.has(m.id));
 
     const found: { unit: DiscussionIndex; m: Entry; score: number; terms: string[] }[] = [];
-    if (terms.length === 0) {
+    if (plan.length === 0) {
       // Filters only: the matching messages of the candidate units, most recent first.
       for (const unit of candidates)
         for (const m of unit.messages.values())
           if (accept(unit, m)) found.push({ unit, m, score: m.ts, terms: [] });
+      found.sort((a, b) => b.score - a.score);
+      found.length = Math.min(found.length, limit);
     } else {
-      const results: SearchResult[] = this.#mini.search(terms.join(' '), {
-        tokenize: (s) => s.split(' '),
-        processTerm: (t) => t,
-        combineWith: 'AND',
-        prefix: prefixOk,
-        fuzzy: fuzzyDistance,
-        weights: { prefix: 0.6, fuzzy: 0.4 },
-        // Filtered-out messages get 0: MiniSearch skips them before scoring.
-        boostDocument: (id) => {
-          const unit = this.#where.get(id as string);
-          const m = unit?.messages.get(id as string);
-          if (!unit || !m) return 0;
-          if (filtered && !accept(unit, m)) return 0;
-          return recency(m.ts, now);
-        },
-      });
-      for (const r of results) {
-        const unit = this.#where.get(r.id as string);
-        const m = unit?.messages.get(r.id as string);
-        if (unit && m) found.push({ unit, m, score: r.score, terms: r.terms });
+      const entries = this.#entries;
+      const unitOf = this.#unitOf;
+      const keep = (doc: number) => {
+        const m = entries[doc];
+        return !!m && (!filtered || accept(unitOf[doc]!, m));
+      };
+      const boost = (doc: number) => recency(entries[doc]!.ts, now);
+      const ts = (doc: number) => entries[doc]!.ts;
+      // Exact words and the word being typed as a prefix; typos only if that finds too few.
+      let terms: Expansion[][] = plan.map((q) => expand(this.#ix, q.term, q.prefix, 0));
+      let result = run(this.#ix, terms, limit, keep, boost, ts);
+      if (result.total < limit && plan.some((q) => fuzzyDistance(q.term) > 0)) {
+        terms = plan.map((q) => expand(this.#ix, q.term, q.prefix, fuzzyDistance(q.term)));
+        result = run(this.#ix, terms, limit, keep, boost, ts);
+      }
+      for (const hit of result.hits) {
+        const unit = unitOf[hit.doc]!;
+        const m = entries[hit.doc]!;
+        found.push({ unit, m, score: hit.score, terms: matchedTerms(terms, hit.doc) });
       }
     }
-    found.sort((a, b) => b.score - a.score || b.m.ts - a.m.ts);
-    return found.slice(0, limit).map(({ unit, m, score, terms: matched }) => ({
+    return found.map(({ unit, m, score, terms: matched }) => ({
       discussionId: unit.id,
       messageId: m.id,
       author: m.author,

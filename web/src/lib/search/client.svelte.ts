@@ -3,6 +3,8 @@
  * this tab opens (feeder.ts) and the list of discussions with the version of their local copy,
  * asks it queries (the latest query wins: an answer to an older one is dropped), and stops it
  * at sign-out. `revision` grows when the index changed, so a result list on screen refreshes.
+ * The worker is a SharedWorker per user where the browser has them (every tab of the user
+ * shares one index), a dedicated worker otherwise (see search.worker.ts).
  */
 import type { MessageHit } from '@palabre/shared/search/index';
 import { docs } from '$lib/sync/registry.svelte.js';
@@ -22,7 +24,10 @@ class SearchClient {
   ready = $state(false);
   /** Bumped when the index changed. */
   revision = $state(0);
-  #worker: Worker | null = null;
+  #worker: { postMessage(message: ToWorker): void } | null = null;
+  /** Stops talking to the worker: leave the shared one, or terminate the dedicated one. */
+  #end: () => void = () => {};
+  #onWorker: (message: FromWorker) => void = () => {};
   #user: string | null = null;
   #q = 0;
   #waiting = new Map<number, (answer: SearchAnswer | null) => void>();
@@ -37,8 +42,26 @@ class SearchClient {
     void this.stop();
     if (typeof Worker === 'undefined') return;
     this.#user = user;
-    this.#worker = new Worker(new URL('./search.worker.ts', import.meta.url), { type: 'module' });
-    this.#worker.onmessage = (event: MessageEvent<FromWorker>) => this.#onMessage(event.data);
+    this.#onWorker = (message) => this.#onMessage(message);
+    if (typeof SharedWorker !== 'undefined') {
+      const worker = new SharedWorker(new URL('./search.worker.ts', import.meta.url), {
+        type: 'module',
+        name: `palabre-search:${user}`,
+      });
+      const port = worker.port;
+      port.onmessage = (event: MessageEvent<FromWorker>) => this.#onWorker(event.data);
+      port.start();
+      this.#worker = port;
+      this.#end = () => {
+        port.postMessage({ t: 'bye' } satisfies ToWorker);
+        port.close();
+      };
+    } else {
+      const worker = new Worker(new URL('./search.worker.ts', import.meta.url), { type: 'module' });
+      worker.onmessage = (event: MessageEvent<FromWorker>) => this.#onWorker(event.data);
+      this.#worker = worker;
+      this.#end = () => worker.terminate();
+    }
     this.#post({ t: 'open', user });
     for (const doc of docs.all()) this.#watch(doc);
     this.#stopHooks.push(
@@ -56,6 +79,7 @@ class SearchClient {
     for (const stop of this.#stopHooks.splice(0)) stop();
     for (const doc of [...this.#watched.keys()]) this.#unwatch(doc);
     const worker = this.#worker;
+    const end = this.#end;
     this.#worker = null;
     this.#user = null;
     this.ready = false;
@@ -69,12 +93,12 @@ class SearchClient {
     return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        worker.terminate();
+        end();
         resolve();
       };
       const timer = setTimeout(done, 1_000);
-      worker.onmessage = (event: MessageEvent<FromWorker>) => {
-        if (event.data.t === 'closed') done();
+      this.#onWorker = (message) => {
+        if (message.t === 'closed') done();
       };
       worker.postMessage({ t: 'close' } satisfies ToWorker);
     });

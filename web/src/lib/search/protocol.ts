@@ -1,5 +1,6 @@
 /**
- * Messages between the page and the search worker. The page tells the worker what changed in
+ * Messages between a tab and the search worker (shared by the user's tabs where SharedWorker
+ * exists: 'results' and 'closed' go to the tab that asked, the rest to every tab). The page tells the worker what changed in
  * the documents it has open (and which discussions exist); the worker owns the index, its
  * persistence in IndexedDB, and reads the documents the page has not opened.
  */
@@ -36,7 +37,9 @@ export type ToWorker =
   /** The page is going away: save what is not saved yet. */
   | { t: 'flush' }
   /** Sign-out: close the database (it is about to be deleted) and answer 'closed'. */
-  | { t: 'close' };
+  | { t: 'close' }
+  /** This tab stops talking to the shared worker (sign-out, or search stopped). */
+  | { t: 'bye' };
 
 export type FromWorker =
   | { t: 'ready'; messages: number; indexed: number; loadMs: number }

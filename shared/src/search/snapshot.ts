@@ -1,0 +1,174 @@
+/**
+ * The persisted MiniSearch index in a compact, columnar form: a few strings and typed arrays
+ * instead of MiniSearch's JSON (an object per term, a string key per posting). IndexedDB's
+ * structured clone (and v8.serialize in the bench) copies typed arrays as raw bytes, so a cold
+ * start does not even build MiniSearch's posting maps: each term's postings stay a view on the
+ * loaded arrays (`PackedPostings`, a read-only Map until the first change to that term, which
+ * turns it into a real Map). Postings of discarded documents are left out.
+ */
+import MiniSearch, { type Options } from 'minisearch';
+import { internals, type Postings } from './engine.js';
+import { PackedPostings } from './packed-postings.js';
+
+export interface PackedIndex {
+  /** Document ids in short-id order, joined by '\n'. */
+  docIds: string;
+  /** MiniSearch's short id of each. */
+  shortIds: Uint32Array;
+  /** The group (discussion) of each document: an index into `groups`. */
+  groups: string[];
+  group: Uint32Array;
+  /** Per document, the length of each field (fields.length per document). */
+  fieldLength: Uint32Array;
+  avgFieldLength: number[];
+  nextId: number;
+  /** Terms joined by '\n' (a term never holds white space). */
+  terms: string;
+  /** Per term and field, how many postings. */
+  counts: Uint32Array;
+  /** Postings in order: document short id and term frequency. */
+  postDocs: Uint32Array;
+  postTf: Uint16Array;
+}
+
+export function packIndex<T>(
+  mini: MiniSearch<T>,
+  fieldCount: number,
+  groupOf: (id: string) => string,
+): PackedIndex {
+  const ix = internals(mini);
+  const ids: string[] = [];
+  const shortIds = new Uint32Array(ix._documentIds.size);
+  const groups = new Map<string, number>();
+  const group = new Uint32Array(ix._documentIds.size);
+  const fieldLength = new Uint32Array(ix._documentIds.size * fieldCount);
+  let i = 0;
+  for (const [short, id] of ix._documentIds) {
+    ids.push(id);
+    shortIds[i] = short;
+    const g = groupOf(id);
+    let n = groups.get(g);
+    if (n === undefined) groups.set(g, (n = groups.size));
+    group[i] = n;
+    const lengths = ix._fieldLength.get(short) ?? [];
+    for (let f = 0; f < fieldCount; f++) fieldLength[i * fieldCount + f] = lengths[f] ?? 0;
+    i++;
+  }
+  const terms: string[] = [];
+  const counts: number[] = [];
+  let postings = 0;
+  for (const [, data] of ix._index) for (const m of data.values()) postings += m.size;
+  const postDocs = new Uint32Array(postings);
+  const postTf = new Uint16Array(postings);
+  let p = 0;
+  for (const [term, data] of ix._index) {
+    const at = p;
+    const termCounts: number[] = [];
+    for (let f = 0; f < fieldCount; f++) {
+      const start = p;
+      let sorted = true;
+      for (const [doc, tf] of data.get(f) ?? []) {
+        if (!ix._documentIds.has(doc)) continue;
+        if (p > start && doc < postDocs[p - 1]) sorted = false;
+        postDocs[p] = doc;
+        postTf[p] = Math.min(tf, 0xffff);
+        p++;
+      }
+      if (!sorted) sortPostings(postDocs, postTf, start, p);
+      termCounts.push(p - start);
+    }
+    if (p === at) continue; // only discarded documents held it
+    terms.push(term);
+    counts.push(...termCounts);
+  }
+  return {
+    docIds: ids.join('\n'),
+    shortIds,
+    groups: [...groups.keys()],
+    group,
+    fieldLength,
+    avgFieldLength: [...ix._avgFieldLength],
+    nextId: ix._nextId,
+    terms: terms.join('\n'),
+    counts: Uint32Array.from(counts),
+    postDocs: postDocs.slice(0, p),
+    postTf: postTf.slice(0, p),
+  };
+}
+
+/**
+ * A MiniSearch index from its packed form. `keep(id, group)` false leaves a document out entirely (its
+ * postings too: the index is as if it had never held it), for messages changed or deleted
+ * after the snapshot was written. Returns the index and how many documents were left out.
+ */
+/** Postings are stored by increasing document (PackedPostings binary-searches them). */
+function sortPostings(docs: Uint32Array, tfs: Uint16Array, start: number, end: number): void {
+  const order = Array.from({ length: end - start }, (_, i) => start + i).sort((a, b) => docs[a] - docs[b]);
+  const d = order.map((i) => docs[i]);
+  const t = order.map((i) => tfs[i]);
+  docs.set(d, start);
+  tfs.set(t, start);
+}
+
+export function unpackIndex<T>(
+  packed: PackedIndex,
+  options: Options<T>,
+  keep: (id: string, group: string) => boolean = () => true,
+): { mini: MiniSearch<T>; dropped: number } {
+  const mini = new MiniSearch<T>(options);
+  const ix = internals(mini);
+  const fieldCount = options.fields.length;
+  const ids = packed.docIds === '' ? [] : packed.docIds.split('\n');
+  const dropped = new Set<number>();
+  const totals = new Array<number>(fieldCount).fill(0);
+  for (let i = 0; i < ids.length; i++) {
+    const short = packed.shortIds[i];
+    if (!keep(ids[i], packed.groups[packed.group[i]])) {
+      dropped.add(short);
+      continue;
+    }
+    ix._documentIds.set(short, ids[i]);
+    ix._idToShortId.set(ids[i], short);
+    // Sized up front: an array grown by push keeps room for 17 numbers, ~12 MiB at 100,000.
+    const lengths = new Array<number>(fieldCount);
+    for (let f = 0; f < fieldCount; f++) {
+      const length = packed.fieldLength[i * fieldCount + f];
+      lengths[f] = length;
+      totals[f] += length;
+    }
+    ix._fieldLength.set(short, lengths);
+  }
+  const count = ids.length - dropped.size;
+  ix._documentCount = count;
+  ix._nextId = packed.nextId;
+  ix._avgFieldLength =
+    dropped.size === 0 ? [...packed.avgFieldLength] : totals.map((t) => (count > 0 ? t / count : 0));
+  ix._dirtCount = 0;
+  const terms = packed.terms === '' ? [] : packed.terms.split('\n');
+  const { counts, postDocs, postTf } = packed;
+  // Documents left out, by short id (a typed array: checked for every posting).
+  let gone: Uint8Array | null = null;
+  if (dropped.size > 0) {
+    gone = new Uint8Array(packed.nextId);
+    for (const short of dropped) gone[short] = 1;
+  }
+  let p = 0;
+  for (let t = 0; t < terms.length; t++) {
+    const data: Postings = new Map();
+    for (let f = 0; f < fieldCount; f++) {
+      const end = p + counts[t * fieldCount + f];
+      if (end === p) continue;
+      let docs = postDocs.subarray(p, end);
+      let tfs = postTf.subarray(p, end);
+      if (gone && docs.some((d) => gone[d] === 1)) {
+        const kept = Uint32Array.from(docs.keys()).filter((i) => gone[docs[i]] !== 1);
+        docs = kept.map((i) => docs[i]);
+        tfs = Uint16Array.from(kept, (i) => tfs[i]);
+      }
+      p = end;
+      if (docs.length > 0) data.set(f, new PackedPostings(docs, tfs).asMap());
+    }
+    if (data.size > 0) ix._index.set(terms[t], data);
+  }
+  return { mini, dropped: dropped.size };
+}
