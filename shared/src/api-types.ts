@@ -74,7 +74,7 @@ export interface AuditEntry {
   at: number;
   actorId: string;
   action: string;
-  targetType: 'user' | 'discussion' | 'token';
+  targetType: 'user' | 'discussion' | 'token' | 'backup';
   targetId: string;
   details: Record<string, unknown>;
 }
@@ -101,4 +101,21 @@ export interface SessionInfo {
   userAgent: string | null;
   /** The session making this request. */
   current: boolean;
+}
+
+/** A backup in the backups folder (GET and POST /api/admin/backups). */
+export interface BackupInfo {
+  /** The file name, e.g. palabre-20261130T171500Z.tar. */
+  name: string;
+  /** Where it is on the server's disk. */
+  path: string;
+  /** running: being written; done: complete (verify it with `palabre verify`); failed: see error. */
+  status: 'running' | 'done' | 'failed';
+  /** When it was started (running, failed) or written (done), ms since the epoch. */
+  createdAt: number;
+  /** Bytes, once done. */
+  size: number | null;
+  /** SHA-256 of the whole file, when this server wrote it. */
+  sha256: string | null;
+  error: { code: string; message: string } | null;
 }

@@ -25,6 +25,7 @@ export const ErrorCode = {
   TokenNotFound: 'token_not_found',
   Internal: 'internal_error',
   NotReady: 'not_ready',
+  BackupRunning: 'backup_running',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

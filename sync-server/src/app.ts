@@ -10,6 +10,7 @@ import { requireOwnOrigin, type OriginPolicy } from './http/origin.js';
 import { securityHeaders } from './http/security-headers.js';
 import { staticApp } from './http/static.js';
 import type { Limits } from './limits.js';
+import { backupRoutes } from './routes/backups.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
@@ -20,6 +21,7 @@ import { healthRoutes, type Readiness } from './routes/health.js';
 import type { Logger } from './log.js';
 import type { AuditLog } from './services/audit.js';
 import type { AuthService } from './services/auth.js';
+import type { BackupService } from './services/backups.js';
 import type { DiscussionService } from './services/discussions.js';
 import type { FileService } from './services/files.js';
 import type { MemberService } from './services/members.js';
@@ -34,6 +36,7 @@ export interface AppDeps {
   members: MemberService;
   users: UserAdminService;
   files: FileService;
+  backups: BackupService;
   webRoot: string | null;
   version: string;
   limits: Limits;
@@ -117,6 +120,7 @@ export function createApp(deps: AppDeps) {
       audit: deps.audit,
     }),
   );
+  api.route('/', backupRoutes(deps.auth, deps.backups));
   api.all('*', (c) => c.json({ error: { code: ErrorCode.NotFound, message: 'No such endpoint' } }, 404));
 
   app.route('/api', api);

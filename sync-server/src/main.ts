@@ -65,6 +65,11 @@ server = await startServer({
   publicUrl: env.PUBLIC_URL || null,
   allowedOrigins: env.ALLOWED_ORIGINS,
   trustProxy: env.PALABRE_TRUST_PROXY === '1' || env.PALABRE_TRUST_PROXY === 'true',
+  backups: {
+    dir: env.PALABRE_BACKUP_DIR ? resolve(env.PALABRE_BACKUP_DIR) : undefined,
+    // Compiled: dist/cli.js beside this bundle; from the sources (`pnpm serve`): through tsx.
+    command: existsSync(join(here, 'cli.js')) ? [process.execPath, join(here, 'cli.js')] : undefined,
+  },
   logger,
 });
 if (!existsSync(webRoot)) logger.warn({ event: 'no_web_app', webRoot }, 'web app not built: API only');

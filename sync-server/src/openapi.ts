@@ -184,6 +184,21 @@ const ops: Record<string, Record<string, Op>> = {
       admin: true,
     },
   },
+  '/api/admin/backups': {
+    get: {
+      summary:
+        'The backups folder (PALABRE_BACKUP_DIR, default DATA_DIR/backups): { dir, backups: [{ name, path, status: running|done|failed, createdAt, size, sha256, error }] }, newest first',
+      ok: 200,
+      admin: true,
+    },
+    post: {
+      summary:
+        'Start a consistent backup of the data folder while the server runs (202 { dir, backup: { name, path, status: "running", ... } }); follow it with GET. 409 backup_running while one is being written',
+      ok: 202,
+      admin: true,
+      errors: [409],
+    },
+  },
   '/api/admin/tokens/{id}': {
     delete: {
       summary: 'Revoke an API token: refused from now on, its open connections closed at once (4401)',

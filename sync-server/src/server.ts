@@ -15,6 +15,7 @@ import { silentLogger, type Logger } from './log.js';
 import type { Readiness } from './routes/health.js';
 import { AuditLog } from './services/audit.js';
 import { AuthService } from './services/auth.js';
+import { BackupService, sourceBackupCommand } from './services/backups.js';
 import { DiscussionService } from './services/discussions.js';
 import { FileRefs } from './services/file-refs.js';
 import { FileService } from './services/files.js';
@@ -59,6 +60,11 @@ export interface ServerConfig {
    * held or fail). Everything the server writes to documents goes through the result.
    */
   wrapDocStore?: (store: DocStore) => DocStore;
+  /**
+   * Backups started through the API: the folder (PALABRE_BACKUP_DIR, default DATA_DIR/backups) and
+   * the `palabre` command to run (default: the TypeScript sources through tsx).
+   */
+  backups?: { dir?: string; command?: string[] };
 }
 
 export interface RunningServer {
@@ -71,6 +77,7 @@ export interface RunningServer {
   members: MemberService;
   users: UserAdminService;
   files: FileService;
+  backups: BackupService;
   blobs: BlobStore;
   docs: DocManager;
   limits: Limits;
@@ -153,6 +160,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     return { status: adminSeen ? 'ok' : 'starting', checks: { storage: 'ok', admin: admin() } };
   }
 
+  const backups = new BackupService({
+    dataDir: config.dataDir,
+    dir: config.backups?.dir ?? join(config.dataDir, 'backups'),
+    command: config.backups?.command ?? sourceBackupCommand(),
+    audit,
+    logger,
+  });
+
   const app = createApp({
     storage,
     auth,
@@ -161,6 +176,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     members,
     users,
     files,
+    backups,
     webRoot: config.webRoot ?? null,
     version: VERSION,
     logger,
@@ -210,6 +226,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     members,
     users,
     files,
+    backups,
     blobs,
     docs,
     limits,
@@ -221,6 +238,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await backups.close();
       await docs.closeAll();
       await sidebar.stop();
       await storage.close();

@@ -102,7 +102,7 @@ for (const { name, viewport, phone, cast } of SCREENS) {
       await myPage.goto('/admin');
       await expect(myPage.getByRole('table', { name: 'Comptes de l’organisation' })).toBeVisible();
       await expectAccessible(myPage, testInfo, 'admin-users');
-      for (const section of ['groups', 'audit', 'tokens']) {
+      for (const section of ['groups', 'audit', 'tokens', 'backups']) {
         await myPage.goto(`/admin/${section}`);
         await expect(myPage.getByRole('heading', { level: 1, name: 'Administration' })).toBeVisible();
         await myPage.waitForLoadState('networkidle');

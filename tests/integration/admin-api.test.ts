@@ -30,6 +30,8 @@ const ADMIN_ENDPOINTS: [string, string, unknown?][] = [
   ['GET', '/api/admin/audit'],
   ['GET', '/api/admin/tokens'],
   ['POST', '/api/admin/tokens', { label: 'script' }],
+  ['GET', '/api/admin/backups'],
+  ['POST', '/api/admin/backups'],
 ];
 
 describe('admin API', () => {

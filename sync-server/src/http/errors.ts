@@ -28,4 +28,5 @@ export const STATUS_OF = {
   [ErrorCode.TokenNotFound]: 404,
   [ErrorCode.Internal]: 500,
   [ErrorCode.NotReady]: 503,
+  [ErrorCode.BackupRunning]: 409,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;

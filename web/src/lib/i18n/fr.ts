@@ -1,5 +1,6 @@
 /** French dictionary: the reference wording (our users know the Comunik KIT guide). */
 import { frAdmin } from './fr-admin.js';
+import { frBackup } from './fr-backup.js';
 import { frSecurity } from './fr-security.js';
 import { frThread } from './fr-thread.js';
 export const fr = {
@@ -125,6 +126,7 @@ export const fr = {
   'errors.dismiss': 'Fermer',
   'errors.removed': 'Cette discussion a été supprimée ou vous n’y avez plus accès.',
   ...frAdmin,
+  ...frBackup,
   ...frSecurity,
   ...frThread,
 } as const;

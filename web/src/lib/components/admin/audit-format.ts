@@ -5,6 +5,7 @@
  */
 import type { Role } from '@palabre/shared/permissions/index';
 import { t, type MessageKey } from '$lib/i18n/index.svelte.js';
+import { formatBytes } from './format-bytes.js';
 import type { AuditEntry } from '$lib/state/admin.svelte.js';
 
 export interface Part {
@@ -111,6 +112,12 @@ export function describeAudit(entry: AuditEntry, names: Names): Part[][] {
       return [sentence('audit.member.remove', { actor, user: names.name(member), group })];
     case 'member.leave':
       return [sentence('audit.member.leave', { actor, group })];
+    case 'backup.start':
+      return [sentence('audit.backup.start', { actor, name: target })];
+    case 'backup.done':
+      return [sentence('audit.backup.done', { actor, name: target, size: formatBytes(Number(d.size) || 0) })];
+    case 'backup.failed':
+      return [sentence('audit.backup.failed', { actor, name: target, message: str(d.message) })];
     default:
       return [sentence('audit.other', { actor, action: entry.action })];
   }
