@@ -245,3 +245,44 @@ test('edit and delete propagate live, and a deleted text leaves both browsers’
     await expect.poll(() => localStoreText(page)).not.toContain('relancer vendredi');
   }
 });
+
+test('a mention written offline arrives later and raises the other person’s mention badge', async ({
+  palabre,
+  pageAs,
+}) => {
+  const alice = await palabre.createUser('Alice Roche');
+  const bruno = await palabre.createUser('Bruno Meyer');
+  const chloe = await palabre.createUser('Chloé Blanc');
+  await palabre.createDiscussion(alice, [bruno.id, chloe.id], 'Équipe Nord');
+  const brunoPage = await pageAs(bruno);
+  const item = sidebar(brunoPage).getByRole('link', { name: /Équipe Nord/ });
+  await expect(item).toBeVisible();
+
+  const alicePage = await pageAs(alice);
+  await openDiscussion(alicePage, 'Équipe Nord');
+  await expect
+    .poll(() =>
+      alicePage.evaluate(async () => Boolean((await navigator.serviceWorker.getRegistration())?.active)),
+    )
+    .toBe(true);
+  await alicePage.context().setOffline(true);
+  const box = composer(alicePage);
+  await box.fill('Rappel pour ');
+  await box.pressSequentially('@brun');
+  await box.press('Enter');
+  await box.pressSequentially('la réunion de jeudi');
+  await box.press('Enter');
+  await expect(box).toHaveValue('');
+  const written = message(alicePage, 'Rappel pour');
+  await expect(written).toContainText('En attente');
+  await expect(written.locator('.mention')).toHaveText('@Bruno Meyer');
+  // Nothing reached Bruno while Alice is offline.
+  await expect(item.getByRole('img', { name: /mention/ })).toHaveCount(0);
+
+  await alicePage.context().setOffline(false);
+  await expect(item.getByRole('img', { name: '1 mention' })).toBeVisible();
+  await expect(written).not.toContainText('En attente');
+  await openDiscussion(brunoPage, 'Équipe Nord');
+  await expect(message(brunoPage, 'Rappel pour').locator('.mention')).toHaveText('@Bruno Meyer');
+  await expect(item.getByRole('img', { name: /mention/ })).toHaveCount(0);
+});

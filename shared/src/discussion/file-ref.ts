@@ -64,3 +64,11 @@ export function formatBytes(bytes: number, locale: string): string {
   const digits = unit === 0 || value >= 10 ? 0 : 1;
   return `${value.toLocaleString(locale, { maximumFractionDigits: digits })} ${units[unit]}`;
 }
+
+/** A short type for a file card: the extension (« PDF », « DOCX »), else the media subtype. */
+export function fileTypeLabel(file: Pick<FileRef, 'name' | 'type'>): string {
+  const ext = /\.([0-9a-z]{1,6})$/i.exec(file.name)?.[1];
+  if (ext) return ext.toUpperCase();
+  const sub = /^[a-z]+\/(?:x-|vnd\.)?([0-9a-z.+-]{1,20})/i.exec(file.type)?.[1];
+  return sub ? sub.toUpperCase() : '?';
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { formatBytes, hasPreview } from './file-ref.js';
+import { fileTypeLabel, formatBytes, hasPreview } from './file-ref.js';
 import { filesOf, listFiles } from './files.js';
 import { addMessage } from './messages.js';
 import { messagesMap } from './schema.js';
@@ -38,5 +38,22 @@ describe('files of a discussion', () => {
     expect(formatBytes(512, 'fr')).toBe('512 o');
     expect(formatBytes(2_400_000, 'fr')).toBe('2,3 Mo');
     expect(formatBytes(25 * 1024 * 1024, 'en')).toBe('25 MB');
+  });
+
+  it('names the type of a file by its extension, else its media type', () => {
+    expect(fileTypeLabel(pdf)).toBe('PDF');
+    expect(fileTypeLabel({ name: 'rapport final.docx', type: 'application/octet-stream' })).toBe('DOCX');
+    expect(fileTypeLabel({ name: 'notes', type: 'text/plain' })).toBe('PLAIN');
+    expect(fileTypeLabel({ name: 'archive', type: 'application/x-tar' })).toBe('TAR');
+    expect(fileTypeLabel({ name: 'x', type: '' })).toBe('?');
+  });
+
+  it('formats sizes at the unit boundaries', () => {
+    expect(formatBytes(0, 'fr')).toBe('0 o');
+    expect(formatBytes(1023, 'en')).toBe('1,023 B');
+    expect(formatBytes(1024, 'fr')).toBe('1 Ko');
+    expect(formatBytes(1536, 'en')).toBe('1.5 KB');
+    expect(formatBytes(10 * 1024 * 1024 + 1, 'fr')).toBe('10 Mo');
+    expect(formatBytes(3 * 1024 ** 4, 'en')).toBe('3,072 GB');
   });
 });

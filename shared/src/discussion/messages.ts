@@ -45,6 +45,12 @@ export interface AddMessageInput {
   id?: string;
   /** Files already uploaded to this discussion (see file-ref.ts); the text may then be empty. */
   files?: FileRef[];
+  /**
+   * The clock value taken when the user wrote it, for a message written into the document later
+   * (a file message waits in the outbox for its upload): it keeps its place among the messages
+   * its author wrote meanwhile. Defaults to nextTs(doc, now).
+   */
+  ts?: number;
 }
 
 /** A message's text as stored: without surrounding blank lines or trailing spaces. */
@@ -64,7 +70,7 @@ export function addMessage(doc: Y.Doc, input: AddMessageInput): MessageRecord {
     id: input.id ?? newId(),
     author: input.author,
     text,
-    ts: nextTs(doc, input.now),
+    ts: input.ts ?? nextTs(doc, input.now),
     ...(files.length > 0
       ? { files: files.map((f) => ({ id: f.id, name: f.name, type: f.type, size: f.size })) }
       : {}),

@@ -4,6 +4,7 @@
  * documents say (unread counts, a message sent offline) through the local cache. It feeds the
  * background sync (sync/background-sync.ts) with the list and tells it when to look again.
  */
+import { fileOutbox } from './file-outbox.svelte.js';
 import type { DiscussionSummary, ServerEvent } from '@palabre/shared';
 import { CloseCode } from '@palabre/shared/close-codes';
 import { Action, can, type Role } from '@palabre/shared/permissions/index';
@@ -89,9 +90,9 @@ class DiscussionsState {
       .sort((a, b) => b.activityAt - a.activityAt || (a.id < b.id ? -1 : 1));
   });
 
-  /** My messages waiting for the server, over all discussions. */
+  /** My messages waiting for the server, over all discussions (those waiting for their files too). */
   pendingTotal = $derived.by(() => {
-    let total = 0;
+    let total = fileOutbox.entries.length;
     for (const id of this.#summaries.keys()) total += localCache.get(id).pending;
     return total;
   });

@@ -6,6 +6,7 @@
  * background. A 401 ends the session; a network failure does not (offline is not signed out).
  */
 import type { PublicUser } from '@palabre/shared';
+import { DEFAULT_MAX_FILE_BYTES } from '@palabre/shared/discussion/file-ref';
 import { CloseCode } from '@palabre/shared/close-codes';
 import { goto } from '$app/navigation';
 import { api, ApiError, onUnauthenticated } from '$lib/api.js';
@@ -19,6 +20,8 @@ import { toasts } from './toasts.svelte.js';
 interface CachedSession {
   user: PublicUser;
   clockOffset: number;
+  /** MAX_FILE_BYTES as /api/me last said (older caches lack it). */
+  maxFileBytes?: number;
 }
 
 function cachedSession(): CachedSession | null {
@@ -36,6 +39,8 @@ class SessionState {
    * messages into the past or the future of the discussion.
    */
   clockOffset = 0;
+  /** The largest file the server accepts (MAX_FILE_BYTES, from /api/me): larger ones are refused here. */
+  maxFileBytes = $state(DEFAULT_MAX_FILE_BYTES);
   /** The server confirmed the session during this page's life. */
   confirmed = $state(false);
   #probe: Promise<PublicUser | null> | null = null;
@@ -67,6 +72,7 @@ class SessionState {
     if (cached) {
       this.user = cached.user;
       this.clockOffset = cached.clockOffset;
+      this.maxFileBytes = cached.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
       void this.refresh();
       return Promise.resolve(cached.user);
     }
@@ -152,7 +158,12 @@ class SessionState {
   }
 
   #save(): void {
-    if (this.user) writeJson(SESSION_KEY, { user: this.user, clockOffset: this.clockOffset });
+    if (this.user)
+      writeJson(SESSION_KEY, {
+        user: this.user,
+        clockOffset: this.clockOffset,
+        maxFileBytes: this.maxFileBytes,
+      } satisfies CachedSession);
   }
 
   async #fetchMe(): Promise<PublicUser | null> {
@@ -167,6 +178,7 @@ class SessionState {
         return null;
       }
       this.clockOffset = me.serverTime - (sentAt + Date.now()) / 2;
+      this.maxFileBytes = me.maxFileBytes;
       this.user = me.user;
       this.confirmed = true;
       this.#anonymous = false;

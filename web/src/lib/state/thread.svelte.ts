@@ -9,16 +9,23 @@ import {
   addMessage,
   deleteMessage,
   editMessage,
+  compareMessages,
   getReadCursor,
+  listFiles,
   listMessages,
   listPins,
   markRead,
   pin,
   sameMessage,
   unpin,
+  normalizeText,
+  type DiscussionFile,
+  type FileRef,
   type MessageRecord,
   type PinEntry,
 } from '@palabre/shared/discussion/index';
+import type { StoredEntry } from '$lib/files/store.js';
+import { fileOutbox } from './file-outbox.svelte.js';
 import { CloseCode } from '@palabre/shared/close-codes';
 import type { ConnectionLabel } from '$lib/sync/network.svelte.js';
 import { docs } from '$lib/sync/registry.svelte.js';
@@ -28,15 +35,56 @@ import { directory } from './directory.svelte.js';
 import { discussions } from './discussions.svelte.js';
 import { notifications } from './notifications.svelte.js';
 import { session } from './session.svelte.js';
+import { handleError } from './toasts.svelte.js';
 
 /** `busy`: the document is being rebuilt for a moment; the text stays in the composer. */
 export type SendResult = 'sent' | 'empty' | 'too_long' | 'busy';
 export type ThreadProblem = 'forbidden' | 'not_found' | 'closed' | null;
 
+/** A file of a message still in the outbox: `progress` while it uploads, `done` once it has its id. */
+export interface OutboxFileView extends FileRef {
+  progress: number | null;
+  done: boolean;
+}
+
 /** A message as shown: `pending` while the server has not acknowledged it (« En attente »). */
 export interface DisplayMessage extends MessageRecord {
   pending: boolean;
   pinned?: boolean;
+  /** Still in the file outbox (not in the document yet): its files and their uploads. */
+  outbox?: { files: OutboxFileView[]; failed?: string };
+}
+
+/** The document's messages with the messages still waiting in the file outbox, in display order. */
+export function withOutbox(
+  messages: DisplayMessage[],
+  waiting: StoredEntry[],
+  progress: ReadonlyMap<string, number>,
+): DisplayMessage[] {
+  if (waiting.length === 0) return messages;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, never rendered
+  const written = new Set(messages.map((m) => m.id));
+  const extra: DisplayMessage[] = waiting
+    .filter((e) => !written.has(e.messageId))
+    .map((e) => ({
+      id: e.messageId,
+      author: e.author,
+      text: e.text,
+      ts: e.ts,
+      pending: true,
+      outbox: {
+        failed: e.failed,
+        files: e.files.map((f) => ({
+          id: f.key,
+          name: f.name,
+          type: f.type,
+          size: f.size,
+          progress: progress.get(f.key) ?? null,
+          done: f.uploaded !== undefined,
+        })),
+      },
+    }));
+  return [...messages, ...extra].sort(compareMessages);
 }
 
 /** A pin as listed in « Messages épinglés »: the message is null when not in this document. */
@@ -59,6 +107,10 @@ const TAIL_SIZE = 60;
 export class ThreadState {
   messages = $state.raw<DisplayMessage[]>([]);
   pins = $state.raw<PinView[]>([]);
+  /** Every file of the discussion, newest first (« Fichiers »). */
+  files = $state.raw<DiscussionFile[]>([]);
+  /** What the thread shows: the messages, and mine still waiting for their files' upload. */
+  shown = $derived.by(() => withOutbox(this.messages, fileOutbox.of(this.id), fileOutbox.progress));
   seen = $state.raw<SeenView | null>(null);
   /** « Nouveaux messages » goes above this message: my first unread one when I opened the thread. */
   dividerId = $state<string | null>(null);
@@ -131,6 +183,8 @@ export class ThreadState {
     this.#shown = next;
     this.messages = list;
     this.pins = pinned.map((p) => ({ ...p, message: next.get(p.messageId) ?? null }));
+    const files = listFiles(doc);
+    if (files.map((f) => f.id).join() !== this.files.map((f) => f.id).join()) this.files = files;
     const tracker = this.#synced.tracker;
     const seen = tracker.seen();
     if (seen?.messageId !== this.seen?.messageId || seen?.by.join() !== this.seen?.by.join())
@@ -187,12 +241,34 @@ export class ThreadState {
     if (this.problem) return 'empty';
     if (!this.#synced.writable) return 'busy';
     try {
-      addMessage(this.#synced.doc, { author: this.#userId, text, now: session.now() });
+      const now = session.now();
+      // After my messages still waiting for their files: they keep the place they were sent at.
+      const ts = fileOutbox.reserveTs(this.#synced, this.id, now);
+      addMessage(this.#synced.doc, { author: this.#userId, text, now, ts });
     } catch (error) {
       if (error instanceof MessageTooLongError) return 'too_long';
       throw error;
     }
     return 'sent';
+  }
+
+  /**
+   * Send a message with files: it waits in the file outbox (IndexedDB) until every file is
+   * uploaded, then is written to the document. The text may be empty.
+   */
+  sendFiles(text: string, files: File[]): SendResult {
+    if (files.length === 0) return this.send(text);
+    if (this.problem) return 'empty';
+    if (!this.#synced.writable) return 'busy';
+    const stored = normalizeText(text);
+    if (stored.length > MAX_MESSAGE_LENGTH) return 'too_long';
+    void fileOutbox.add(this.#synced, stored, files).catch(handleError);
+    return 'sent';
+  }
+
+  /** Take back a message still waiting for its files. */
+  cancelWaiting(messageId: string): void {
+    void fileOutbox.remove(messageId).catch(handleError);
   }
 
   /** Change the text of my message. */
