@@ -69,6 +69,7 @@ async function expectAccessible(page: Page, testInfo: TestInfo, screen: string):
   const { width, height } = page.viewportSize()!;
   await page.screenshot({
     path: join(testInfo.project.outputDir, 'screens', `${screen}-${width}x${height}.png`),
+    animations: 'disabled', // the panel slides in
   });
   const results = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
