@@ -1,3 +1,4 @@
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { CloseCode, messagesMap, updateFrame } from '@palabre/shared';
@@ -24,6 +25,13 @@ function seededBytes(length: number, seed: number): Uint8Array {
     out[i] = s >>> 24;
   }
   return out;
+}
+
+/** An update that deletes nothing: one range of length 0 on a client nobody knows. */
+function emptyDeletion(): Uint8Array {
+  const e = encoding.createEncoder();
+  for (const n of [0, 1, 12345, 1, 0, 0]) encoding.writeVarUint(e, n); // no items; ds: client, range
+  return encoding.toUint8Array(e);
 }
 
 describe('sync server facing a misbehaving client', () => {
@@ -59,6 +67,9 @@ describe('sync server facing a misbehaving client', () => {
         updateFrame(new TextEncoder().encode('not a yjs update')),
       ],
       ['an awareness update with broken JSON', new Uint8Array([1, 6, 1, 42, 1, 2, 123, 123])],
+      // Found by fuzzing: Yjs throws half-way through applying it, and the whole document used
+      // to be dropped (4500 to everyone in the discussion).
+      ['an update deleting an empty range', updateFrame(emptyDeletion())],
       ['a text frame', 'hello?'],
     ];
 

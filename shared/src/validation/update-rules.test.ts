@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import {
   addMessage,
@@ -130,6 +131,18 @@ describe('update rules', () => {
     Y.applyUpdate(client2, Y.encodeStateAsUpdate(server));
     const edit = changeOf(client2, (d) => messagesMap(d).set(m.id, { ...m, text: 'censuré', editedAt: 2 }));
     expect(checkUpdate(server, edit, mod)).toMatchObject({ ok: false, code: 'foreign_message' });
+  });
+});
+
+describe('malformed updates', () => {
+  it('refuses whole, before anything is applied, an update deleting an empty range', () => {
+    // Yjs itself throws half-way through applying it, after changing the document.
+    const e = encoding.createEncoder();
+    for (const n of [0, 1, 12345, 1, 0, 0]) encoding.writeVarUint(e, n);
+    const update = encoding.toUint8Array(e);
+    const { server } = pair();
+    expect(() => Y.applyUpdate(new Y.Doc(), update)).toThrow();
+    expect(() => checkUpdate(server, update, alice)).toThrow('empty deletion range');
   });
 });
 

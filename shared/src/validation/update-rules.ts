@@ -32,6 +32,10 @@ export function checkUpdate(
   context: RuleContext = {},
 ): Verdict {
   const { structs, ds } = Y.decodeUpdate(update) as { structs: AnyStruct[]; ds: DeleteSet };
+  // Yjs throws half-way through applying an empty deletion range, the document already changed
+  // (found by fuzzing): such an update is malformed, refused whole like an undecodable one.
+  for (const ranges of ds.clients.values())
+    if (ranges.some((r) => r.len === 0)) throw new Error('empty deletion range');
   const lookupInUpdate = itemsOfUpdate(structs);
   const placeNew = placerOf(doc, lookupInUpdate);
   let missingDependencies = false;
