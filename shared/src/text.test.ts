@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fold, matchesQuery, preview } from './text.js';
+import { findPeople, fold, matchesQuery, preview } from './text.js';
 
 describe('fold', () => {
   it('lower-cases and strips accents so names match however they are typed', () => {
@@ -47,5 +47,24 @@ describe('preview', () => {
     expect(p).toHaveLength(120);
     expect(p.endsWith('…')).toBe(true);
     expect(preview('court', 120)).toBe('court');
+  });
+});
+
+describe('findPeople', () => {
+  const people = [
+    { id: 1, displayName: 'François Dupont', username: 'fdupont' },
+    { id: 2, displayName: 'Élodie Bernard', username: 'ebernard' },
+    { id: 3, displayName: 'Claire Martin', username: 'cmartin.ext' },
+  ];
+
+  it('finds people by their name without the accents, or by their username', () => {
+    expect(findPeople(people, 'francois').map((p) => p.id)).toEqual([1]);
+    expect(findPeople(people, 'ELODIE b').map((p) => p.id)).toEqual([2]);
+    expect(findPeople(people, '.ext').map((p) => p.id)).toEqual([3]);
+    expect(findPeople(people, 'martin dupont')).toEqual([]);
+  });
+
+  it('keeps everyone, in order, for a blank query', () => {
+    expect(findPeople(people, '  ').map((p) => p.id)).toEqual([1, 2, 3]);
   });
 });

@@ -29,6 +29,18 @@ export function matchesQuery(text: string, query: string): boolean {
     .every((word) => haystack.includes(word));
 }
 
+/**
+ * The people whose name or username matches the query (see matchesQuery), in their order; all
+ * of them for a blank query. The contact picker, the members panel and the admin's list use it.
+ */
+export function findPeople<T extends { displayName: string; username: string }>(
+  people: readonly T[],
+  query: string,
+): T[] {
+  if (!query.trim()) return [...people];
+  return people.filter((person) => matchesQuery(`${person.displayName} ${person.username}`, query));
+}
+
 /** A one-line preview of a message for sidebars and notifications. */
 export function preview(text: string, max = 120): string {
   const line = text.replace(/\s+/g, ' ').trim();

@@ -6,7 +6,7 @@
  */
 import type { DiscussionMember, DiscussionSummary, PublicUser } from '@palabre/shared';
 import { Action, can, type OrgRole, type Role } from '@palabre/shared/permissions/index';
-import { matchesQuery } from '@palabre/shared/text';
+import { findPeople } from '@palabre/shared/text';
 import { request } from '$lib/api.js';
 import { discussions } from './discussions.svelte.js';
 
@@ -68,10 +68,10 @@ export function candidates(
 ): PublicUser[] {
   const inGroup = members.map((m) => m.userId);
   const collator = new Intl.Collator(intl, { sensitivity: 'base' });
-  return users
-    .filter((user) => !user.disabled && !inGroup.includes(user.id))
-    .filter((user) => !query.trim() || matchesQuery(`${user.displayName} ${user.username}`, query))
-    .sort((a, b) => collator.compare(a.displayName, b.displayName));
+  return findPeople(
+    users.filter((user) => !user.disabled && !inGroup.includes(user.id)),
+    query,
+  ).sort((a, b) => collator.compare(a.displayName, b.displayName));
 }
 
 const path = (id: string, userId?: string) =>
