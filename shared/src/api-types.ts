@@ -74,7 +74,7 @@ export interface AuditEntry {
   at: number;
   actorId: string;
   action: string;
-  targetType: 'user' | 'discussion' | 'token' | 'backup';
+  targetType: 'user' | 'discussion' | 'token' | 'backup' | 'retention';
   targetId: string;
   details: Record<string, unknown>;
 }

@@ -26,6 +26,7 @@ export const ErrorCode = {
   Internal: 'internal_error',
   NotReady: 'not_ready',
   BackupRunning: 'backup_running',
+  DiscussionArchived: 'discussion_archived',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -16,15 +16,18 @@ import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { discussionRoutes } from './routes/discussions.js';
 import { fileRoutes } from './routes/files.js';
+import { retentionRoutes } from './routes/retention.js';
 import { userRoutes } from './routes/users.js';
 import { healthRoutes, type Readiness } from './routes/health.js';
 import type { Logger } from './log.js';
+import type { ArchiveService } from './services/archives.js';
 import type { AuditLog } from './services/audit.js';
 import type { AuthService } from './services/auth.js';
 import type { BackupService } from './services/backups.js';
 import type { DiscussionService } from './services/discussions.js';
 import type { FileService } from './services/files.js';
 import type { MemberService } from './services/members.js';
+import type { RetentionService } from './services/retention.js';
 import type { UserAdminService } from './services/users.js';
 import type { Storage } from './storage/types.js';
 
@@ -37,6 +40,8 @@ export interface AppDeps {
   users: UserAdminService;
   files: FileService;
   backups: BackupService;
+  archives: ArchiveService;
+  retention: RetentionService;
   webRoot: string | null;
   version: string;
   limits: Limits;
@@ -109,6 +114,7 @@ export function createApp(deps: AppDeps) {
   });
   api.route('/', discussionRoutes(deps.auth, deps.discussions, deps.members));
   api.route('/', fileRoutes(deps.auth, deps.files));
+  api.route('/', retentionRoutes(deps.auth, deps.retention, deps.archives));
   api.route(
     '/',
     adminRoutes({

@@ -70,6 +70,7 @@ server = await startServer({
     // Compiled: dist/cli.js beside this bundle; from the sources (`pnpm serve`): through tsx.
     command: existsSync(join(here, 'cli.js')) ? [process.execPath, join(here, 'cli.js')] : undefined,
   },
+  retentionAt: env.PALABRE_RETENTION_AT || '03:00',
   logger,
 });
 if (!existsSync(webRoot)) logger.warn({ event: 'no_web_app', webRoot }, 'web app not built: API only');

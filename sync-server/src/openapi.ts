@@ -8,6 +8,9 @@ import {
   ErrorCode,
   LoginInput,
   RenameDiscussionInput,
+  RetentionOverrideInput,
+  RetentionPolicyInput,
+  RetentionPreviewInput,
   SetRoleInput,
   UpdateUserInput,
 } from '@palabre/shared';
@@ -85,6 +88,22 @@ const ops: Record<string, Record<string, Op>> = {
       body: RenameDiscussionInput,
       ok: 200,
       errors: [400, 403, 404],
+    },
+  },
+  '/api/discussions/{id}/archive': {
+    post: {
+      summary:
+        'Archive a discussion (owner, moderator, admin): read-only for every role (rule `archived`), listed under « Archivées », still readable and searchable. Returns its summary (`archivedAt` set); asking twice changes nothing',
+      ok: 200,
+      errors: [403, 404],
+    },
+  },
+  '/api/discussions/{id}/unarchive': {
+    post: {
+      summary:
+        'Restore an archived discussion (owner, moderator, admin): writable again, back in the sidebar',
+      ok: 200,
+      errors: [403, 404],
     },
   },
   '/api/discussions/{id}/files': {
@@ -167,6 +186,48 @@ const ops: Record<string, Record<string, Op>> = {
   '/api/admin/discussions/{id}/members/{userId}': {
     patch: { summary: "Change a member's role in any group", body: SetRoleInput, ok: 200, admin: true },
     delete: { summary: 'Remove a member from any group', ok: 200, admin: true },
+  },
+  '/api/admin/retention': {
+    get: {
+      summary:
+        "The organisation's retention policy { days, keepPinned } (days null: keep forever), and `overrides`: the discussions with their own period",
+      ok: 200,
+      admin: true,
+    },
+    put: {
+      summary:
+        'Set the retention policy { days: whole number ≥ 1 or null, keepPinned }; applied by the daily job (PALABRE_RETENTION_AT) or /run. In the audit log',
+      body: RetentionPolicyInput,
+      ok: 200,
+      admin: true,
+    },
+  },
+  '/api/admin/discussions/{id}/retention': {
+    put: {
+      summary:
+        "A discussion's own retention period { days } (null: follow the organisation). In the audit log",
+      body: RetentionOverrideInput,
+      ok: 200,
+      admin: true,
+      errors: [400, 403, 404],
+    },
+  },
+  '/api/admin/retention/preview': {
+    post: {
+      summary:
+        'Dry run: what the saved policy (or the { days, keepPinned } given, tried over it) would delete now: { messages, files, discussions: [{ id, title, messages, files }] }. Deletes nothing',
+      body: RetentionPreviewInput,
+      ok: 200,
+      admin: true,
+    },
+  },
+  '/api/admin/retention/run': {
+    post: {
+      summary:
+        'Apply the saved policy now (« Appliquer maintenant »): the same counts as the preview, as deleted. Purged messages and their files leave the server for good; browsers drop them at their next sync. In the audit log',
+      ok: 200,
+      admin: true,
+    },
   },
   '/api/admin/audit': {
     get: { summary: 'Audit log of access changes, newest first (?limit=&before=id)', ok: 200, admin: true },

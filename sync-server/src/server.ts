@@ -13,6 +13,7 @@ import { LoginThrottle } from './services/login-throttle.js';
 import { SocketRegistry } from './sync/sockets.js';
 import { silentLogger, type Logger } from './log.js';
 import type { Readiness } from './routes/health.js';
+import { ArchiveService } from './services/archives.js';
 import { AuditLog } from './services/audit.js';
 import { AuthService } from './services/auth.js';
 import { BackupService, sourceBackupCommand } from './services/backups.js';
@@ -20,6 +21,8 @@ import { DiscussionService } from './services/discussions.js';
 import { FileRefs } from './services/file-refs.js';
 import { FileService } from './services/files.js';
 import { MemberService } from './services/members.js';
+import { RetentionService } from './services/retention.js';
+import { parseRetentionAt, scheduleRetention } from './services/retention-schedule.js';
 import { SidebarFeed } from './services/sidebar.js';
 import { UserAdminService } from './services/users.js';
 import { createFsBlobStore } from './storage/fs-blob-store.js';
@@ -56,6 +59,11 @@ export interface ServerConfig {
   /** MAX_FILE_BYTES: the largest file accepted (default 25 MB). */
   maxFileBytes?: number;
   /**
+   * PALABRE_RETENTION_AT: the daily retention job's local time, HH:MM, or `off`. Not given: no
+   * daily job (tests, benchmarks); main.ts defaults it to 03:00.
+   */
+  retentionAt?: string | null;
+  /**
    * Wrap the SQLite DocStore (a store in front of it, or a test's store whose appends can be
    * held or fail). Everything the server writes to documents goes through the result.
    */
@@ -78,6 +86,8 @@ export interface RunningServer {
   users: UserAdminService;
   files: FileService;
   backups: BackupService;
+  archives: ArchiveService;
+  retention: RetentionService;
   blobs: BlobStore;
   docs: DocManager;
   limits: Limits;
@@ -142,6 +152,18 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   docs.observe(new PurgeWatch(docs));
   const members = new MemberService(storage, discussions, docs, events, audit);
   const users = new UserAdminService(storage.directory, auth, docs, events, audit);
+  const archives = new ArchiveService(storage, discussions, docs, audit);
+  const fileService = files;
+  const retention = new RetentionService({
+    storage,
+    discussions,
+    docs,
+    audit,
+    releaseFiles: (docId, ids) => fileService.release(docId, ids),
+    flushSidebar: () => sidebar.flush(),
+  });
+  const retentionAt = config.retentionAt ? parseRetentionAt(config.retentionAt) : null;
+  const schedule = retentionAt === null ? null : scheduleRetention(retention, retentionAt, logger);
 
   // Readiness (GET /api/health): storage answers and the first admin exists. Once the admin has
   // been seen it is not looked up again; storage is queried on every probe (one indexed COUNT).
@@ -177,6 +199,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     users,
     files,
     backups,
+    archives,
+    retention,
     webRoot: config.webRoot ?? null,
     version: VERSION,
     logger,
@@ -227,12 +251,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     users,
     files,
     backups,
+    archives,
+    retention,
     blobs,
     docs,
     limits,
     socketStats: () => sockets.stats(),
     async close() {
       stopping = true;
+      schedule?.stop();
       upgrade.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -32,6 +32,11 @@ const ADMIN_ENDPOINTS: [string, string, unknown?][] = [
   ['POST', '/api/admin/tokens', { label: 'script' }],
   ['GET', '/api/admin/backups'],
   ['POST', '/api/admin/backups'],
+  ['GET', '/api/admin/retention'],
+  ['PUT', '/api/admin/retention', { days: 30, keepPinned: true }],
+  ['PUT', '/api/admin/discussions/{discussion}/retention', { days: 7 }],
+  ['POST', '/api/admin/retention/preview'],
+  ['POST', '/api/admin/retention/run'],
 ];
 
 describe('admin API', () => {

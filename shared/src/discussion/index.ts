@@ -10,3 +10,4 @@ export * from './files.js';
 export * from './mentions.js';
 export * from './edits.js';
 export * from './read-tracker.js';
+export * from './retention.js';

@@ -28,6 +28,8 @@ describe('discussion metadata', () => {
       title: 'Urgences SAV',
       createdBy: 'karim',
       createdAt: T0,
+      archivedAt: null,
+      purgedBefore: null,
     });
     expect(getMembers(doc)).toEqual(
       new Map([

@@ -44,7 +44,35 @@ export function getMeta(doc: Y.Doc): DiscussionMeta | null {
     title: (meta.get('title') as string | null) ?? null,
     createdBy: String(meta.get('createdBy')),
     createdAt: Number(meta.get('createdAt')),
+    archivedAt: archivedAt(doc),
+    purgedBefore: purgedBefore(doc),
   };
+}
+
+/** When the discussion was archived, or null: then nobody writes in it (rule `archived`). */
+export function archivedAt(doc: Y.Doc): number | null {
+  const at = metaMap(doc).get('archivedAt');
+  return typeof at === 'number' ? at : null;
+}
+
+/** Archive (a time) or restore (null). Server only, like every meta key. */
+export function setArchived(doc: Y.Doc, at: number | null): void {
+  const meta = metaMap(doc);
+  if (at === null) {
+    if (meta.has('archivedAt')) meta.delete('archivedAt');
+  } else meta.set('archivedAt', at);
+}
+
+/** The cut-off of the last retention purge (messages older than it are gone), or null. */
+export function purgedBefore(doc: Y.Doc): number | null {
+  const at = metaMap(doc).get('purgedBefore');
+  return typeof at === 'number' ? at : null;
+}
+
+/** Record a purge's cut-off; it only moves forward. Server only. */
+export function setPurgedBefore(doc: Y.Doc, cutoff: number): void {
+  const current = purgedBefore(doc);
+  if (current === null || cutoff > current) metaMap(doc).set('purgedBefore', cutoff);
 }
 
 export function setTitle(doc: Y.Doc, title: string | null): void {

@@ -1,7 +1,8 @@
 /**
  * The schema of a discussion document. One Y.Doc per discussion, with these root maps:
  *
- *   meta      Y.Map   v, id, kind, title, createdBy, createdAt   (written by the server only)
+ *   meta      Y.Map   v, id, kind, title, createdBy, createdAt,  (written by the server only)
+ *                     archivedAt?, purgedBefore?
  *   members   Y.Map   userId -> { role, addedAt }                  (mirror of the server's table)
  *   messages  Y.Map   messageId -> MessageRecord                   (record.ts: its one definition)
  *   pins      Y.Map   messageId -> { by, at }
@@ -41,6 +42,13 @@ export interface DiscussionMeta {
   title: string | null;
   createdBy: string;
   createdAt: number;
+  /** Set while the discussion is archived: read-only for every role (rule `archived`). */
+  archivedAt: number | null;
+  /**
+   * The retention cut-off of the last purge: messages older than this were removed, and a new
+   * message this old is refused (rule `expired_message`), so an old copy cannot bring one back.
+   */
+  purgedBefore: number | null;
 }
 
 export interface MemberEntry {

@@ -11,20 +11,24 @@ export const Action = {
   Rename: 'rename',
   ManageMembers: 'manage_members',
   DeleteOthersMessages: 'delete_others_messages',
+  Archive: 'archive',
 } as const;
 export type Action = (typeof Action)[keyof typeof Action];
 
 const ALLOWED: Record<Role, readonly Action[]> = {
-  owner: ['read', 'write', 'pin', 'rename', 'manage_members', 'delete_others_messages'],
-  moderator: ['read', 'write', 'pin', 'rename', 'manage_members', 'delete_others_messages'],
+  owner: ['read', 'write', 'pin', 'rename', 'manage_members', 'delete_others_messages', 'archive'],
+  moderator: ['read', 'write', 'pin', 'rename', 'manage_members', 'delete_others_messages', 'archive'],
   member: ['read', 'write', 'pin'],
   reader: ['read'],
 };
 
-/** May a member with this role (null: not a member) do this? Admins may also manage any group. */
+/** May a member with this role (null: not a member) do this? Admins may also manage, rename and archive any discussion. */
 export function can(role: Role | null, action: Action, orgRole: OrgRole = OrgRole.User): boolean {
   if (role !== null && ALLOWED[role].includes(action)) return true;
-  return orgRole === OrgRole.Admin && (action === Action.ManageMembers || action === Action.Rename);
+  return (
+    orgRole === OrgRole.Admin &&
+    (action === Action.ManageMembers || action === Action.Rename || action === Action.Archive)
+  );
 }
 
 export { Role };

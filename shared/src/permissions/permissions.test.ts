@@ -16,6 +16,7 @@ describe('can', () => {
     expect(can(Role.Member, Action.Rename)).toBe(false);
     expect(can(Role.Member, Action.ManageMembers)).toBe(false);
     expect(can(Role.Member, Action.DeleteOthersMessages)).toBe(false);
+    expect(can(Role.Member, Action.Archive)).toBe(false);
   });
 
   it('lets readers only read', () => {
@@ -26,9 +27,9 @@ describe('can', () => {
     for (const action of everyAction) expect(can(null, action)).toBe(false);
   });
 
-  it('lets an organisation admin rename and manage members of any group, but not read or write in it', () => {
+  it('lets an organisation admin rename, archive and manage members of any group, but not read or write in it', () => {
     expect(everyAction.filter((action) => can(null, action, OrgRole.Admin)).sort()).toEqual(
-      [Action.ManageMembers, Action.Rename].sort(),
+      [Action.Archive, Action.ManageMembers, Action.Rename].sort(),
     );
     expect(can(Role.Reader, Action.Rename, OrgRole.Admin)).toBe(true);
     expect(can(Role.Reader, Action.Write, OrgRole.Admin)).toBe(false);

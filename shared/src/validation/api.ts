@@ -56,3 +56,12 @@ export type UpdateUserInput = z.infer<typeof UpdateUserInput>;
 
 export const CreateTokenInput = z.object({ label: z.string().trim().min(1).max(LIMITS.tokenLabelMax) });
 export type CreateTokenInput = z.infer<typeof CreateTokenInput>;
+
+/** A retention period in days: a whole number from 1 (null: keep forever, or follow the organisation). */
+const retentionDays = z.number().int().min(1).max(36_500).nullable();
+export const RetentionPolicyInput = z.object({ days: retentionDays, keepPinned: z.boolean() }).strict();
+export type RetentionPolicyInput = z.infer<typeof RetentionPolicyInput>;
+export const RetentionOverrideInput = z.object({ days: retentionDays }).strict();
+export type RetentionOverrideInput = z.infer<typeof RetentionOverrideInput>;
+/** POST /api/admin/retention/preview: the saved policy, or this one to try. */
+export const RetentionPreviewInput = RetentionPolicyInput.partial().strict();

@@ -24,6 +24,8 @@ export function checkItem(
   if (root !== Root.messages && root !== Root.pins && root !== Root.reads)
     return refuse(RuleCode.UnknownRoot, `unknown root "${root}"`);
   if (key === null) return refuse(RuleCode.BadContent, `${root} is a map`);
+  if (root !== Root.reads && isArchived(doc))
+    return refuse(RuleCode.Archived, 'an archived discussion is read-only');
   const content = item.content;
   if (content instanceof Y.ContentDeleted) {
     // Written and overwritten before it was sent: no content left, only its place matters.
@@ -69,6 +71,11 @@ export function checkItem(
   if (message.id !== key)
     return refuse(RuleCode.BadContent, `a message is ${Message.shape} stored under its id`);
   const existing = doc.getMap<unknown>(Root.messages).get(key);
+  // Retention: what is older than the last purge's cut-off is gone and stays gone; only messages
+  // the purge kept (pinned) may still change.
+  const cutoff = doc.getMap<unknown>(Root.meta).get('purgedBefore');
+  if (existing === undefined && typeof cutoff === 'number' && message.ts < cutoff)
+    return refuse(RuleCode.ExpiredMessage, 'this message is older than the retention period');
   const stored = existing === undefined ? undefined : isRecord(existing) ? existing : {};
   if (stored?.deletedAt !== undefined)
     return refuse(RuleCode.DeletedMessage, 'a deleted message stays deleted');
@@ -147,13 +154,14 @@ function checkMentions(doc: Y.Doc, text: string, mentions: unknown, sender: Send
   return null;
 }
 
-export function checkDelete(place: Placed, sender: Sender): Verdict | null {
+export function checkDelete(doc: Y.Doc, place: Placed, sender: Sender): Verdict | null {
   if (place.root === Root.meta || place.root === Root.members)
     return refuse(RuleCode.ServerOnly, `${place.root} is written by the server only`);
   if (place.root === Root.reads)
     return place.key === sender.userId
       ? null
       : refuse(RuleCode.ForeignCursor, 'only its owner moves a read cursor');
+  if (isArchived(doc)) return refuse(RuleCode.Archived, 'an archived discussion is read-only');
   if (!can(sender.role, Action.Write, sender.orgRole))
     return refuse(RuleCode.ReadOnly, 'readers cannot write');
   if (place.root === Root.messages) {
@@ -164,6 +172,10 @@ export function checkDelete(place: Placed, sender: Sender): Verdict | null {
   if (place.root === Root.pins && !can(sender.role, Action.Pin, sender.orgRole))
     return refuse(RuleCode.ReadOnly, 'you cannot unpin');
   return null;
+}
+
+function isArchived(doc: Y.Doc): boolean {
+  return typeof doc.getMap<unknown>(Root.meta).get('archivedAt') === 'number';
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -9,6 +9,8 @@ import {
   messagesMap,
   pin,
   pinsMap,
+  setArchived,
+  setPurgedBefore,
 } from '../discussion/index.js';
 import { checkUpdate, type Sender } from './update-rules.js';
 
@@ -199,5 +201,55 @@ describe('attachment rules', () => {
       messagesMap(d).set('m2m2m2m2m2', { id: 'm2m2m2m2m2', author: 'alice', text: ' ', ts: 1 }),
     );
     expect(checkUpdate(server, empty, alice, uploaded)).toMatchObject({ ok: false, code: 'empty_message' });
+  });
+});
+
+describe('archives and retention', () => {
+  it('refuses, with archived, any message, pin or delete in an archived discussion, but not one’s read cursor', () => {
+    const { server, client, sync } = pair();
+    const owner: Sender = { userId: 'alice', role: 'owner', orgRole: 'admin' };
+    const m = addMessage(server, { author: 'alice', text: 'before the archive', now: 1 });
+    setArchived(server, 5);
+    sync();
+    const post = changeOf(client, (d) => addMessage(d, { author: 'alice', text: 'after', now: 6 }));
+    expect(checkUpdate(server, post, owner)).toMatchObject({ ok: false, code: 'archived' });
+    const client2 = new Y.Doc();
+    Y.applyUpdate(client2, Y.encodeStateAsUpdate(server));
+    const del = changeOf(client2, (d) => messagesMap(d).delete(m.id));
+    expect(checkUpdate(server, del, owner)).toMatchObject({ ok: false, code: 'archived' });
+    const client3 = new Y.Doc();
+    Y.applyUpdate(client3, Y.encodeStateAsUpdate(server));
+    const pinIt = changeOf(client3, (d) => pin(d, m.id, 'alice', 7));
+    expect(checkUpdate(server, pinIt, owner)).toMatchObject({ ok: false, code: 'archived' });
+    const client4 = new Y.Doc();
+    Y.applyUpdate(client4, Y.encodeStateAsUpdate(server));
+    const read = changeOf(client4, (d) => markRead(d, 'alice'));
+    expect(checkUpdate(server, read, owner)).toMatchObject({ ok: true });
+    setArchived(server, null);
+    expect(checkUpdate(server, post, owner)).toMatchObject({ ok: true });
+  });
+
+  it('refuses, with expired_message, a new message older than the last purge, but lets a kept one change', () => {
+    const { server, client, sync } = pair();
+    const kept = addMessage(server, { author: 'alice', text: 'pinned, kept', now: 10 });
+    setPurgedBefore(server, 1_000);
+    sync();
+    const old = changeOf(client, (d) =>
+      messagesMap(d).set('abcdefghij0123456789', {
+        id: 'abcdefghij0123456789',
+        author: 'alice',
+        text: 'written long ago, offline',
+        ts: 500,
+      }),
+    );
+    expect(checkUpdate(server, old, alice)).toMatchObject({ ok: false, code: 'expired_message' });
+    const client2 = new Y.Doc();
+    Y.applyUpdate(client2, Y.encodeStateAsUpdate(server));
+    const edit = changeOf(client2, (d) =>
+      editMessage(d, { id: kept.id, author: 'alice', text: 'still here', now: 2_000 }),
+    );
+    expect(checkUpdate(server, edit, alice)).toMatchObject({ ok: true });
+    const fresh = changeOf(client2, (d) => addMessage(d, { author: 'alice', text: 'new', now: 2_000 }));
+    expect(checkUpdate(server, fresh, alice)).toMatchObject({ ok: true });
   });
 });

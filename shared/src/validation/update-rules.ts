@@ -93,7 +93,7 @@ function checkDeletion(
       if (!(struct instanceof Y.Item) || struct.deleted) continue;
       const place = placeInDoc(doc, struct);
       if (!place) return refuse(RuleCode.NestedType, 'nested shared types are not part of the schema');
-      const verdict = checkDelete(place, sender);
+      const verdict = checkDelete(doc, place, sender);
       if (verdict) return verdict;
     }
   }

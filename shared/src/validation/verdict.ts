@@ -37,6 +37,8 @@ export const RuleCode = {
   MentionAllForbidden: 'mention_all_forbidden',
   UnknownReference: 'unknown_reference',
   ForeignFile: 'foreign_file',
+  Archived: 'archived',
+  ExpiredMessage: 'expired_message',
 } as const;
 export type RuleCode = (typeof RuleCode)[keyof typeof RuleCode];
 

@@ -29,4 +29,5 @@ export const STATUS_OF = {
   [ErrorCode.Internal]: 500,
   [ErrorCode.NotReady]: 503,
   [ErrorCode.BackupRunning]: 409,
+  [ErrorCode.DiscussionArchived]: 409,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;

@@ -48,9 +48,11 @@ export class FileService {
 
   /** Who may upload to a discussion: 404/403 like every discussion endpoint; readers cannot write. */
   async checkUploader(discussionId: string, userId: string, orgRole: 'admin' | 'user'): Promise<void> {
-    const { role } = await this.discussions.access(discussionId, userId);
+    const { row, role } = await this.discussions.access(discussionId, userId);
     if (!can(role, Action.Write, orgRole))
       throw new AppError(ErrorCode.Forbidden, 'Readers cannot send files');
+    if (row.archivedAt !== null)
+      throw new AppError(ErrorCode.DiscussionArchived, 'This discussion is archived: it is read-only');
   }
 
   async upload(discussionId: string, userId: string, upload: Upload): Promise<FileRef> {

@@ -7,8 +7,13 @@ import type * as Y from 'yjs';
 import type { CloseCode, ServerEvent } from '@palabre/shared';
 
 export interface LiveDocs {
-  /** A change made by the server itself (metadata, member mirror), committed and relayed like any other. */
-  change(docId: string, fn: (doc: Y.Doc) => void): Promise<void>;
+  /**
+   * A change made by the server itself (metadata, member mirror, a purge), committed and relayed
+   * like any other; with `compact`, the stored history is compacted before it resolves.
+   */
+  change<T>(docId: string, fn: (doc: Y.Doc) => T, options?: { compact?: boolean }): Promise<T>;
+  /** Read a document (loaded or not) without keeping it in memory; fn must not change it. */
+  read<T>(docId: string, fn: (doc: Y.Doc) => T): Promise<T>;
   /** Close the sync connections of a user, to one document or (docId null) to all. */
   closePeers(docId: string | null, userId: string, code: CloseCode, reason: string): void;
 }

@@ -26,6 +26,11 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
     docs: sqliteDocStore(db),
     directory,
     files: sqliteFileIndex(db),
+    async scrub() {
+      // secure_delete zeroed freed pages; rows rewritten in place (a sidebar preview) still have
+      // their old page in the database file until the WAL is checkpointed, then cut to zero bytes.
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    },
     async close() {
       db.close();
     },

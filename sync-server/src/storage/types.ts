@@ -134,6 +134,11 @@ export interface Storage {
   docs: DocStore;
   directory: Directory;
   files: FileIndex;
+  /**
+   * Make what was deleted unrecoverable from the storage's files now (SQLite: checkpoint and
+   * truncate the WAL). Called after a retention purge; optional where deleting already does it.
+   */
+  scrub?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -139,16 +139,41 @@ export class DocManager {
     };
   }
 
-  /** A change made by the server itself (metadata, member mirror), committed and relayed like any other. */
-  async change(docId: string, fn: (doc: Y.Doc) => void): Promise<void> {
+  /**
+   * A change made by the server itself (metadata, member mirror, a retention purge), committed and
+   * relayed like any other. With `compact`, the stored history is compacted right after the commit
+   * (on the queue), so what the change removed has left storage when this resolves.
+   */
+  async change<T>(docId: string, fn: (doc: Y.Doc) => T, options: { compact?: boolean } = {}): Promise<T> {
     const d = await this.acquire(docId);
     try {
-      await this.run(d, async () => {
-        d.doc.transact(() => fn(d.doc), 'server');
-        await this.commit(d);
+      return await this.run(d, async () => {
+        let result!: T;
+        d.doc.transact(() => {
+          result = fn(d.doc);
+        }, 'server');
+        if ((await this.commit(d)) && options.compact) await this.compact(d);
+        return result;
       });
     } finally {
       this.release(d);
+    }
+  }
+
+  /**
+   * Read a document without keeping it: the loaded copy (on its queue) when there is one, else a
+   * copy built from storage for this call only. fn must not change it.
+   */
+  async read<T>(docId: string, fn: (doc: Y.Doc) => T): Promise<T> {
+    const d = this.docs.get(docId);
+    if (d) return this.run(d, () => fn(d.doc));
+    const { updates } = await this.store.load(docId);
+    const doc = new Y.Doc({ gc: true });
+    try {
+      if (updates.length > 0) Y.applyUpdate(doc, updates.length === 1 ? updates[0] : Y.mergeUpdates(updates));
+      return fn(doc);
+    } finally {
+      doc.destroy();
     }
   }
 

@@ -5,6 +5,8 @@ import {
   addMessage,
   messageModel,
   messagesMap,
+  setArchived,
+  setPurgedBefore,
   type MessageRecord,
 } from '@palabre/shared/discussion/index';
 import { pendingMessages } from '@palabre/shared/sync/index';
@@ -17,6 +19,24 @@ const ME = 'me00000000000000000a';
 const stored = (readd: Readd): Readd => JSON.parse(JSON.stringify(readd)) as Readd;
 
 describe('rollback re-add', () => {
+  it('does not write back what the server would refuse: older than the last purge, or into an archive', () => {
+    const refused = new Y.Doc();
+    const old = addMessage(refused, { author: ME, text: 'written offline long ago', now: 1_000 });
+    const recent = addMessage(refused, { author: ME, text: 'recent', now: 9_000 });
+    const plan = stored(planReadd(null, pendingMessages(refused, ME, undefined), ME, true));
+
+    const purged = new Y.Doc();
+    setPurgedBefore(purged, 5_000);
+    applyReadd(purged, plan);
+    expect(messagesMap(purged).has(old.id)).toBe(false);
+    expect(messagesMap(purged).get(recent.id)).toEqual(recent);
+
+    const archived = new Y.Doc();
+    setArchived(archived, 10_000);
+    expect(applyReadd(archived, plan)).toEqual({ messages: [], rollbacks: 1 });
+    expect(messagesMap(archived).size).toBe(0);
+  });
+
   it('writes my pending messages again into the rebuilt document, same id, time and text', () => {
     const refused = new Y.Doc();
     const first = addMessage(refused, { author: ME, text: 'first', now: 1_000 });

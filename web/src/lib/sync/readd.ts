@@ -7,7 +7,13 @@
  * to the record survives a rollback without touching this file.
  */
 import * as Y from 'yjs';
-import { Message, messagesMap, type MessageRecord } from '@palabre/shared/discussion/index';
+import {
+  Message,
+  archivedAt,
+  messagesMap,
+  purgedBefore,
+  type MessageRecord,
+} from '@palabre/shared/discussion/index';
 import { resubmittable } from './offline.js';
 import { keys, readJson, removeKey, writeJson, type Readd } from './storage.js';
 
@@ -36,13 +42,17 @@ export function planReadd(
 
 /**
  * Write the kept messages into the rebuilt document, in one transaction; those the server already
- * has are not written twice. Returns what to store next (nothing left, the count kept).
+ * has are not written twice, nor those it would refuse (archived, older than the last purge). Returns what to store next (nothing left, the count kept).
  */
 export function applyReadd(doc: Y.Doc, readd: Readd, model = Message): Readd {
   const messages = messagesMap(doc);
+  // Nothing goes into an archived discussion, and nothing older than the last retention purge:
+  // the server would refuse it again (rules `archived`, `expired_message`).
+  if (archivedAt(doc) !== null) return { messages: [], rollbacks: readd.rollbacks };
+  const cutoff = purgedBefore(doc) ?? -Infinity;
   doc.transact(() => {
     for (const m of readd.messages) {
-      if (!messages.has(m.id) && model.isRecord(m)) messages.set(m.id, model.copy(m));
+      if (!messages.has(m.id) && model.isRecord(m) && m.ts >= cutoff) messages.set(m.id, model.copy(m));
     }
   });
   return { messages: [], rollbacks: readd.rollbacks };
