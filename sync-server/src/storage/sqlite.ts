@@ -11,6 +11,7 @@ import { sqliteFileIndex } from './sqlite-files.js';
 import { sqliteRetention } from './sqlite-retention.js';
 import { openDatabase } from './sqlite-schema.js';
 import { sqliteSessions, sqliteUsers } from './sqlite-users.js';
+import { walTruncator } from './sqlite-wal.js';
 import type { Directory, Storage } from './types.js';
 
 export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): Storage {
@@ -22,14 +23,16 @@ export function openSqlite(file: string, sync: 'NORMAL' | 'FULL' = 'NORMAL'): St
     ...sqliteAudit(db),
     ...sqliteRetention(db),
   };
+  const wal = walTruncator(db);
   return {
     docs: sqliteDocStore(db),
     directory,
     files: sqliteFileIndex(db),
     async scrub() {
       // secure_delete zeroed freed pages; rows rewritten in place (a sidebar preview) still have
-      // their old page in the database file until the WAL is checkpointed, then cut to zero bytes.
-      db.pragma('wal_checkpoint(TRUNCATE)');
+      // their old page in the database file until the WAL is checkpointed, then cut to zero bytes
+      // (never waiting for a reader such as a backup: retried until it can, see sqlite-wal.ts).
+      wal.truncate();
     },
     async close() {
       db.close();
