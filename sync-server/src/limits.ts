@@ -3,7 +3,8 @@
  * variable. docs/SECURITY.md and README.md list the same table; change them together.
  * Tests pass small values through ServerConfig.limits; main.ts reads the environment.
  */
-import { LIMITS } from '@palabre/shared';
+// Not through the package index: there it comes with the schemas, which load on demand.
+import { LIMITS } from '@palabre/shared/limits';
 
 export interface Limits {
   /** Failed logins for one username before delays start (whatever the address). */

@@ -1,10 +1,21 @@
-/** Read a JSON body with a size cap, then validate it with a shared schema. */
-import { ErrorCode, LIMITS } from '@palabre/shared';
+/**
+ * Read a JSON body with a size cap, then validate it with a shared schema, named. The schemas
+ * (and zod with them, a few MiB resident) are loaded on the first body read, not at start: an
+ * idle server does not hold them.
+ */
+import { ErrorCode } from '@palabre/shared';
+// Not through the package index: there it comes with the schemas, which load on demand.
+import { LIMITS } from '@palabre/shared/limits';
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { AppError, badRequest } from '../errors.js';
 
-export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+type Schemas = typeof import('@palabre/shared/validation/api');
+export type SchemaName = { [K in keyof Schemas]: Schemas[K] extends z.ZodType ? K : never }[keyof Schemas];
+
+let schemas: Promise<Schemas> | null = null;
+
+export async function readJson<N extends SchemaName>(c: Context, name: N): Promise<z.infer<Schemas[N]>> {
   // The cap is PALABRE_MAX_JSON_BYTES when the app set it (limits.ts), the shared default otherwise.
   const max = (c.get('jsonBodyBytes') as number | undefined) ?? LIMITS.jsonBodyBytes;
   const declared = Number(c.req.header('content-length') ?? '0');
@@ -17,6 +28,7 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   } catch {
     throw new AppError(ErrorCode.InvalidJson, 'The request body is not valid JSON');
   }
+  const schema: z.ZodType = (await (schemas ??= import('@palabre/shared/validation/api')))[name];
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     throw badRequest(
@@ -24,7 +36,7 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
       parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
     );
   }
-  return parsed.data;
+  return parsed.data as z.infer<Schemas[N]>;
 }
 
 const tooLarge = (max: number) =>

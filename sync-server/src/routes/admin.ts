@@ -1,15 +1,6 @@
 /** /api/admin/*: organisation admins only (session or API token), every request checked. */
 import { Hono } from 'hono';
-import {
-  AddMemberInput,
-  CreateTokenInput,
-  CreateUserInput,
-  ErrorCode,
-  RenameDiscussionInput,
-  SetRoleInput,
-  UpdateUserInput,
-  type ApiTokenInfo,
-} from '@palabre/shared';
+import { ErrorCode, type ApiTokenInfo } from '@palabre/shared';
 import { AppError } from '../errors.js';
 import { readJson } from '../http/body.js';
 import { requireAdmin, requireUser, type Env } from '../http/context.js';
@@ -40,12 +31,12 @@ export function adminRoutes(deps: AdminDeps) {
   );
 
   app.post('/admin/users', async (c) => {
-    const input = await readJson(c, CreateUserInput);
+    const input = await readJson(c, 'CreateUserInput');
     return c.json({ user: toPublicUser(await deps.users.create(c.get('user'), input)) }, 201);
   });
 
   app.patch('/admin/users/:id', async (c) => {
-    const patch = await readJson(c, UpdateUserInput);
+    const patch = await readJson(c, 'UpdateUserInput');
     const id = idParam(c.req.param('id'), ErrorCode.UserNotFound);
     return c.json({ user: toPublicUser(await deps.users.update(c.get('user'), id, patch)) });
   });
@@ -63,17 +54,17 @@ export function adminRoutes(deps: AdminDeps) {
   app.get('/admin/discussions', async (c) => c.json({ discussions: await deps.discussions.listAll() }));
 
   app.patch('/admin/discussions/:id', async (c) => {
-    const { title } = await readJson(c, RenameDiscussionInput);
+    const { title } = await readJson(c, 'RenameDiscussionInput');
     return c.json(await deps.discussions.rename(c.get('user'), idParam(c.req.param('id')), title));
   });
 
   app.post('/admin/discussions/:id/members', async (c) => {
-    const { userId, role } = await readJson(c, AddMemberInput);
+    const { userId, role } = await readJson(c, 'AddMemberInput');
     return c.json(await deps.members.add(c.get('user'), idParam(c.req.param('id')), userId, role), 201);
   });
 
   app.patch('/admin/discussions/:id/members/:userId', async (c) => {
-    const { role } = await readJson(c, SetRoleInput);
+    const { role } = await readJson(c, 'SetRoleInput');
     const userId = idParam(c.req.param('userId'), ErrorCode.UserNotFound);
     return c.json(await deps.members.setRole(c.get('user'), idParam(c.req.param('id')), userId, role));
   });
@@ -111,7 +102,7 @@ export function adminRoutes(deps: AdminDeps) {
   });
 
   app.post('/admin/tokens', async (c) => {
-    const { label } = await readJson(c, CreateTokenInput);
+    const { label } = await readJson(c, 'CreateTokenInput');
     return c.json({ token: await deps.users.createToken(c.get('user'), label), label }, 201);
   });
 

@@ -1,7 +1,7 @@
 /** POST /api/auth/login, POST /api/auth/logout, GET /api/me. */
 import { Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { LoginInput, type LoginResult, type MeResult } from '@palabre/shared';
+import { type LoginResult, type MeResult } from '@palabre/shared';
 import { readJson } from '../http/body.js';
 import { clientInfo, requireUser, type Env } from '../http/context.js';
 import { SESSION_COOKIE } from '../http/token.js';
@@ -11,7 +11,7 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean;
   const app = new Hono<Env>();
 
   app.post('/auth/login', async (c) => {
-    const { username, password } = await readJson(c, LoginInput);
+    const { username, password } = await readJson(c, 'LoginInput');
     const { token, user } = await auth.login(username, password, clientInfo(c));
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true,

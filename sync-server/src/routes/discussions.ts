@@ -1,16 +1,6 @@
 /** /api/discussions: list, start, read and rename discussions, and manage their members. */
 import { Hono } from 'hono';
-import {
-  Action,
-  AddMemberInput,
-  CreateDiscussionInput,
-  DiscussionKind,
-  ErrorCode,
-  RenameDiscussionInput,
-  SetRoleInput,
-  can,
-  isId,
-} from '@palabre/shared';
+import { Action, DiscussionKind, ErrorCode, can, isId } from '@palabre/shared';
 import { readJson } from '../http/body.js';
 import { requireUser, type Env } from '../http/context.js';
 import { AppError, forbidden } from '../errors.js';
@@ -31,7 +21,7 @@ export function discussionRoutes(auth: AuthService, discussions: DiscussionServi
   app.get('/discussions', async (c) => c.json({ discussions: await discussions.listFor(c.get('user').id) }));
 
   app.post('/discussions', async (c) => {
-    const input = await readJson(c, CreateDiscussionInput);
+    const input = await readJson(c, 'CreateDiscussionInput');
     const { summary, created } = await discussions.create(c.get('user'), input.memberIds, input.title);
     return c.json(summary, created ? 201 : 200);
   });
@@ -47,7 +37,7 @@ export function discussionRoutes(auth: AuthService, discussions: DiscussionServi
     const row = await discussions.get(id);
     const role = await discussions.roleOf(id, user.id);
     if (!role && user.role !== 'admin') throw new AppError(ErrorCode.NotMember, 'Not a member');
-    const { title } = await readJson(c, RenameDiscussionInput);
+    const { title } = await readJson(c, 'RenameDiscussionInput');
     if (row.kind !== DiscussionKind.Group)
       throw new AppError(ErrorCode.DirectDiscussion, 'A direct discussion has no name to change');
     if (!can(role, Action.Rename, user.role))
@@ -56,12 +46,12 @@ export function discussionRoutes(auth: AuthService, discussions: DiscussionServi
   });
 
   app.post('/discussions/:id/members', async (c) => {
-    const { userId, role } = await readJson(c, AddMemberInput);
+    const { userId, role } = await readJson(c, 'AddMemberInput');
     return c.json(await members.add(c.get('user'), idParam(c.req.param('id')), userId, role), 201);
   });
 
   app.patch('/discussions/:id/members/:userId', async (c) => {
-    const { role } = await readJson(c, SetRoleInput);
+    const { role } = await readJson(c, 'SetRoleInput');
     const userId = idParam(c.req.param('userId'), ErrorCode.UserNotFound);
     return c.json(await members.setRole(c.get('user'), idParam(c.req.param('id')), userId, role));
   });

@@ -7,7 +7,7 @@
  * `nosniff`, a sandboxing CSP, and `attachment` for every type a browser could run (HTML, SVG…).
  */
 import { Readable } from 'node:stream';
-import { Busboy } from '@fastify/busboy';
+import type { Busboy as BusboyType } from '@fastify/busboy';
 import { Hono } from 'hono';
 import { ErrorCode, hasPreview, isId } from '@palabre/shared';
 import { requireUser, type Env } from '../http/context.js';
@@ -103,13 +103,17 @@ export function disposition(kind: 'inline' | 'attachment', name: string): string
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${utf8}`;
 }
 
+/** The multipart parser, loaded with the first upload rather than at start. */
+let busboy: Promise<typeof BusboyType> | null = null;
+
 /** Parse the multipart body; hand the part named `file` to handle as a stream, drop the rest. */
-function receiveFile<T>(
+async function receiveFile<T>(
   body: Readable,
   contentType: string,
   maxBytes: number,
   handle: (upload: Upload) => Promise<T>,
 ): Promise<T> {
+  const Busboy = await (busboy ??= import('@fastify/busboy').then((m) => m.Busboy));
   return new Promise<T>((resolve, reject) => {
     let parser: InstanceType<typeof Busboy>;
     try {

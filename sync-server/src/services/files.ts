@@ -5,7 +5,7 @@
  * removed when the last file row pointing at them goes.
  */
 import { Readable } from 'node:stream';
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import {
   Action,
   ErrorCode,
@@ -123,6 +123,7 @@ export class FileService {
     try {
       const source = await this.blobs.get(hash);
       if (!source) return null;
+      const sharp = await loadSharp();
       const resize = sharp({ limitInputPixels: MAX_PREVIEW_INPUT_PIXELS, sequentialRead: true })
         .rotate() // follow the camera's orientation
         .resize(PREVIEW_SIZE, PREVIEW_SIZE, { fit: 'inside', withoutEnlargement: true })
@@ -141,6 +142,16 @@ export class FileService {
     this.lock = result.catch(() => undefined);
     return result;
   }
+}
+
+/**
+ * sharp and its native libvips (tens of MiB resident) are loaded on the first preview, not at
+ * start: a server that never receives an image never holds them.
+ */
+let sharpModule: Promise<typeof Sharp> | null = null;
+function loadSharp(): Promise<typeof Sharp> {
+  sharpModule ??= import('sharp').then((m) => m.default);
+  return sharpModule;
 }
 
 export const tooLarge = (maxBytes: number) =>
