@@ -4,7 +4,6 @@
  * /unarchive: owners, moderators and admins; the service checks).
  */
 import { Hono } from 'hono';
-import { RetentionOverrideInput, RetentionPolicyInput, RetentionPreviewInput } from '@palabre/shared';
 import { readJson } from '../http/body.js';
 import { requireAdmin, requireUser, type Env } from '../http/context.js';
 import type { ArchiveService } from '../services/archives.js';
@@ -23,20 +22,20 @@ export function retentionRoutes(auth: AuthService, retention: RetentionService, 
   app.get('/admin/retention', async (c) => c.json(await retention.describe()));
 
   app.put('/admin/retention', async (c) => {
-    const policy = await readJson(c, RetentionPolicyInput);
+    const policy = await readJson(c, 'RetentionPolicyInput');
     return c.json(await retention.setPolicy(c.get('user'), policy));
   });
 
   app.put('/admin/discussions/:id/retention', async (c) => {
     const id = idParam(c.req.param('id'));
-    const { days } = await readJson(c, RetentionOverrideInput);
+    const { days } = await readJson(c, 'RetentionOverrideInput');
     return c.json(await retention.setOverride(c.get('user'), id, days));
   });
 
   app.post('/admin/retention/preview', async (c) => {
     // The body is optional: none (or {}) previews the saved policy.
     const hasBody = (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding');
-    const trial = hasBody ? await readJson(c, RetentionPreviewInput) : {};
+    const trial = hasBody ? await readJson(c, 'RetentionPreviewInput') : {};
     return c.json(await retention.preview(trial));
   });
 
