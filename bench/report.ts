@@ -6,6 +6,7 @@ import { summarize, type Summary } from './stats.js';
 import { FRAME_KINDS } from './ws.js';
 import type { CheckCost } from './validation.js';
 import type { ReadStateCost } from './read-state.js';
+import { uploadSection, type UploadResult } from './upload.js';
 import type { CatchUpResult, FanoutResult, LoadResult, MemoryResult } from './workloads.js';
 import { searchSection } from './search/report.js';
 import type { SearchResults } from './search/workload.js';
@@ -38,6 +39,8 @@ export interface Results {
   search?: SearchResults | null;
   /** Unread, mention and « Vu » computation after one new message (shared/discussion/read-tracker.ts). */
   readState?: ReadStateCost | null;
+  /** A 25 MB upload: server memory growth and time, against a plain copy (bench/upload.ts). */
+  upload?: UploadResult | null;
   /** Workloads that did not complete: their tables are missing or partial. */
   failures: { workload: string; target: string; error: string }[];
 }
@@ -827,6 +830,7 @@ export function renderReport(results: Results): string {
     startSection(results.start),
     searchSection(results.search, results.otherLoadAtStart, results.machine.cores),
     readStateSection(results),
+    uploadSection(results.upload),
     METHOD,
     HOOK,
   ];
@@ -866,6 +870,7 @@ const ORDER: ((heading: string) => boolean)[] = [
   (h) => h === 'Start and restart',
   (h) => h.startsWith('Search'),
   (h) => h.startsWith('Unread, mentions'),
+  (h) => h.startsWith('Upload of'),
   (h) => h === 'How each number was measured',
   (h) => h === 'Reusing the workloads',
 ];

@@ -4,7 +4,7 @@
  *
  *   --quick          shorter and smaller, for trying things (report on stdout)
  *   --only=a,b       only these of fanout1, fanout2, catchup, load, memory, validation, coldstart,
- *                    start, search, readstate
+ *                    start, search, readstate, upload
  *                    (report on stdout)
  *   --write          write docs/BENCHMARKS.md even with --quick or --only; with --only, the sections
  *                    of the workloads that ran replace theirs in the existing file, the others stay
@@ -20,6 +20,7 @@ import { runColdStart } from './coldstart.js';
 import { runStart } from './start.js';
 import { runSearch } from './search/workload.js';
 import { measureReadState } from './read-state.js';
+import { runUpload } from './upload.js';
 import { log } from './log.js';
 import { machine, waitForQuiet } from './machine.js';
 import { mergeReport, renderReport, type Results } from './report.js';
@@ -37,6 +38,7 @@ const WORKLOADS = [
   'start',
   'search',
   'readstate',
+  'upload',
 ] as const;
 type Workload = (typeof WORKLOADS)[number];
 
@@ -159,13 +161,20 @@ async function main(): Promise<Results> {
     start: null,
     search: null,
     readState: null,
+    upload: null,
     failures,
   };
   try {
     const users = usersNeeded(scale);
     // The cold start, start and search workloads bring their own server, people and data; readstate is pure CPU.
     const needTargets = WORKLOADS.some(
-      (w) => w !== 'coldstart' && w !== 'start' && w !== 'search' && w !== 'readstate' && want(w),
+      (w) =>
+        w !== 'coldstart' &&
+        w !== 'start' &&
+        w !== 'search' &&
+        w !== 'readstate' &&
+        w !== 'upload' &&
+        want(w),
     );
     if (needTargets) log(`creating and logging in ${users} Palabre users`);
     const targets = needTargets
@@ -214,6 +223,19 @@ async function main(): Promise<Results> {
       } catch (err) {
         log(`  FAILED: ${String(err)}`);
         failures.push({ workload: 'readstate', target: 'ReadTracker', error: String(err) });
+      }
+    }
+    if (want('upload')) {
+      log('upload: a 25 MB file to Palabre (server RSS growth, time) against a plain copy to disk');
+      try {
+        results.upload = await runUpload(
+          palabreStarter(join(dataDir, 'upload'), palabreConfig),
+          join(dataDir, 'upload-work'),
+          quick ? 2 : 5,
+        );
+      } catch (err) {
+        log(`  FAILED: ${String(err)}`);
+        failures.push({ workload: 'upload', target: 'Palabre', error: String(err) });
       }
     }
     if (want('coldstart')) {
