@@ -830,7 +830,7 @@ export function renderReport(results: Results): string {
     startSection(results.start),
     searchSection(results.search, results.otherLoadAtStart, results.machine.cores),
     readStateSection(results),
-    uploadSection(results.upload),
+    uploadSection(results.upload, results.machine, results.otherLoadAtStart),
     METHOD,
     HOOK,
   ];

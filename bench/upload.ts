@@ -3,10 +3,13 @@
  * (`POST /api/discussions/:id/files`, multipart, streamed by the client from disk over loopback),
  * against a plain stream copy of the same bytes from one file to another on the same disk.
  *
- * Memory: the server child's RSS (Linux /proc/<pid>/status, VmRSS) sampled every 5 ms during the
- * upload, minus its RSS just before (after two full collections): the growth an upload costs.
- * Goal: under 5 MB, i.e. streamed, never held whole. Each round uploads new random bytes (no
- * deduplication shortcut).
+ * Memory, two ways. RSS: the server child's VmRSS (Linux /proc/<pid>/status) sampled every 5 ms
+ * during each timed upload, minus its RSS just before: what the process takes from the machine,
+ * garbage not yet collected included. Held: one more upload during which the child runs two full
+ * collections and reports heap + external memory again and again (its `memory` command), the
+ * peak minus the value before: what the server really holds while the bytes go through, the
+ * number that says "streamed, never whole". Goal: under 5 MB. Each round uploads new random
+ * bytes (no deduplication shortcut).
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -39,6 +42,8 @@ export interface UploadResult {
   retained: number[];
   /** Per round: the same bytes copied file to file on the same disk, ms. */
   copyMs: number[];
+  /** Peak of heap + external memory during an upload, sampled after full collections, minus before. */
+  heldPeak: number[];
   /** Cores the whole machine was busy on average during the run (null off Linux). */
   machineBusyCores: number | null;
 }
@@ -103,6 +108,7 @@ export async function runUpload(
     rssGrowth: [],
     retained: [],
     copyMs: [],
+    heldPeak: [],
     machineBusyCores: null,
   };
   const busyAtStart = machineBusyMicros();
@@ -149,6 +155,19 @@ export async function runUpload(
           `plain copy ${out.copyMs.at(-1)!.toFixed(0)} ms`,
       );
     }
+    // What the server holds while the bytes go through: full collections all along one more upload.
+    for (let pass = 0; pass < 2; pass++) {
+      writeFileSync(source, randomBytes(size));
+      const live = (m: { heapUsed: number; external: number }) => m.heapUsed + m.external;
+      const base = live(await child.request('memory', {}));
+      let peak = 0;
+      let done = false;
+      const sent = upload(url, alice.token, source, size).finally(() => (done = true));
+      while (!done) peak = Math.max(peak, live(await child.request('memory', {})) - base);
+      if ((await sent).status !== 201) throw new Error('upload refused');
+      out.heldPeak.push(peak);
+      log(`  held during an upload (full collections all along): peak ${(peak / 2 ** 20).toFixed(1)} MiB`);
+    }
   } finally {
     await child.stop();
     rmSync(source, { force: true });
@@ -159,36 +178,46 @@ export async function runUpload(
   return out;
 }
 
-export function uploadSection(r: UploadResult | null | undefined): string {
+export function uploadSection(
+  r: UploadResult | null | undefined,
+  machine: { cpu: string; cores: number },
+  otherLoadAtStart: number | null,
+): string {
   if (!r) return '';
-  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
   const f0 = (v: number) => v.toFixed(0);
   const range = (values: number[], fmt: (v: number) => string) =>
     `${fmt(median(values))} (${fmt(Math.min(...values))}–${fmt(Math.max(...values))})`;
-  const growth = median(r.rssGrowth);
-  const met = growth < 5 * 1024 * 1024;
+  const held = Math.max(...r.heldPeak);
+  const later = r.rssGrowth.slice(1);
   return [
     '## Upload of a 25 MB file',
     '',
-    `\`pnpm bench --only=upload\`: ${r.rounds} uploads of ${mb(r.bytes)} of new random bytes each ` +
-      '(`POST /api/discussions/:id/files`, multipart/form-data streamed by a Node client from disk over ' +
-      "loopback, one file per request, authenticated with a session token) to Palabre's real server in its " +
-      'own process, filesystem BlobStore under a temporary DATA_DIR; then the same bytes copied file to file ' +
-      'on the same disk with a stream pipeline (what the upload does at least: read, write). RSS growth is the ' +
-      "server's peak VmRSS during the upload (sampled every 5 ms) minus its RSS just before, after two full " +
-      'collections.' +
-      (r.machineBusyCores === null
+    `\`pnpm bench --only=upload\` on ${machine.cpu} (${machine.cores} cores): ${r.rounds} timed uploads of ` +
+      `${mb(r.bytes)} MiB of new random bytes each (\`POST /api/discussions/:id/files\`, multipart/form-data ` +
+      "streamed by a Node client from disk over loopback) to Palabre's real server in its own process " +
+      '(filesystem BlobStore under a temporary DATA_DIR, after a 1 MiB warm-up upload), each followed by a ' +
+      'stream copy of the same bytes file to file on the same disk; then uploads during which the server ' +
+      'runs full collections again and again and reports the memory it holds.' +
+      (otherLoadAtStart === null
         ? ''
-        : ` The machine (2 cores, shared with other work) was busy ${r.machineBusyCores.toFixed(2)} cores on ` +
-          'average during the run, this benchmark included.'),
+        : ` Other processes used ${otherLoadAtStart.toFixed(2)} cores when it started`) +
+      (r.machineBusyCores === null
+        ? '.'
+        : `; the whole machine was busy ${r.machineBusyCores.toFixed(2)} cores on average during it, so the ` +
+          'times are upper bounds.'),
     '',
-    `- **Server memory growth (goal under 5 MB, streamed): ${met ? 'met' : 'not met'}.** Median ${range(
-      r.rssGrowth,
-      (v) => (v / 2 ** 20).toFixed(1),
-    )} MiB of RSS for a ${mb(r.bytes)} file; heap, external and array buffers still held after the upload and ` +
-      `two collections: median ${(median(r.retained) / 1024).toFixed(0)} KiB.`,
+    `- **Memory the server holds during an upload (goal under 5 MB, streamed): ${
+      held < 5 * 2 ** 20 ? 'met' : 'not met'
+    }.** Peak heap + external growth ${r.heldPeak.map(mb).join(' and ')} MiB for a ${mb(r.bytes)} MiB file ` +
+      '(sampled after full collections all along the upload): the file is never held whole, chunks go ' +
+      `to disk as they arrive. Still held after the timed uploads: median ${(median(r.retained) / 1024).toFixed(0)} KiB.`,
+    `- **RSS:** the first ${mb(r.bytes)} MiB upload of a fresh process raised its RSS by ${mb(r.rssGrowth[0])} MiB ` +
+      "(garbage chunks not yet collected and the allocator's growth, which the process keeps and reuses), " +
+      `the next ones by ${later.length ? range(later, mb) : '–'} MiB. In RSS terms the first upload is over 5 MB.`,
     `- **Time:** upload median ${range(r.uploadMs, f0)} ms (${(r.bytes / 2 ** 20 / (median(r.uploadMs) / 1000)).toFixed(0)} MiB/s, ` +
-      'SHA-256 and the write to a temporary file included), against a plain copy of the same bytes ' +
-      `median ${range(r.copyMs, f0)} ms: the upload costs ${(median(r.uploadMs) / median(r.copyMs)).toFixed(1)}× the copy.`,
+      'HTTP over loopback, multipart parsing, SHA-256 and the write to a temporary file included), against a ' +
+      `plain copy of the same bytes median ${range(r.copyMs, f0)} ms: the upload takes ` +
+      `${(median(r.uploadMs) / median(r.copyMs)).toFixed(1)}× the copy.`,
   ].join('\n');
 }
