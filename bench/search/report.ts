@@ -111,14 +111,17 @@ const NOTES = [
   '- **Query latency** (`shared/src/search/engine.ts`): MiniSearch holds the index, but queries do not ' +
     "go through its `search`, which expands every term, builds every term's complete result list, an " +
     'object per document found and sorts them all. Here only the word being typed (the last) is ' +
-    'matched as a prefix, with at most 24 completions (the closest first); typo tolerance runs only ' +
+    'matched as a prefix, the closest completions first (at most 24, and 20,000 postings between ' +
+    'them); typo tolerance runs only ' +
     'when exact and prefix matches find fewer results than asked; AND is evaluated from the rarest ' +
     'term (the next terms only look up documents still in); filters drop a document before scoring; ' +
+    'scores add up in a flat array reused by every query; ' +
     'the best 30 are kept in a small sorted array (top-k), never a sort of every match. Scores are ' +
     "MiniSearch's BM25 with its parameters, times a recency weight.",
   '- **Cold load** (`shared/src/search/snapshot.ts`): the snapshot is a few strings and typed arrays ' +
     '(no JSON): postings stay views on the loaded arrays until a term changes (`PackedPostings`, ' +
-    "binary-searched), so loading builds only MiniSearch's document maps and the radix tree of terms. " +
+    "binary-searched), and document lengths stay in flat arrays, so loading builds only MiniSearch's " +
+    'two id maps and the radix tree of terms. ' +
     'One record per discussion is columnar too (typed arrays for times and sequence numbers, authors ' +
     'as indexes). Messages changed or deleted after the snapshot are left out of it while loading, ' +
     'then only those are indexed again.',

@@ -44,6 +44,11 @@ export function internals<T>(mini: MiniSearch<T>): MiniInternals {
 
 /** Completions (or near spellings) of one query term considered at most. */
 export const MAX_EXPANSIONS = 24;
+/**
+ * Postings of completions scored at most (beyond the closest one): « imp » alone has two dozen
+ * frequent completions; the closest ones are what the typist is after, the next letters narrow.
+ */
+export const MAX_EXPANDED_POSTINGS = 20_000;
 const PREFIX_WEIGHT = 0.6;
 const FUZZY_WEIGHT = 0.4;
 const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
@@ -97,7 +102,14 @@ export function expand(ix: MiniInternals, term: string, prefix: boolean, fuzzy: 
   }
   // The closest first (fewest letters added or changed), then the most frequent.
   extra.sort((a, b) => a.distance - b.distance || b.size - a.size);
-  for (const e of extra.slice(0, MAX_EXPANSIONS)) out.push(e);
+  let postings = 0;
+  let taken = 0;
+  for (const e of extra) {
+    if (taken === MAX_EXPANSIONS || (taken > 0 && postings + e.size > MAX_EXPANDED_POSTINGS)) break;
+    out.push(e);
+    postings += e.size;
+    taken++;
+  }
   return out;
 }
 
@@ -121,68 +133,78 @@ export function run(
   keep: (doc: number) => boolean,
   boost: (doc: number) => number,
   ts: (doc: number) => number,
+  /** Per field, each document's length (by short id): MiniSearch's, in flat arrays. */
+  fieldLengths: ArrayLike<number>[],
 ): { hits: Hit[]; total: number } {
   if (terms.length === 0 || terms.some((t) => t.length === 0)) return { hits: [], total: 0 };
   const n = ix._documentCount;
   const avg = ix._avgFieldLength;
-  const lengths = ix._fieldLength;
-  const bm25 = (tf: number, df: number, doc: number, field: number): number => {
-    const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-    const length = lengths.get(doc)?.[field] ?? 0;
-    return (
-      idf * (BM25.d + (tf * (BM25.k + 1)) / (tf + BM25.k * (1 - BM25.b + (BM25.b * length) / avg[field])))
-    );
+  const { k, b, d } = BM25;
+  /** One posting's BM25 share (`idf` is the term's, computed once per posting list). */
+  const score = (tf: number, idf: number, doc: number, field: number): number => {
+    const length = fieldLengths[field][doc] ?? 0;
+    return idf * (d + (tf * (k + 1)) / (tf + k * (1 - b + (b * length) / avg[field])));
   };
-  const ordered = [...terms].sort((a, b) => total(a) - total(b));
+  const idfOf = (df: number) => Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  const ordered = [...terms].sort((x, y) => total(x) - total(y));
 
-  // The rarest term: every document it holds, filtered once.
-  let scores = new Map<number, number>();
-  const rejected = new Set<number>();
+  // Scores by short document id in a flat array (0: not in, -1: filtered out), and the list
+  // of documents in: far cheaper than a Map for the tens of thousands of postings of a prefix.
+  const { scores, seen } = scratch(ix._nextId);
+  const touched: number[] = [];
+  let docs: number[] = [];
   for (const e of ordered[0]) {
     for (const [field, postings] of e.data) {
-      const df = postings.size;
+      const idf = idfOf(postings.size) * e.weight;
       each(postings, (doc, tf) => {
-        const had = scores.get(doc);
-        if (had === undefined) {
-          if (rejected.has(doc)) return;
+        const had = scores[doc];
+        if (had < 0) return;
+        if (had === 0) {
+          touched.push(doc);
           if (!keep(doc)) {
-            rejected.add(doc);
+            scores[doc] = -1;
             return;
           }
+          docs.push(doc);
         }
-        scores.set(doc, (had ?? 0) + e.weight * bm25(tf, df, doc, field));
+        scores[doc] = had + score(tf, idf, doc, field);
       });
     }
   }
-  // Each next term: only documents still in.
-  for (const expansions of ordered.slice(1)) {
-    if (scores.size === 0) break;
-    const next = new Map<number, number>();
-    if (scores.size <= total(expansions)) {
-      for (const [doc, score] of scores) {
-        let add = 0;
+  // Each next term: only documents still in; those it does not hold leave.
+  ordered.slice(1).forEach((expansions, i) => {
+    if (docs.length === 0) return;
+    const mark = i + 1;
+    if (docs.length <= total(expansions)) {
+      for (const doc of docs)
         for (const e of expansions)
           for (const [field, postings] of e.data) {
             const tf = postings.get(doc);
-            if (tf) add += e.weight * bm25(tf, postings.size, doc, field);
+            if (!tf) continue;
+            scores[doc] += score(tf, idfOf(postings.size) * e.weight, doc, field);
+            seen[doc] = mark;
           }
-        if (add > 0) next.set(doc, score + add);
-      }
     } else {
       for (const e of expansions)
-        for (const [field, postings] of e.data)
+        for (const [field, postings] of e.data) {
+          const idf = idfOf(postings.size) * e.weight;
           each(postings, (doc, tf) => {
-            const base = next.get(doc) ?? scores.get(doc);
-            if (base !== undefined) next.set(doc, base + e.weight * bm25(tf, postings.size, doc, field));
+            if (scores[doc] <= 0) return;
+            scores[doc] += score(tf, idf, doc, field);
+            seen[doc] = mark;
           });
+        }
     }
-    scores = next;
-  }
+    docs = docs.filter((doc) => seen[doc] === mark);
+  });
 
   const top: Hit[] = [];
-  for (const [doc, raw] of scores) {
-    const hit = { doc, score: raw * boost(doc), ts: ts(doc) };
-    if (top.length === limit && !better(hit, top[top.length - 1])) continue;
+  for (const doc of docs) {
+    const value = scores[doc] * boost(doc);
+    const last = top[top.length - 1];
+    if (top.length === limit && value < last.score) continue;
+    const hit = { doc, score: value, ts: ts(doc) };
+    if (top.length === limit && !better(hit, last)) continue;
     let lo = 0;
     let hi = top.length;
     while (lo < hi) {
@@ -193,7 +215,22 @@ export function run(
     top.splice(lo, 0, hit);
     if (top.length > limit) top.pop();
   }
-  return { hits: top, total: scores.size };
+  const matched = docs.length;
+  for (const doc of touched) {
+    scores[doc] = 0;
+    seen[doc] = 0;
+  }
+  return { hits: top, total: matched };
+}
+
+/** Scratch arrays reused by every query (cleared after use, entry by entry). */
+let scratchArrays = { scores: new Float64Array(0), seen: new Int32Array(0) };
+function scratch(size: number): { scores: Float64Array; seen: Int32Array } {
+  if (scratchArrays.scores.length < size) {
+    const capacity = Math.max(size, Math.ceil(scratchArrays.scores.length * 1.5), 1024);
+    scratchArrays = { scores: new Float64Array(capacity), seen: new Int32Array(capacity) };
+  }
+  return scratchArrays;
 }
 
 function better(a: Hit, b: Hit): boolean {

@@ -107,6 +107,8 @@ export class SearchIndex {
    */
   #entries: (Entry | undefined)[] = [];
   #unitOf: (DiscussionIndex | undefined)[] = [];
+  /** Per field, each document's length, by short id (MiniSearch's, flat: read per posting). */
+  #lengths: number[][] = MINISEARCH_OPTIONS.fields.map(() => []);
   /** The last change taken in. */
   seq = 0;
   /** The last change the persisted snapshot includes. */
@@ -159,15 +161,24 @@ export class SearchIndex {
   #slot(short: number, unit: DiscussionIndex | undefined, m: Entry | undefined): void {
     this.#entries[short] = m;
     this.#unitOf[short] = unit;
+    const lengths = m ? this.#ix._fieldLength.get(short) : undefined;
+    for (let f = 0; f < this.#lengths.length; f++) this.#lengths[f][short] = lengths?.[f] ?? 0;
   }
 
   /** A message's words leave MiniSearch (removed if we know them, discarded otherwise). */
   #drop(id: string, old: Entry | undefined): void {
     const short = this.#ix._idToShortId.get(id);
     if (short === undefined) return;
-    this.#slot(short, undefined, undefined);
     if (old) this.#mini.remove(toDoc(old));
-    else this.#mini.discard(id);
+    else {
+      // MiniSearch reads the lengths it forgets from its map (loaded ones are not in it).
+      this.#ix._fieldLength.set(
+        short,
+        this.#lengths.map((lengths) => lengths[short] ?? 0),
+      );
+      this.#mini.discard(id);
+    }
+    this.#slot(short, undefined, undefined);
   }
 
   /** Apply a change of some messages (new, edited) and deletions. Returns how many changed. */
@@ -244,10 +255,15 @@ export class SearchIndex {
     return {
       format: SEARCH_FORMAT,
       seq: this.seq,
-      index: packIndex(this.#mini, MINISEARCH_OPTIONS.fields.length, (id) => {
-        const short = this.#ix._idToShortId.get(id);
-        return (short === undefined ? undefined : this.#unitOf[short]?.id) ?? '';
-      }),
+      index: packIndex(
+        this.#mini,
+        MINISEARCH_OPTIONS.fields.length,
+        (id) => {
+          const short = this.#ix._idToShortId.get(id);
+          return (short === undefined ? undefined : this.#unitOf[short]?.id) ?? '';
+        },
+        (short, field) => this.#lengths[field][short] ?? 0,
+      ),
     };
   }
 
@@ -277,6 +293,7 @@ export class SearchIndex {
     const usable = snapshot?.format === SEARCH_FORMAT ? snapshot : null;
     const since = usable ? usable.seq : -1;
     const units: DiscussionIndex[] = [];
+    let kept = 0;
     for (const record of records) {
       const unit = DiscussionIndex.fromRecord(record);
       if (!unit) continue;
@@ -289,12 +306,20 @@ export class SearchIndex {
       // The snapshot without what changed after it (re-added below) or was deleted, and
       // without discussions whose unit is gone (removed before the snapshot was rewritten).
       let orphans = 0;
-      const { mini } = unpackIndex(usable.index, MINISEARCH_OPTIONS, (id, group) => {
+      const { fieldLength } = usable.index;
+      const fields = index.#lengths.length;
+      const { mini } = unpackIndex(usable.index, MINISEARCH_OPTIONS, (id, group, short, at) => {
         const unit = index.units.get(group);
         const m = unit?.messages.get(id);
-        if (m) return m.seq <= since;
-        // Deleted after the snapshot (its unit remembers it), or its discussion is gone.
-        if (!unit?.deleted.has(id)) orphans++;
+        if (m && m.seq <= since) {
+          index.#entries[short] = m;
+          index.#unitOf[short] = unit;
+          for (let f = 0; f < fields; f++) index.#lengths[f][short] = fieldLength[at * fields + f];
+          kept++;
+          return true;
+        }
+        // Changed or deleted after the snapshot, or its discussion is gone (then rewrite it).
+        if (!m && !unit?.deleted.has(id)) orphans++;
         return false;
       });
       index.#mini = mini;
@@ -304,15 +329,18 @@ export class SearchIndex {
       // Words of a discussion that is gone were still in the snapshot: rewrite it soon.
       if (orphans > 0) index.#mustSnapshot = true;
     }
+    // Index what the snapshot does not hold: changes after it (and, should the snapshot lack
+    // an older message, that one too: checked by count, looked up only then).
     let indexed = 0;
+    let older = 0;
+    for (const unit of units) for (const m of unit.messages.values()) if (m.seq <= since) older++;
     const shortOf = index.#ix._idToShortId;
     for (const unit of units) {
       for (const m of unit.messages.values()) {
-        const short = shortOf.get(m.id);
-        if (short === undefined) {
-          index.#add(unit, m);
-          indexed++;
-        } else index.#slot(short, unit, m);
+        if (m.seq <= since && (older === kept || index.#entries[shortOf.get(m.id) ?? -1] === m)) continue;
+        index.#drop(m.id, undefined);
+        index.#add(unit, m);
+        indexed++;
       }
     }
     return { index, indexed };
@@ -365,10 +393,11 @@ export class SearchIndex {
       const ts = (doc: number) => entries[doc]!.ts;
       // Exact words and the word being typed as a prefix; typos only if that finds too few.
       let terms: Expansion[][] = plan.map((q) => expand(this.#ix, q.term, q.prefix, 0));
-      let result = run(this.#ix, terms, limit, keep, boost, ts);
+      const lengths = this.#lengths;
+      let result = run(this.#ix, terms, limit, keep, boost, ts, lengths);
       if (result.total < limit && plan.some((q) => fuzzyDistance(q.term) > 0)) {
         terms = plan.map((q) => expand(this.#ix, q.term, q.prefix, fuzzyDistance(q.term)));
-        result = run(this.#ix, terms, limit, keep, boost, ts);
+        result = run(this.#ix, terms, limit, keep, boost, ts, lengths);
       }
       for (const hit of result.hits) {
         const unit = unitOf[hit.doc]!;

@@ -35,6 +35,8 @@ export function packIndex<T>(
   mini: MiniSearch<T>,
   fieldCount: number,
   groupOf: (id: string) => string,
+  /** A document's field length (those loaded by unpackIndex are not in MiniSearch's map). */
+  lengthOf: (short: number, field: number) => number,
 ): PackedIndex {
   const ix = internals(mini);
   const ids: string[] = [];
@@ -50,8 +52,7 @@ export function packIndex<T>(
     let n = groups.get(g);
     if (n === undefined) groups.set(g, (n = groups.size));
     group[i] = n;
-    const lengths = ix._fieldLength.get(short) ?? [];
-    for (let f = 0; f < fieldCount; f++) fieldLength[i * fieldCount + f] = lengths[f] ?? 0;
+    for (let f = 0; f < fieldCount; f++) fieldLength[i * fieldCount + f] = lengthOf(short, f);
     i++;
   }
   const terms: string[] = [];
@@ -97,7 +98,9 @@ export function packIndex<T>(
 }
 
 /**
- * A MiniSearch index from its packed form. `keep(id, group)` false leaves a document out entirely (its
+ * A MiniSearch index from its packed form. Field lengths are NOT put in MiniSearch's map (100,000
+ * arrays and map entries, read by nothing on the query path): `keep` receives where they are
+ * (`packed.fieldLength` at `at * fields`) and the caller keeps them. `keep(...)` false leaves a document out entirely (its
  * postings too: the index is as if it had never held it), for messages changed or deleted
  * after the snapshot was written. Returns the index and how many documents were left out.
  */
@@ -113,7 +116,7 @@ function sortPostings(docs: Uint32Array, tfs: Uint16Array, start: number, end: n
 export function unpackIndex<T>(
   packed: PackedIndex,
   options: Options<T>,
-  keep: (id: string, group: string) => boolean = () => true,
+  keep: (id: string, group: string, short: number, at: number) => boolean,
 ): { mini: MiniSearch<T>; dropped: number } {
   const mini = new MiniSearch<T>(options);
   const ix = internals(mini);
@@ -123,20 +126,13 @@ export function unpackIndex<T>(
   const totals = new Array<number>(fieldCount).fill(0);
   for (let i = 0; i < ids.length; i++) {
     const short = packed.shortIds[i];
-    if (!keep(ids[i], packed.groups[packed.group[i]])) {
+    if (!keep(ids[i], packed.groups[packed.group[i]], short, i)) {
       dropped.add(short);
       continue;
     }
     ix._documentIds.set(short, ids[i]);
     ix._idToShortId.set(ids[i], short);
-    // Sized up front: an array grown by push keeps room for 17 numbers, ~12 MiB at 100,000.
-    const lengths = new Array<number>(fieldCount);
-    for (let f = 0; f < fieldCount; f++) {
-      const length = packed.fieldLength[i * fieldCount + f];
-      lengths[f] = length;
-      totals[f] += length;
-    }
-    ix._fieldLength.set(short, lengths);
+    for (let f = 0; f < fieldCount; f++) totals[f] += packed.fieldLength[i * fieldCount + f];
   }
   const count = ids.length - dropped.size;
   ix._documentCount = count;
