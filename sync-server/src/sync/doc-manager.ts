@@ -121,6 +121,9 @@ export class DocManager {
       doc: d.doc,
       awareness: d.awareness,
       join: (peer) => {
+        // Dropped since it was opened (an update broke it): a peer attached now would write to
+        // a copy no one else sees. It reconnects and gets the document as stored.
+        if (this.docs.get(d.id) !== d) return peer.close(CloseCode.StorageFailed, 'document reloaded');
         joined = peer;
         d.peers.add(peer);
       },
