@@ -255,9 +255,15 @@ export class PalabreServer {
 
   /**
    * Messages written by `asUser` through a stock Yjs client (a long history in a second, one
-   * minute apart, ending now), resolved once the server stored the last one.
+   * minute apart, ending now, or from `startAt`: a past time for retention tests), resolved once
+   * the server stored the last one.
    */
-  async postMessages(asUser: TestUser, discussionId: string, texts: string[]): Promise<MessageRecord[]> {
+  async postMessages(
+    asUser: TestUser,
+    discussionId: string,
+    texts: string[],
+    options: { startAt?: number } = {},
+  ): Promise<MessageRecord[]> {
     const doc = new Y.Doc();
     const provider = new WebsocketProvider(`${this.url.replace(/^http/, 'ws')}/sync`, discussionId, doc, {
       WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
@@ -266,7 +272,7 @@ export class PalabreServer {
     });
     try {
       await new Promise<void>((done) => (provider.synced ? done() : provider.once('sync', () => done())));
-      const start = Date.now() - texts.length * 60_000;
+      const start = options.startAt ?? Date.now() - texts.length * 60_000;
       const records: MessageRecord[] = [];
       doc.transact(() => {
         texts.forEach((text, i) =>

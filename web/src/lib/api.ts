@@ -101,6 +101,12 @@ export const api = {
   discussion: (id: string) => request<DiscussionSummary>('GET', `/api/discussions/${encodeURIComponent(id)}`),
   renameDiscussion: (id: string, title: string) =>
     request<DiscussionSummary>('PATCH', `/api/discussions/${encodeURIComponent(id)}`, { title }),
+  /** Archive (read-only for everyone) or restore a discussion: owners, moderators, admins. */
+  archiveDiscussion: (id: string, archived: boolean) =>
+    request<DiscussionSummary>(
+      'POST',
+      `/api/discussions/${encodeURIComponent(id)}/${archived ? 'archive' : 'unarchive'}`,
+    ),
 };
 
 /** ws(s)://host of the page, for /api/events and /sync. */

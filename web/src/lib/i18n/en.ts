@@ -1,6 +1,7 @@
 /** English dictionary: same keys as fr.ts (the type makes a missing key a compile error). */
 import { enAdmin } from './en-admin.js';
 import { enBackup } from './en-backup.js';
+import { enRetention } from './en-retention.js';
 import { enSecurity } from './en-security.js';
 import { enThread } from './en-thread.js';
 import type { MessageKey } from './fr.js';
@@ -128,6 +129,7 @@ export const en: Record<MessageKey, string> = {
   'errors.removed': 'This discussion was deleted or you no longer have access to it.',
   ...enAdmin,
   ...enBackup,
+  ...enRetention,
   ...enSecurity,
   ...enThread,
 };

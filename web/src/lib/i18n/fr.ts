@@ -1,6 +1,7 @@
 /** French dictionary: the reference wording (our users know the Comunik KIT guide). */
 import { frAdmin } from './fr-admin.js';
 import { frBackup } from './fr-backup.js';
+import { frRetention } from './fr-retention.js';
 import { frSecurity } from './fr-security.js';
 import { frThread } from './fr-thread.js';
 export const fr = {
@@ -127,6 +128,7 @@ export const fr = {
   'errors.removed': 'Cette discussion a été supprimée ou vous n’y avez plus accès.',
   ...frAdmin,
   ...frBackup,
+  ...frRetention,
   ...frSecurity,
   ...frThread,
 } as const;

@@ -54,6 +54,13 @@ class AdminState {
     session.onSignOut(() => this.#reset());
   }
 
+  /** Every discussion, groups and direct ones, most recent activity first. */
+  get allDiscussions(): DiscussionSummary[] {
+    return [...this.#discussions.values()].sort(
+      (a, b) => b.lastActivityAt - a.lastActivityAt || (a.id < b.id ? -1 : 1),
+    );
+  }
+
   /** Groups only, most recent activity first. */
   get groups(): DiscussionSummary[] {
     return [...this.#discussions.values()]

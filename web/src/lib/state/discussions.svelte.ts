@@ -36,8 +36,12 @@ export interface DiscussionView {
   memberCount: number;
   /** My role here (null if the server no longer lists me). */
   myRole: Role | null;
-  /** Whether my role lets me post (readers only read). */
+  /** Whether I may post: my role lets me (readers only read) and it is not archived. */
   canWrite: boolean;
+  /** Archived: read-only for everyone, listed under « Archivées » only. */
+  archived: boolean;
+  /** Whether I may archive or restore it (owners, moderators, admins). */
+  canArchive: boolean;
   /** Groups only: whether I may change the title (owners, moderators, admins). */
   canRename: boolean;
   lastMessage: { text: string; mine: boolean; ts: number } | null;
@@ -231,6 +235,10 @@ class DiscussionsState {
     this.upsert(await api.renameDiscussion(id, title));
   }
 
+  async setArchived(id: string, archived: boolean): Promise<void> {
+    this.upsert(await api.archiveDiscussion(id, archived));
+  }
+
   upsert(summary: DiscussionSummary): void {
     this.removed.delete(summary.id);
     if (this.#user) mayKeepAgain(this.#user, summary.id);
@@ -331,7 +339,9 @@ class DiscussionsState {
       others,
       memberCount: summary.members.length,
       myRole,
-      canWrite: can(myRole, Action.Write),
+      canWrite: can(myRole, Action.Write) && !summary.archivedAt,
+      archived: !!summary.archivedAt,
+      canArchive: can(myRole, Action.Archive, session.user?.role),
       canRename: summary.kind === 'group' && can(myRole, Action.Rename, session.user?.role),
       lastMessage: last,
       activityAt: Math.max(summary.lastActivityAt, last?.ts ?? 0),

@@ -118,6 +118,36 @@ export function describeAudit(entry: AuditEntry, names: Names): Part[][] {
       return [sentence('audit.backup.done', { actor, name: target, size: formatBytes(Number(d.size) || 0) })];
     case 'backup.failed':
       return [sentence('audit.backup.failed', { actor, name: target, message: str(d.message) })];
+    case 'discussion.archive':
+      return [sentence('audit.discussion.archive', { actor, group })];
+    case 'discussion.unarchive':
+      return [sentence('audit.discussion.unarchive', { actor, group })];
+    case 'retention.policy': {
+      const to = (d.to ?? {}) as { days?: unknown; keepPinned?: unknown };
+      return [
+        typeof to.days === 'number'
+          ? sentence('audit.retention.policyDays', {
+              actor,
+              days: String(to.days),
+              pinned: t(to.keepPinned ? 'audit.retention.pinnedKept' : 'audit.retention.pinnedPurged'),
+            })
+          : sentence('audit.retention.policyForever', { actor }),
+      ];
+    }
+    case 'retention.discussion':
+      return [
+        typeof d.to === 'number'
+          ? sentence('audit.retention.discussionDays', { actor, group, days: String(d.to) })
+          : sentence('audit.retention.discussionFollow', { actor, group }),
+      ];
+    case 'retention.run': {
+      const counts = { messages: String(Number(d.messages) || 0), files: String(Number(d.files) || 0) };
+      return [
+        d.trigger === 'schedule'
+          ? sentence('audit.retention.runScheduled', counts)
+          : sentence('audit.retention.run', { actor, ...counts }),
+      ];
+    }
     default:
       return [sentence('audit.other', { actor, action: entry.action })];
   }
