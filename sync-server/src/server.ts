@@ -1,8 +1,6 @@
 /** startServer(config): storage, services, HTTP and WebSocket on one port. Used by main.ts and tests. */
-import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { CloseCode, DEFAULT_MAX_FILE_BYTES } from '@palabre/shared';
 import { createApp } from './app.js';
@@ -25,19 +23,28 @@ import { RetentionService } from './services/retention.js';
 import { parseRetentionAt, scheduleRetention } from './services/retention-schedule.js';
 import { SidebarFeed } from './services/sidebar.js';
 import { UserAdminService } from './services/users.js';
-import { createFsBlobStore } from './storage/fs-blob-store.js';
-import { openSqlite } from './storage/sqlite.js';
+import { openStorage } from './storage/factory.js';
 import type { BlobStore, DocStore, Storage } from './storage/types.js';
+import type { LiveDocs } from './services/ports.js';
+import { createLocalBroker, type Broker } from './sync/broker.js';
 import { PurgeWatch } from './sync/purge.js';
 import { DocManager } from './sync/doc-manager.js';
-import { createLocalBroker, EventHub } from './sync/events.js';
+import { EventHub } from './sync/events.js';
+import { Replication } from './sync/replication.js';
 import { createUpgradeHandler } from './sync/upgrade.js';
 import { VERSION } from './version.js';
 
 export interface ServerConfig {
   port: number;
   host?: string;
+  /** DATA_DIR: the SQLite file and file bytes (only when databaseUrl is not set). */
   dataDir: string;
+  /** DATABASE_URL: store everything in this PostgreSQL database instead of SQLite (storage/factory.ts). */
+  databaseUrl?: string | null;
+  /** REDIS_URL: share events and document updates with the other nodes through this Redis. */
+  redisUrl?: string | null;
+  /** PALABRE_REDIS_PREFIX: the prefix of every Redis channel (default `palabre:`). */
+  redisPrefix?: string;
   /** The built web app to serve, or null for an API-only server. */
   webRoot?: string | null;
   /** Overrides of the security limits (limits.ts); the rest keep their defaults. */
@@ -64,7 +71,7 @@ export interface ServerConfig {
    */
   retentionAt?: string | null;
   /**
-   * Wrap the SQLite DocStore (a store in front of it, or a test's store whose appends can be
+   * Wrap the DocStore (a store in front of it, or a test's store whose appends can be
    * held or fail). Everything the server writes to documents goes through the result.
    */
   wrapDocStore?: (store: DocStore) => DocStore;
@@ -79,6 +86,9 @@ export interface RunningServer {
   port: number;
   url: string;
   storage: Storage;
+  /** Which storage this node uses (DATABASE_URL or not). */
+  storageKind: 'sqlite' | 'postgres';
+  broker: Broker;
   auth: AuthService;
   discussions: DiscussionService;
   sidebar: SidebarFeed;
@@ -99,35 +109,61 @@ export interface RunningServer {
 export { VERSION };
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  mkdirSync(config.dataDir, { recursive: true });
   const logger = config.logger ?? silentLogger;
-  const sqlite = openSqlite(join(config.dataDir, 'palabre.sqlite'), config.sqliteSync);
+  const opened = await openStorage(config);
   const storage: Storage = config.wrapDocStore
-    ? { ...sqlite, docs: config.wrapDocStore(sqlite.docs), close: () => sqlite.close() }
-    : sqlite;
+    ? { ...opened.storage, docs: config.wrapDocStore(opened.storage.docs), close: () => opened.storage.close() }
+    : opened.storage;
+  const blobs = opened.blobs;
+  let broker: Broker;
+  try {
+    broker = config.redisUrl
+      ? await (
+          await import('./sync/redis-broker.js')
+        ).createRedisBroker({ url: config.redisUrl, prefix: config.redisPrefix, logger })
+      : createLocalBroker();
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
   const limits = withLimits({
     ...(config.maxFrameBytes ? { maxFrameBytes: config.maxFrameBytes } : {}),
     ...config.limits,
   });
   const origins = originPolicy(config.publicUrl, config.allowedOrigins);
   const https = config.publicUrl ? new URL(config.publicUrl).protocol === 'https:' : false;
-  const events = new EventHub(createLocalBroker());
+  const events = new EventHub(broker);
   const audit = new AuditLog(storage.directory);
   const sockets = new SocketRegistry();
+  // Closing sockets goes through the broker: the user's sockets may be on any node.
+  broker.onControl((m) => {
+    if (m.kind === 'close-sessions') sockets.closeSessions(m.sessionIds, m.code, m.reason);
+    else if (m.kind === 'close-peers') docs.closePeers(m.docId, m.userId, m.code, m.reason);
+  });
   const auth = new AuthService(storage.directory, {
     limits,
     throttle: new LoginThrottle(limits),
     audit,
-    onSessionsEnded: (ids) => sockets.closeSessions(ids, CloseCode.Unauthorized, 'session ended'),
+    onSessionsEnded: (ids) =>
+      broker.control({
+        kind: 'close-sessions',
+        sessionIds: ids,
+        code: CloseCode.Unauthorized,
+        reason: 'session ended',
+      }),
   });
   const docs = new DocManager(storage.docs, {
     compactEvery: config.compactEvery,
     unloadAfterMs: config.unloadAfterMs,
   });
-  const discussions = new DiscussionService(storage, events, docs, audit);
+  docs.observe(new Replication(docs, broker, logger));
+  const live: LiveDocs = {
+    change: (docId, fn) => docs.change(docId, fn),
+    closePeers: (docId, userId, code, reason) => broker.control({ kind: 'close-peers', docId, userId, code, reason }),
+  };
+  const discussions = new DiscussionService(storage, events, live, audit);
   const sidebar = new SidebarFeed(storage, discussions, events);
   docs.observe(sidebar);
-  const blobs = createFsBlobStore(join(config.dataDir, 'files'));
   let files: FileService | null = null;
   const fileRefs = new FileRefs(
     (docId) => files?.filesOf(docId) ?? Promise.resolve([]),
@@ -150,8 +186,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     (event, details) => logger.info({ event, ...details }, event),
   );
   docs.observe(new PurgeWatch(docs));
-  const members = new MemberService(storage, discussions, docs, events, audit);
-  const users = new UserAdminService(storage.directory, auth, docs, events, audit);
+  const members = new MemberService(storage, discussions, live, events, audit);
+  const users = new UserAdminService(storage.directory, auth, live, events, audit);
   const archives = new ArchiveService(storage, discussions, docs, audit);
   const fileService = files;
   const retention = new RetentionService({
@@ -244,6 +280,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     port,
     url: `http://127.0.0.1:${port}`,
     storage,
+    storageKind: opened.kind,
+    broker,
     auth,
     discussions,
     sidebar,
@@ -268,6 +306,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await backups.close();
       await docs.closeAll();
       await sidebar.stop();
+      await broker.close();
       await storage.close();
     },
   };

@@ -1,6 +1,5 @@
 /**
- * The BlobStore contract: one suite, run against every adapter (memory, filesystem; Postgres
- * later). An adapter that passes it can replace another under the file routes.
+ * The BlobStore contract: one suite, run against every adapter (memory, filesystem, PostgreSQL). An adapter that passes it can replace another under the file routes.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -9,6 +8,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFsBlobStore } from './fs-blob-store.js';
 import { createMemoryBlobStore } from './memory-blob-store.js';
+import { openPostgres } from './postgres.js';
+import { freshDatabase, POSTGRES_TESTS } from './test-databases.js';
 import { BlobTooLargeError, type BlobStore } from './types.js';
 
 interface Adapter {
@@ -112,6 +113,19 @@ blobStoreContract('filesystem', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'palabre-blobs-'));
   return { store: createFsBlobStore(dir), close: async () => rmSync(dir, { recursive: true, force: true }) };
 });
+
+if (POSTGRES_TESTS)
+  blobStoreContract('PostgreSQL', async () => {
+    const db = await freshDatabase();
+    const storage = await openPostgres(db.url);
+    return {
+      store: storage.blobs,
+      async close() {
+        await storage.close();
+        await db.drop();
+      },
+    };
+  });
 
 describe('filesystem BlobStore', () => {
   it('leaves no temporary file behind after a refused or failed put', async () => {

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import * as Y from 'yjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryDocStore } from './memory-doc-store.js';
+import { openPostgres } from './postgres.js';
 import { openSqlite } from './sqlite.js';
+import { freshDatabase, POSTGRES_TESTS } from './test-databases.js';
 import type { DocStore } from './types.js';
 
 interface Adapter {
@@ -165,6 +167,19 @@ docStoreContract('SQLite', async () => {
     },
   };
 });
+
+if (POSTGRES_TESTS)
+  docStoreContract('PostgreSQL', async () => {
+    const db = await freshDatabase();
+    const storage = await openPostgres(db.url);
+    return {
+      store: storage.docs,
+      async close() {
+        await storage.close();
+        await db.drop();
+      },
+    };
+  });
 
 describe('SQLite DocStore on disk', () => {
   let dir: string;

@@ -81,6 +81,9 @@ interface Loaded {
   users: number;
 }
 
+/** The origin of updates another node committed (applied here, relayed, never stored again). */
+const REMOTE = Symbol('remote');
+
 /** Loading a document that has more stored rows than this compacts them into one snapshot. */
 export const COMPACT_ON_LOAD_ROWS = 50;
 
@@ -178,6 +181,40 @@ export class DocManager {
     } finally {
       doc.destroy();
     }
+  }
+
+  /** The documents in memory now. */
+  loadedIds(): string[] {
+    return [...this.docs.keys()];
+  }
+
+  /**
+   * An update another node committed to the shared storage (sequence number seq): applied on the
+   * document's queue and relayed to this node's connections, if the document is in memory here.
+   */
+  applyRemote(docId: string, seq: number, update: Uint8Array): Promise<void> {
+    const d = this.docs.get(docId);
+    if (!d) return Promise.resolve();
+    return this.run(d, () => {
+      if (this.docs.get(docId) !== d) return;
+      Y.applyUpdate(d.doc, update, REMOTE);
+      d.lastSeq = Math.max(d.lastSeq, seq);
+    });
+  }
+
+  /**
+   * Read the document's stored history again and apply what memory lacks (relayed like a remote
+   * update): after following another node's updates begins, and when the link to them comes back.
+   */
+  catchUp(docId: string): Promise<void> {
+    const d = this.docs.get(docId);
+    if (!d) return Promise.resolve();
+    return this.run(d, async () => {
+      const { updates, lastSeq } = await this.store.load(docId);
+      if (this.docs.get(docId) !== d || updates.length === 0) return;
+      Y.applyUpdate(d.doc, updates.length === 1 ? updates[0] : Y.mergeUpdates(updates), REMOTE);
+      d.lastSeq = Math.max(d.lastSeq, lastSeq);
+    });
   }
 
   /** Close the connections of a user, to one document or (docId null) to all. */
@@ -297,7 +334,12 @@ export class DocManager {
     };
     // The server holds no awareness state of its own.
     d.awareness.setLocalState(null);
-    doc.on('update', (update: Uint8Array, origin: unknown) => d.pending.push({ update, origin }));
+    doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin !== REMOTE) return void d.pending.push({ update, origin });
+      // Already committed by another node: relay only what was new here, store nothing.
+      const frame = updateFrame(update);
+      for (const peer of d.peers) peer.send(frame);
+    });
     // A long log (a crash before the unload compaction, say) is folded once, so the next load is quick.
     if (updates.length > COMPACT_ON_LOAD_ROWS) await this.compact(d);
     this.docs.set(docId, d);

@@ -1,32 +1,15 @@
 /**
  * /api/events: one WebSocket per browser tab carrying JSON events about the user's
  * discussions (created, changed, removed), so sidebars stay live without a socket per
- * discussion. Fan-out goes through a Broker so several nodes can share it later.
+ * discussion. Fan-out goes through a Broker (broker.ts), so an event published on one node
+ * reaches the user's sockets on every node, and so does closing them.
  */
-import type { ServerEvent } from '@palabre/shared';
+import type { CloseCode, ServerEvent } from '@palabre/shared';
+import type { Broker } from './broker.js';
 
 export interface EventSocket {
   send(data: string): void;
   close(code: number, reason: string): void;
-}
-
-/** Cross-node fan-out of user events. The in-process one serves a single node. */
-export interface Broker {
-  publish(userIds: string[], event: ServerEvent): void;
-  subscribe(handler: (userIds: string[], event: ServerEvent) => void): () => void;
-}
-
-export function createLocalBroker(): Broker {
-  const handlers = new Set<(userIds: string[], event: ServerEvent) => void>();
-  return {
-    publish(userIds, event) {
-      for (const h of handlers) h(userIds, event);
-    },
-    subscribe(handler) {
-      handlers.add(handler);
-      return () => handlers.delete(handler);
-    },
-  };
 }
 
 export class EventHub {
@@ -34,6 +17,9 @@ export class EventHub {
 
   constructor(private readonly broker: Broker) {
     broker.subscribe((userIds, event) => this.deliver(userIds, event));
+    broker.onControl((m) => {
+      if (m.kind === 'close-events') for (const s of this.sockets.get(m.userId) ?? []) s.close(m.code, m.reason);
+    });
   }
 
   add(userId: string, socket: EventSocket): () => void {
@@ -46,18 +32,21 @@ export class EventHub {
     };
   }
 
-  /** Does any of these users have an events socket open (on this node)? */
+  /**
+   * Might any of these users have an events socket open? On one node, exactly; with several
+   * nodes, the socket may be on another one, so yes.
+   */
   listening(userIds: string[]): boolean {
-    return userIds.some((id) => this.sockets.has(id));
+    return this.broker.clustered || userIds.some((id) => this.sockets.has(id));
   }
 
   publish(userIds: string[], event: ServerEvent): void {
     this.broker.publish(userIds, event);
   }
 
-  /** Close every event socket of a user (logged out everywhere, disabled). */
-  closeUser(userId: string, code: number, reason: string): void {
-    for (const s of this.sockets.get(userId) ?? []) s.close(code, reason);
+  /** Close every event socket of a user (logged out everywhere, disabled), on every node. */
+  closeUser(userId: string, code: CloseCode, reason: string): void {
+    this.broker.control({ kind: 'close-events', userId, code, reason });
   }
 
   private deliver(userIds: string[], event: ServerEvent): void {

@@ -1,0 +1,283 @@
+/** The Directory on PostgreSQL: the same rows and answers as storage/sqlite.ts (directory.contract.test.ts). */
+import type pg from 'pg';
+import { transaction } from './pg-transaction.js';
+import type { AuditRow, Directory, DiscussionRow, MemberRow, SessionRow, UserRow } from './types.js';
+
+interface UserDbRow {
+  id: string;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  role: string;
+  disabled: boolean;
+  created_at: number;
+}
+interface SessionDbRow {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  label: string | null;
+  last_seen_at: number;
+  user_agent: string | null;
+}
+interface DiscussionDbRow {
+  id: string;
+  kind: string;
+  title: string | null;
+  created_by: string;
+  created_at: number;
+  direct_key: string | null;
+  last_activity_at: number;
+  last_message_author: string | null;
+  last_message_preview: string | null;
+  last_message_ts: number | null;
+}
+
+const toUser = (r: UserDbRow): UserRow => ({
+  id: r.id,
+  username: r.username,
+  displayName: r.display_name,
+  passwordHash: r.password_hash,
+  role: r.role as UserRow['role'],
+  disabled: r.disabled,
+  createdAt: r.created_at,
+});
+const toSession = (r: SessionDbRow): SessionRow => ({
+  id: r.id,
+  tokenHash: r.token_hash,
+  userId: r.user_id,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  label: r.label,
+  lastSeenAt: r.last_seen_at,
+  userAgent: r.user_agent,
+});
+const toDiscussion = (r: DiscussionDbRow): DiscussionRow => ({
+  id: r.id,
+  kind: r.kind as DiscussionRow['kind'],
+  title: r.title,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+  directKey: r.direct_key,
+  lastActivityAt: r.last_activity_at,
+  lastMessage:
+    r.last_message_author !== null && r.last_message_ts !== null
+      ? { author: r.last_message_author, preview: r.last_message_preview ?? '', ts: r.last_message_ts }
+      : null,
+});
+
+const SET_LAST =
+  'UPDATE discussions SET last_message_author = $1, last_message_preview = $2, last_message_ts = $3, last_activity_at = GREATEST(last_activity_at, $4) WHERE id = $5';
+
+export function postgresDirectory(pool: pg.Pool): Directory {
+  async function rows<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await pool.query<T>(sql, params)).rows;
+  }
+  async function one<T extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<T | null> {
+    return (await rows<T>(sql, params))[0] ?? null;
+  }
+  const inTransaction = (fn: (client: pg.PoolClient) => Promise<void>) => transaction(pool, fn);
+
+  return {
+    async countUsers() {
+      return (await one<{ n: number }>('SELECT COUNT(*)::int AS n FROM users', []))?.n ?? 0;
+    },
+    async insertUser(u) {
+      await pool.query(
+        'INSERT INTO users (id, username, display_name, password_hash, role, disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [u.id, u.username, u.displayName, u.passwordHash, u.role, u.disabled, u.createdAt],
+      );
+    },
+    async userById(id) {
+      const r = await one<UserDbRow>('SELECT * FROM users WHERE id = $1', [id]);
+      return r ? toUser(r) : null;
+    },
+    async userByUsername(username) {
+      const r = await one<UserDbRow>('SELECT * FROM users WHERE username = $1', [username]);
+      return r ? toUser(r) : null;
+    },
+    async listUsers() {
+      return (await rows<UserDbRow>('SELECT * FROM users ORDER BY lower(display_name), id')).map(toUser);
+    },
+    async updateUser(id, patch) {
+      const columns: Record<string, string> = {
+        displayName: 'display_name',
+        passwordHash: 'password_hash',
+        role: 'role',
+        disabled: 'disabled',
+      };
+      const entries = Object.entries(patch).filter(([k, v]) => v !== undefined && k in columns);
+      if (entries.length === 0) return;
+      const set = entries.map(([k], i) => `${columns[k]} = $${i + 1}`).join(', ');
+      await pool.query(`UPDATE users SET ${set} WHERE id = $${entries.length + 1}`, [
+        ...entries.map(([, v]) => v),
+        id,
+      ]);
+    },
+
+    async insertSession(s) {
+      await pool.query(
+        'INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at, label, last_seen_at, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        [s.id, s.tokenHash, s.userId, s.createdAt, s.expiresAt, s.label, s.lastSeenAt, s.userAgent],
+      );
+    },
+    async sessionByTokenHash(tokenHash) {
+      const r = await one<SessionDbRow>('SELECT * FROM sessions WHERE token_hash = $1', [tokenHash]);
+      return r ? toSession(r) : null;
+    },
+    async deleteSession(tokenHash) {
+      await pool.query('DELETE FROM sessions WHERE token_hash = $1', [tokenHash]);
+    },
+    async deleteSessionsOf(userId) {
+      await pool.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
+    },
+    async apiTokensOf(userId) {
+      return (
+        await rows<SessionDbRow>(
+          'SELECT * FROM sessions WHERE user_id = $1 AND label IS NOT NULL ORDER BY created_at',
+          [userId],
+        )
+      ).map(toSession);
+    },
+    async allApiTokens() {
+      return (
+        await rows<SessionDbRow>('SELECT * FROM sessions WHERE label IS NOT NULL ORDER BY created_at')
+      ).map(toSession);
+    },
+    async browserSessionsOf(userId) {
+      return (
+        await rows<SessionDbRow>(
+          'SELECT * FROM sessions WHERE user_id = $1 AND label IS NULL ORDER BY last_seen_at DESC',
+          [userId],
+        )
+      ).map(toSession);
+    },
+    async sessionById(id) {
+      const r = await one<SessionDbRow>('SELECT * FROM sessions WHERE id = $1', [id]);
+      return r ? toSession(r) : null;
+    },
+    async touchSession(tokenHash, at) {
+      await pool.query('UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2', [at, tokenHash]);
+    },
+
+    async insertDiscussion(d, members) {
+      await inTransaction(async (client) => {
+        await client.query(
+          'INSERT INTO discussions (id, kind, title, created_by, created_at, direct_key, last_activity_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+          [d.id, d.kind, d.title, d.createdBy, d.createdAt, d.directKey, d.lastActivityAt],
+        );
+        for (const m of members)
+          await client.query(
+            'INSERT INTO discussion_members (discussion_id, user_id, role, added_at) VALUES ($1, $2, $3, $4)',
+            [m.discussionId, m.userId, m.role, m.addedAt],
+          );
+      });
+    },
+    async discussionById(id) {
+      const r = await one<DiscussionDbRow>('SELECT * FROM discussions WHERE id = $1', [id]);
+      return r ? toDiscussion(r) : null;
+    },
+    async discussionByDirectKey(key) {
+      const r = await one<DiscussionDbRow>('SELECT * FROM discussions WHERE direct_key = $1', [key]);
+      return r ? toDiscussion(r) : null;
+    },
+    async discussionsOf(userId) {
+      return (
+        await rows<DiscussionDbRow>(
+          'SELECT d.* FROM discussions d JOIN discussion_members m ON m.discussion_id = d.id WHERE m.user_id = $1 ORDER BY d.last_activity_at DESC',
+          [userId],
+        )
+      ).map(toDiscussion);
+    },
+    async membersOf(discussionId) {
+      return (
+        await rows<{ discussion_id: string; user_id: string; role: string; added_at: number }>(
+          'SELECT * FROM discussion_members WHERE discussion_id = $1 ORDER BY added_at, user_id',
+          [discussionId],
+        )
+      ).map((r) => ({
+        discussionId: r.discussion_id,
+        userId: r.user_id,
+        role: r.role as MemberRow['role'],
+        addedAt: r.added_at,
+      }));
+    },
+    async memberRole(discussionId, userId) {
+      const r = await one<{ role: string }>(
+        'SELECT role FROM discussion_members WHERE discussion_id = $1 AND user_id = $2',
+        [discussionId, userId],
+      );
+      return (r?.role as MemberRow['role'] | undefined) ?? null;
+    },
+    async listDiscussions() {
+      return (await rows<DiscussionDbRow>('SELECT * FROM discussions ORDER BY last_activity_at DESC')).map(
+        toDiscussion,
+      );
+    },
+    async upsertMember(m) {
+      await pool.query(
+        'INSERT INTO discussion_members (discussion_id, user_id, role, added_at) VALUES ($1, $2, $3, $4) ON CONFLICT (discussion_id, user_id) DO UPDATE SET role = excluded.role',
+        [m.discussionId, m.userId, m.role, m.addedAt],
+      );
+    },
+    async removeMember(discussionId, userId) {
+      await pool.query('DELETE FROM discussion_members WHERE discussion_id = $1 AND user_id = $2', [
+        discussionId,
+        userId,
+      ]);
+    },
+    async setTitle(discussionId, title) {
+      await pool.query('UPDATE discussions SET title = $1 WHERE id = $2', [title, discussionId]);
+    },
+    async setLastMessage(discussionId, last, activityAt) {
+      await pool.query(SET_LAST, [last.author, last.preview, last.ts, activityAt, discussionId]);
+    },
+    async setLastMessages(entries) {
+      if (entries.length === 0) return;
+      await inTransaction(async (client) => {
+        for (const e of entries)
+          await client.query(SET_LAST, [
+            e.lastMessage?.author ?? null,
+            e.lastMessage?.preview ?? null,
+            e.lastMessage?.ts ?? null,
+            e.activityAt,
+            e.discussionId,
+          ]);
+      });
+    },
+
+    async appendAudit(e) {
+      await pool.query(
+        'INSERT INTO audit_log (at, actor_id, action, target_type, target_id, details) VALUES ($1, $2, $3, $4, $5, $6)',
+        [e.at, e.actorId, e.action, e.targetType, e.targetId, JSON.stringify(e.details)],
+      );
+    },
+    async listAudit({ limit, before }) {
+      const list = await rows<{
+        id: number;
+        at: number;
+        actor_id: string;
+        action: string;
+        target_type: string;
+        target_id: string;
+        details: Record<string, unknown>;
+      }>('SELECT * FROM audit_log WHERE id < $1 ORDER BY id DESC LIMIT $2', [
+        before ?? Number.MAX_SAFE_INTEGER,
+        limit,
+      ]);
+      return list.map(
+        (r): AuditRow => ({
+          id: r.id,
+          at: r.at,
+          actorId: r.actor_id,
+          action: r.action,
+          targetType: r.target_type as AuditRow['targetType'],
+          targetId: r.target_id,
+          details: r.details,
+        }),
+      );
+    },
+  };
+}

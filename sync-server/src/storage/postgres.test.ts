@@ -1,0 +1,160 @@
+/**
+ * What PostgreSQL storage guarantees beyond the contract suites: several nodes share it. Each test
+ * runs on a fresh database (test-databases.ts).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import * as Y from 'yjs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DocManager } from '../sync/doc-manager.js';
+import { CHUNK_BYTES } from './postgres-files.js';
+import { openPostgres, type PostgresStorage } from './postgres.js';
+import { freshDatabase, POSTGRES_TESTS, type TestDatabase } from './test-databases.js';
+
+const messagesOf = (doc: Y.Doc) => doc.getMap('messages').toJSON();
+
+async function rebuilt(storage: PostgresStorage, docId: string): Promise<Y.Doc> {
+  const doc = new Y.Doc();
+  for (const u of (await storage.docs.load(docId)).updates) Y.applyUpdate(doc, u);
+  return doc;
+}
+
+if (POSTGRES_TESTS)
+  describe('PostgreSQL storage shared by several nodes', () => {
+    let db: TestDatabase;
+    let a: PostgresStorage;
+    let b: PostgresStorage;
+    beforeEach(async () => {
+      db = await freshDatabase();
+      // Two nodes starting at the same moment: the schema is created once, neither fails.
+      [a, b] = await Promise.all([openPostgres(db.url), openPostgres(db.url)]);
+    });
+    afterEach(async () => {
+      await Promise.all([a.close(), b.close()]);
+      await db.drop();
+    });
+
+    it('creates its schema once and opens an existing database without migrating again', async () => {
+      const { rows } = await a.pool.query<{ name: string }>('SELECT name FROM pgmigrations');
+      expect(rows.map((r) => r.name)).toEqual(['1764504000000_initial-schema']);
+      await a.directory.insertUser({
+        id: 'ana',
+        username: 'ana',
+        displayName: 'Ana',
+        passwordHash: 'x',
+        role: 'admin',
+        disabled: false,
+        createdAt: 1,
+      });
+      const again = await openPostgres(db.url);
+      try {
+        expect((await again.directory.userById('ana'))?.displayName).toBe('Ana');
+        expect((await again.pool.query('SELECT name FROM pgmigrations')).rowCount).toBe(1);
+      } finally {
+        await again.close();
+      }
+    });
+
+    it('compaction by one node never loses an update another node stored meanwhile', async () => {
+      // Node A and node B hold the same discussion. B stores an update that A has not received
+      // yet (Redis is slow), then A compacts with its own snapshot, which lacks B's update.
+      const nodeA = new DocManager(a.docs, { unloadAfterMs: 60_000 });
+      const nodeB = new DocManager(b.docs, { unloadAfterMs: 60_000 });
+      await nodeA.change('doc', (d) => d.getMap('messages').set('m1', 'from A, first'));
+      await nodeB.change('doc', (d) => d.getMap('messages').set('m2', 'from B, unseen by A'));
+      await nodeA.change('doc', (d) => d.getMap('messages').set('m3', 'from A, after'));
+      await nodeA.closeAll(); // compacts up to A's last sequence number, which is past B's
+      expect(messagesOf(await rebuilt(a, 'doc'))).toEqual({
+        m1: 'from A, first',
+        m2: 'from B, unseen by A',
+        m3: 'from A, after',
+      });
+      expect((await a.docs.load('doc')).updates).toHaveLength(1);
+      await nodeB.closeAll();
+      expect(Object.keys(messagesOf(await rebuilt(b, 'doc'))).sort()).toEqual(['m1', 'm2', 'm3']);
+    });
+
+    it('two nodes compacting the same discussion, each knowing only its own updates, keep every update', async () => {
+      const writers = [new Y.Doc(), new Y.Doc()];
+      const appended: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        const w = writers[i % 2];
+        const before = Y.encodeStateVector(w);
+        w.getMap('messages').set(`m${i}`, `message ${i}`);
+        appended.push(await (i % 2 ? b : a).docs.append('doc', Y.encodeStateAsUpdate(w, before)));
+      }
+      // Each node compacts with a snapshot of only its own writer's updates; the second
+      // compaction covers the first one's snapshot.
+      await b.docs.compact('doc', Y.encodeStateAsUpdate(writers[1]), appended.at(-2)!);
+      await a.docs.compact('doc', Y.encodeStateAsUpdate(writers[0]), appended.at(-1)!);
+      const doc = await rebuilt(a, 'doc');
+      expect(Object.keys(messagesOf(doc))).toHaveLength(40);
+      expect(await a.docs.version('doc')).toBe(appended.at(-1));
+    });
+
+    it('keeps file bytes in chunks, and reads a large file back one chunk at a time', async () => {
+      const bytes = randomBytes(CHUNK_BYTES * 3 + 1234);
+      async function* source() {
+        for (let i = 0; i < bytes.length; i += 10_000) yield bytes.subarray(i, i + 10_000);
+      }
+      const { hash, size } = await a.blobs.put(source());
+      expect(size).toBe(bytes.length);
+      expect(hash).toBe(createHash('sha256').update(bytes).digest('hex'));
+      const { rows } = await a.pool.query<{ n: number; len: number }>(
+        'SELECT n, length(data) AS len FROM blob_chunks WHERE blob = $1 ORDER BY n',
+        [hash],
+      );
+      expect(rows.map((r) => r.len)).toEqual([CHUNK_BYTES, CHUNK_BYTES, CHUNK_BYTES, 1234]);
+      const parts: Buffer[] = [];
+      for await (const chunk of (await b.blobs.get(hash))!) parts.push(chunk as Buffer);
+      expect(parts).toHaveLength(4);
+      expect(Buffer.concat(parts).equals(bytes)).toBe(true);
+      // The same bytes uploaded by the other node at once are kept once.
+      await Promise.all([a.blobs.put(source()), b.blobs.put(source())]);
+      expect((await a.pool.query('SELECT 1 FROM blob_chunks')).rowCount).toBe(4);
+    });
+
+    it('indexes files by discussion and tells which bytes nothing points at any more', async () => {
+      await a.directory.insertUser({
+        id: 'ana',
+        username: 'ana',
+        displayName: 'Ana',
+        passwordHash: 'x',
+        role: 'user',
+        disabled: false,
+        createdAt: 1,
+      });
+      await a.directory.insertDiscussion(
+        {
+          id: 'g',
+          kind: 'group',
+          title: 'G',
+          createdBy: 'ana',
+          createdAt: 1,
+          directKey: null,
+          lastActivityAt: 1,
+          lastMessage: null,
+        },
+        [],
+      );
+      const file = (id: string, hash: string, previewHash: string | null) => ({
+        id,
+        discussionId: 'g',
+        name: `${id}.png`,
+        type: 'image/png',
+        size: 10,
+        hash,
+        previewHash,
+        uploadedBy: 'ana',
+        createdAt: id.charCodeAt(0),
+      });
+      await a.files.insert(file('f1', 'h1', 'p1'));
+      await a.files.insert(file('f2', 'h1', null));
+      await a.files.insert(file('f3', 'h3', 'h1'));
+      expect((await b.files.ofDiscussion('g')).map((f) => f.id)).toEqual(['f1', 'f2', 'f3']);
+      expect(await b.files.byId('f3')).toEqual(file('f3', 'h3', 'h1'));
+      expect(await b.files.remove(['f1'])).toEqual(['p1']);
+      expect(await b.files.remove(['f2'])).toEqual([]); // f3's preview is still h1
+      expect((await b.files.remove(['f3', 'unknown'])).sort()).toEqual(['h1', 'h3']);
+      expect(await b.files.byId('f1')).toBeNull();
+    });
+  });

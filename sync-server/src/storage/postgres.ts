@@ -1,0 +1,127 @@
+/**
+ * PostgreSQL storage, for several nodes sharing one database (DATABASE_URL). The node creates and
+ * migrates its schema itself at start (node-pg-migrate, files in sync-server/migrations/, under
+ * an advisory lock so nodes starting together migrate once). Each method is one statement or
+ * one transaction; a commit has returned only once PostgreSQL has made it durable.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { runner } from 'node-pg-migrate';
+import * as Y from 'yjs';
+import { postgresDirectory } from './postgres-directory.js';
+import { postgresBlobStore, postgresFileIndex } from './postgres-files.js';
+import { transaction } from './pg-transaction.js';
+import type { BlobStore, DocStore, Storage } from './types.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** sync-server/migrations: two levels above src/storage/ (tsx, tests), one above dist/ (the built server). */
+export const MIGRATIONS_DIR = [resolve(here, '../../migrations'), resolve(here, '../migrations')].find((d) =>
+  existsSync(d),
+) as string;
+
+/** BIGINT (int8) columns hold milliseconds and sequence numbers: well within a safe integer. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export interface PostgresStorage extends Storage {
+  pool: pg.Pool;
+  blobs: BlobStore;
+}
+
+/** Run the migrations not yet applied to this database (nodes starting together wait their turn). */
+export async function migratePostgres(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await runner({
+      dbClient: client,
+      dir: MIGRATIONS_DIR,
+      direction: 'up',
+      migrationsTable: 'pgmigrations',
+      advisoryLockMode: 'wait',
+      log: () => undefined,
+    });
+  } finally {
+    await client.end();
+  }
+}
+
+export async function openPostgres(url: string, options: { poolSize?: number } = {}): Promise<PostgresStorage> {
+  await migratePostgres(url);
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types });
+  // An idle client that loses its connection emits here; the next query gets a fresh one.
+  pool.on('error', () => undefined);
+  return {
+    pool,
+    docs: postgresDocStore(pool),
+    directory: postgresDirectory(pool),
+    files: postgresFileIndex(pool),
+    blobs: postgresBlobStore(pool),
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+const bytes = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+const buffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+function postgresDocStore(pool: pg.Pool): DocStore {
+  return {
+    async load(docId) {
+      const { rows } = await pool.query<{ seq: number; data: Buffer }>(
+        'SELECT seq, data FROM doc_updates WHERE doc_id = $1 ORDER BY seq',
+        [docId],
+      );
+      return { updates: rows.map((r) => bytes(r.data)), lastSeq: rows.at(-1)?.seq ?? 0 };
+    },
+    async append(docId, update) {
+      const { rows } = await pool.query<{ seq: number }>(
+        'INSERT INTO doc_updates (doc_id, data) VALUES ($1, $2) RETURNING seq',
+        [docId, buffer(update)],
+      );
+      return rows[0].seq;
+    },
+    /**
+     * Several nodes may hold the same document: another node's update with a sequence number
+     * below upToSeq may not have reached the caller's snapshot yet. So the rows being replaced
+     * are folded into the snapshot here, under a per-document lock, and nothing stored is lost
+     * whatever the caller's document had seen. Rows committed meanwhile stay as they are.
+     */
+    async compact(docId, snapshot, upToSeq) {
+      await transaction(pool, async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [docId]);
+        const { rows } = await client.query<{ seq: number; data: Buffer }>(
+          'DELETE FROM doc_updates WHERE doc_id = $1 AND seq <= $2 RETURNING seq, data',
+          [docId, upToSeq],
+        );
+        const doc = new Y.Doc({ gc: true });
+        Y.applyUpdate(doc, snapshot);
+        for (const r of rows) Y.applyUpdate(doc, bytes(r.data));
+        const folded = rows.length === 0 ? snapshot : Y.encodeStateAsUpdate(doc);
+        doc.destroy();
+        await client.query('INSERT INTO doc_updates (seq, doc_id, data) VALUES ($1, $2, $3)', [
+          upToSeq,
+          docId,
+          buffer(folded),
+        ]);
+      });
+    },
+    async version(docId) {
+      const { rows } = await pool.query<{ v: number | null }>(
+        'SELECT MAX(seq) AS v FROM doc_updates WHERE doc_id = $1',
+        [docId],
+      );
+      return rows[0]?.v ?? 0;
+    },
+    async remove(docId) {
+      await pool.query('DELETE FROM doc_updates WHERE doc_id = $1', [docId]);
+    },
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * The broker between several nodes, over Redis pub/sub (REDIS_URL). Channels, all under one
+ * key prefix: `events` and `control` (every node), `doc:<id>` (only nodes holding that document
+ * subscribe). Each message carries the sending node's id: a node acts on its own messages at
+ * once, locally, and ignores their echo. Pub/sub delivery is not guaranteed (a node that loses
+ * Redis misses what was published meanwhile): documents are caught up from storage on resume.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { ServerEvent } from '@palabre/shared';
+import type { Logger } from '../log.js';
+import type { Broker, Control } from './broker.js';
+
+const NODE_ID_BYTES = 8;
+
+export interface RedisBrokerOptions {
+  url: string;
+  /** Every channel starts with this (several deployments, or tests, on one Redis). */
+  prefix?: string;
+  logger?: Logger;
+}
+
+export async function createRedisBroker(options: RedisBrokerOptions): Promise<Broker> {
+  const prefix = options.prefix ?? 'palabre:';
+  const node = randomBytes(NODE_ID_BYTES);
+  const nodeId = node.toString('hex');
+  const redisOptions = { maxRetriesPerRequest: null, retryStrategy: (n: number) => Math.min(n * 100, 1000) };
+  const pub = new Redis(options.url, { ...redisOptions, lazyConnect: true });
+  const sub = new Redis(options.url, { ...redisOptions, lazyConnect: true });
+  for (const client of [pub, sub])
+    client.on('error', (err) => options.logger?.warn({ event: 'redis_error', err }, 'redis error'));
+  await Promise.all([pub.connect(), sub.connect()]);
+
+  const eventsChannel = `${prefix}events`;
+  const controlChannel = `${prefix}control`;
+  const docChannel = (docId: string) => `${prefix}doc:${docId}`;
+  const eventHandlers = new Set<(userIds: string[], event: ServerEvent) => void>();
+  const controlHandlers = new Set<(message: Control) => void>();
+  const resumeHandlers = new Set<() => void>();
+  const followed = new Map<string, (seq: number, update: Uint8Array) => void>();
+  const deliverEvent = (userIds: string[], event: ServerEvent) => {
+    for (const h of eventHandlers) h(userIds, event);
+  };
+  const deliverControl = (message: Control) => {
+    for (const h of controlHandlers) h(message);
+  };
+
+  sub.on('messageBuffer', (channelBytes: Buffer, message: Buffer) => {
+    const channel = channelBytes.toString();
+    if (channel === eventsChannel || channel === controlChannel) {
+      const { from, userIds, event, control } = JSON.parse(message.toString()) as {
+        from: string;
+        userIds?: string[];
+        event?: ServerEvent;
+        control?: Control;
+      };
+      if (from === nodeId) return;
+      if (event && userIds) deliverEvent(userIds, event);
+      if (control) deliverControl(control);
+      return;
+    }
+    const docId = channel.slice(prefix.length + 'doc:'.length);
+    const handler = followed.get(docId);
+    if (!handler || message.byteLength < NODE_ID_BYTES + 8) return;
+    if (message.subarray(0, NODE_ID_BYTES).equals(node)) return;
+    const seq = Number(message.readBigUInt64BE(NODE_ID_BYTES));
+    const update = message.subarray(NODE_ID_BYTES + 8);
+    handler(seq, new Uint8Array(update.buffer, update.byteOffset, update.byteLength));
+  });
+  await sub.subscribe(eventsChannel, controlChannel);
+
+  // After a loss, subscribe again ourselves (and wait for it) before telling anyone to catch up:
+  // an update published after that point arrives by Redis, one before it is in storage.
+  let lost = false;
+  sub.on('close', () => {
+    lost = true;
+  });
+  sub.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    void sub
+      .subscribe(eventsChannel, controlChannel, ...[...followed.keys()].map(docChannel))
+      .then(() => {
+        options.logger?.info({ event: 'redis_resumed' }, 'redis link back: catching up from storage');
+        for (const h of resumeHandlers) h();
+      })
+      .catch(() => undefined);
+  });
+
+  const send = (channel: string, payload: string | Buffer) => {
+    pub.publish(channel, payload).catch((err: unknown) => {
+      options.logger?.warn({ event: 'redis_publish_failed', channel, err }, 'redis publish failed');
+    });
+  };
+
+  return {
+    clustered: true,
+    publish(userIds, event) {
+      deliverEvent(userIds, event);
+      send(eventsChannel, JSON.stringify({ from: nodeId, userIds, event }));
+    },
+    subscribe(handler) {
+      eventHandlers.add(handler);
+      return () => eventHandlers.delete(handler);
+    },
+    control(message) {
+      deliverControl(message);
+      send(controlChannel, JSON.stringify({ from: nodeId, control: message }));
+    },
+    onControl(handler) {
+      controlHandlers.add(handler);
+      return () => controlHandlers.delete(handler);
+    },
+    publishUpdate(docId, seq, update) {
+      const header = Buffer.alloc(NODE_ID_BYTES + 8);
+      node.copy(header);
+      header.writeBigUInt64BE(BigInt(seq), NODE_ID_BYTES);
+      send(docChannel(docId), Buffer.concat([header, update]));
+    },
+    async follow(docId, handler) {
+      followed.set(docId, handler);
+      await sub.subscribe(docChannel(docId));
+    },
+    unfollow(docId) {
+      if (!followed.delete(docId)) return;
+      sub.unsubscribe(docChannel(docId)).catch(() => undefined);
+    },
+    onResume(handler) {
+      resumeHandlers.add(handler);
+      return () => resumeHandlers.delete(handler);
+    },
+    async close() {
+      followed.clear();
+      pub.disconnect();
+      sub.disconnect();
+    },
+  };
+}
