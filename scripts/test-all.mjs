@@ -1,5 +1,6 @@
 // `npm test`: every check and test, as CI runs them. Installs pnpm, dependencies and Chromium when missing.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { ensureServices } from './services.mjs';
 import { ensurePnpm, installDependencies, must, run } from './toolchain.mjs';
 
 ensurePnpm();
@@ -15,19 +16,18 @@ if (!existsSync('/usr/bin/chromium')) {
   must('apt-get', ['install', '-y', '-qq', 'chromium']);
 }
 
+const testEnv = await ensureServices();
+
 mkdirSync('.tmp', { recursive: true });
 must('pnpm', ['build']);
 must('pnpm', ['check']);
 must('pnpm', ['lint']);
 must('pnpm', ['format:check']);
-const unit = run('pnpm', [
-  'exec',
-  'vitest',
-  'run',
-  '--reporter=default',
-  '--reporter=json',
-  '--outputFile.json=.tmp/vitest.json',
-]);
+const unit = run(
+  'pnpm',
+  ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=.tmp/vitest.json'],
+  { env: testEnv },
+);
 const e2e = run('pnpm', ['exec', 'playwright', 'test'], {
   env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: '.tmp/playwright.json' },
 });

@@ -27,6 +27,7 @@ export const ErrorCode = {
   NotReady: 'not_ready',
   BackupRunning: 'backup_running',
   DiscussionArchived: 'discussion_archived',
+  StorageUnavailable: 'storage_unavailable',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

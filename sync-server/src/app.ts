@@ -29,7 +29,7 @@ import type { FileService } from './services/files.js';
 import type { MemberService } from './services/members.js';
 import type { RetentionService } from './services/retention.js';
 import type { UserAdminService } from './services/users.js';
-import type { Storage } from './storage/types.js';
+import { StorageUnavailableError, type Storage } from './storage/types.js';
 
 export interface AppDeps {
   storage: Storage;
@@ -140,6 +140,18 @@ export function createApp(deps: AppDeps) {
         { error: { code: err.code, message: err.message, details: err.details } },
         STATUS_OF[err.code],
         retry ? { 'Retry-After': String(retry) } : undefined,
+      );
+    }
+    if (err instanceof StorageUnavailableError) {
+      (c.get('log') ?? deps.logger).error(
+        { event: 'storage_unavailable', path: c.req.path, err: err.cause },
+        'storage unavailable',
+      );
+      return c.json(
+        {
+          error: { code: ErrorCode.StorageUnavailable, message: 'Storage is unreachable: try again shortly' },
+        },
+        503,
       );
     }
     (c.get('log') ?? deps.logger).error({ event: 'internal_error', path: c.req.path, err }, 'internal error');

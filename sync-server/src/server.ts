@@ -112,7 +112,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const logger = config.logger ?? silentLogger;
   const opened = await openStorage(config);
   const storage: Storage = config.wrapDocStore
-    ? { ...opened.storage, docs: config.wrapDocStore(opened.storage.docs), close: () => opened.storage.close() }
+    ? {
+        ...opened.storage,
+        docs: config.wrapDocStore(opened.storage.docs),
+        close: () => opened.storage.close(),
+      }
     : opened.storage;
   const blobs = opened.blobs;
   let broker: Broker;
@@ -159,7 +163,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   docs.observe(new Replication(docs, broker, logger));
   const live: LiveDocs = {
     change: (docId, fn) => docs.change(docId, fn),
-    closePeers: (docId, userId, code, reason) => broker.control({ kind: 'close-peers', docId, userId, code, reason }),
+    closePeers: (docId, userId, code, reason) =>
+      broker.control({ kind: 'close-peers', docId, userId, code, reason }),
   };
   const discussions = new DiscussionService(storage, events, live, audit);
   const sidebar = new SidebarFeed(storage, discussions, events);

@@ -197,6 +197,7 @@ export async function openEvents(serverUrl: string, token: string) {
       await until(() => (found = events.find(match)) !== undefined, 10_000, what);
       return found as E;
     },
+    socket: ws,
     close: () => ws.close(),
   };
 }

@@ -30,4 +30,5 @@ export const STATUS_OF = {
   [ErrorCode.NotReady]: 503,
   [ErrorCode.BackupRunning]: 409,
   [ErrorCode.DiscussionArchived]: 409,
+  [ErrorCode.StorageUnavailable]: 503,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;

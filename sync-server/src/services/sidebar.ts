@@ -23,6 +23,8 @@ export class SidebarFeed {
   private readonly dirty = new Map<string, Dirty>();
   private flushTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Flushes run one after another: stop() waits for one under way before storage closes. */
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly storage: Storage,
@@ -51,7 +53,8 @@ export class SidebarFeed {
       last: last === undefined ? previous?.last : last,
       memberIds: () => [...membersMap(loaded.doc).keys()],
     });
-    this.flushTimer ??= setTimeout(() => void this.flush(), 150);
+    // A failed flush (storage unreachable) loses only a preview: the next commit writes it again.
+    this.flushTimer ??= setTimeout(() => void this.flush().catch(() => undefined), 150);
   }
 
   /** Write what is pending and accept no more (server shutdown). */
@@ -60,7 +63,13 @@ export class SidebarFeed {
     this.stopped = true;
   }
 
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    const run = this.flushing.then(() => this.flushNow());
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushNow(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     const batch = [...this.dirty.entries()];

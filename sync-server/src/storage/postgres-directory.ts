@@ -267,17 +267,15 @@ export function postgresDirectory(pool: pg.Pool): Directory {
         before ?? Number.MAX_SAFE_INTEGER,
         limit,
       ]);
-      return list.map(
-        (r): AuditRow => ({
-          id: r.id,
-          at: r.at,
-          actorId: r.actor_id,
-          action: r.action,
-          targetType: r.target_type as AuditRow['targetType'],
-          targetId: r.target_id,
-          details: r.details,
-        }),
-      );
+      return list.map((r): AuditRow => ({
+        id: r.id,
+        at: r.at,
+        actorId: r.actor_id,
+        action: r.action,
+        targetType: r.target_type as AuditRow['targetType'],
+        targetId: r.target_id,
+        details: r.details,
+      }));
     },
   };
 }

@@ -62,7 +62,9 @@ export function postgresFileIndex(pool: pg.Pool): FileIndex {
           'DELETE FROM files WHERE id = ANY($1) RETURNING hash, preview_hash',
           [ids],
         );
-        const hashes = [...new Set(rows.flatMap((r) => (r.preview_hash ? [r.hash, r.preview_hash] : [r.hash])))];
+        const hashes = [
+          ...new Set(rows.flatMap((r) => (r.preview_hash ? [r.hash, r.preview_hash] : [r.hash]))),
+        ];
         if (hashes.length === 0) return [];
         // Bytes are shared by content: a preview could even equal another file's bytes.
         const used = await client.query<{ h: string }>(
@@ -110,7 +112,11 @@ export function postgresBlobStore(pool: pg.Pool): BlobStore {
           size += chunk.byteLength;
           if (size > max) throw new BlobTooLargeError(max);
           sha.update(chunk);
-          await client.query('INSERT INTO blob_chunks (blob, n, data) VALUES ($1, $2, $3)', [temp, n++, chunk]);
+          await client.query('INSERT INTO blob_chunks (blob, n, data) VALUES ($1, $2, $3)', [
+            temp,
+            n++,
+            chunk,
+          ]);
         }
         const hash = sha.digest('hex');
         // Serialise uploads of the same bytes: the first one keeps its chunks, the others drop theirs.
@@ -119,7 +125,8 @@ export function postgresBlobStore(pool: pg.Pool): BlobStore {
           'INSERT INTO blobs (hash, size) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING',
           [hash, size],
         );
-        if (rowCount === 1) await client.query('UPDATE blob_chunks SET blob = $1 WHERE blob = $2', [hash, temp]);
+        if (rowCount === 1)
+          await client.query('UPDATE blob_chunks SET blob = $1 WHERE blob = $2', [hash, temp]);
         else await client.query('DELETE FROM blob_chunks WHERE blob = $1', [temp]);
         return { hash, size };
       });

@@ -12,7 +12,7 @@ import { runner } from 'node-pg-migrate';
 import * as Y from 'yjs';
 import { postgresDirectory } from './postgres-directory.js';
 import { postgresBlobStore, postgresFileIndex } from './postgres-files.js';
-import { transaction } from './pg-transaction.js';
+import { guardPool, transaction } from './pg-transaction.js';
 import type { BlobStore, DocStore, Storage } from './types.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -52,9 +52,14 @@ export async function migratePostgres(url: string): Promise<void> {
   }
 }
 
-export async function openPostgres(url: string, options: { poolSize?: number } = {}): Promise<PostgresStorage> {
+export async function openPostgres(
+  url: string,
+  options: { poolSize?: number } = {},
+): Promise<PostgresStorage> {
   await migratePostgres(url);
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types });
+  const pool = guardPool(
+    new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types, connectionTimeoutMillis: 5000 }),
+  );
   // An idle client that loses its connection emits here; the next query gets a fresh one.
   pool.on('error', () => undefined);
   return {

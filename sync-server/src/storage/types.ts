@@ -190,3 +190,10 @@ export interface FileIndex {
   /** Delete these files' rows; returns the hashes no remaining row points at (bytes to remove). */
   remove(ids: string[]): Promise<string[]>;
 }
+
+/** The database cannot be reached (PostgreSQL down or cut off): writes are refused with 503 until it is back. */
+export class StorageUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('storage unavailable', { cause });
+  }
+}

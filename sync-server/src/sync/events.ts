@@ -18,7 +18,8 @@ export class EventHub {
   constructor(private readonly broker: Broker) {
     broker.subscribe((userIds, event) => this.deliver(userIds, event));
     broker.onControl((m) => {
-      if (m.kind === 'close-events') for (const s of this.sockets.get(m.userId) ?? []) s.close(m.code, m.reason);
+      if (m.kind === 'close-events')
+        for (const s of this.sockets.get(m.userId) ?? []) s.close(m.code, m.reason);
     });
   }
 

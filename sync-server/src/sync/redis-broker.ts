@@ -25,7 +25,9 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
   const node = randomBytes(NODE_ID_BYTES);
   const nodeId = node.toString('hex');
   const redisOptions = { maxRetriesPerRequest: null, retryStrategy: (n: number) => Math.min(n * 100, 1000) };
-  const pub = new Redis(options.url, { ...redisOptions, lazyConnect: true });
+  // Publishing while Redis is away fails at once (the others catch up from storage on resume);
+  // subscribing waits for it to come back.
+  const pub = new Redis(options.url, { ...redisOptions, lazyConnect: true, enableOfflineQueue: false });
   const sub = new Redis(options.url, { ...redisOptions, lazyConnect: true });
   for (const client of [pub, sub])
     client.on('error', (err) => options.logger?.warn({ event: 'redis_error', err }, 'redis error'));

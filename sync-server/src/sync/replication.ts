@@ -30,7 +30,9 @@ export class Replication implements DocObserver {
         });
       })
       .then(() => this.catchUp(docId))
-      .catch((err: unknown) => this.logger?.warn({ event: 'follow_failed', doc: docId, err }, 'follow failed'));
+      .catch((err: unknown) =>
+        this.logger?.warn({ event: 'follow_failed', doc: docId, err }, 'follow failed'),
+      );
   }
 
   committed(docId: string, version: number, update: Uint8Array): void {

@@ -1,0 +1,232 @@
+/**
+ * Several nodes in one process on a real PostgreSQL and a real Redis (cluster-fixture.ts): what a
+ * user sees is the same whichever node they reach. The same guarantees with nodes as separate
+ * processes (kill -9, 1,000 messages) are in cluster-processes.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { CloseCode, type DiscussionSummary } from '@palabre/shared';
+import { POSTGRES_TESTS, REDIS_TESTS } from '../../sync-server/src/storage/test-databases.js';
+import { privateRedis, useCluster } from './cluster-fixture.js';
+import {
+  api,
+  connect,
+  createDiscussion,
+  createUser,
+  openEvents,
+  say,
+  texts,
+  until,
+  waitForSync,
+} from './helpers.js';
+
+const closedWith = (provider: ReturnType<typeof connect>['provider']) =>
+  new Promise<number>((resolve) =>
+    provider.on('connection-close', (event: CloseEvent | null) => resolve(event?.code ?? 0)),
+  );
+
+if (POSTGRES_TESTS && REDIS_TESTS)
+  describe('several nodes on PostgreSQL and Redis', () => {
+    const cluster = useCluster();
+
+    async function threeNodes() {
+      const { nodes, prefix, redisUrl } = await cluster.start(3);
+      const [a, b, c] = nodes;
+      const owner = await createUser(a, 'Owner');
+      const carol = await createUser(b, 'Carol');
+      const dan = await createUser(c, 'Dan');
+      const group = await createDiscussion(a.url, owner, [carol, dan], 'Équipe');
+      const client = (node: (typeof nodes)[number], token: string) => {
+        const x = connect(node.url, group.id, token);
+        cluster.defer(() => x.provider.destroy());
+        return x;
+      };
+      return { a, b, c, owner, carol, group, client, prefix, redisUrl };
+    }
+
+    it('a message written through one node reaches the clients of every other node, stored once', async () => {
+      const { a, b, c, owner, carol, group, client } = await threeNodes();
+      const onA = client(a, owner.token);
+      const onB = client(b, carol.token);
+      const onC = client(c, carol.token);
+      await Promise.all([onA, onB, onC].map((x) => waitForSync(x.provider)));
+      say(onA.doc, owner, 'Bonjour depuis A');
+      say(onC.doc, carol, 'Réponse depuis C');
+      for (const x of [onA, onB, onC])
+        await until(() => texts(x.doc).length === 2, 10_000, 'both messages everywhere');
+      expect(texts(onB.doc)).toEqual(texts(onA.doc));
+      expect(texts(onC.doc)).toEqual(texts(onA.doc));
+      // In storage once: a fresh node reads both messages, and the log holds one row per write
+      // (plus the creation), nothing stored again by the nodes that relayed.
+      const { updates } = await b.storage.docs.load(group.id);
+      expect(updates.length).toBe(3);
+      const fresh = client(c, owner.token);
+      await waitForSync(fresh.provider);
+      expect(texts(fresh.doc).sort()).toEqual(['Bonjour depuis A', 'Réponse depuis C']);
+    });
+
+    it('a node follows only the discussions it holds', async () => {
+      const { a, b, owner, carol, group, client, prefix, redisUrl } = await threeNodes();
+      const redis = new Redis(redisUrl);
+      cluster.defer(() => redis.disconnect());
+      const followers = async () =>
+        ((await redis.pubsub('NUMSUB', `${prefix}doc:${group.id}`)) as [string, number])[1];
+      const onA = client(a, owner.token);
+      await waitForSync(onA.provider);
+      await until(() => a.docs.isLoaded(group.id));
+      expect(await followers()).toBe(1);
+      const onB = client(b, carol.token);
+      await waitForSync(onB.provider);
+      await until(() => b.docs.isLoaded(group.id));
+      await expect.poll(followers).toBe(2);
+      onB.provider.destroy();
+      await until(() => !b.docs.isLoaded(group.id), 10_000, 'node B to unload the discussion');
+      await expect.poll(followers).toBe(1);
+    });
+
+    it('a member removed through node A loses their socket on node C at once, and is told there', async () => {
+      const { a, c, owner, carol, group, client } = await threeNodes();
+      const events = await openEvents(c.url, carol.token);
+      cluster.defer(() => events.close());
+      const onC = client(c, carol.token);
+      await waitForSync(onC.provider);
+      const closed = closedWith(onC.provider);
+      const res = await api(a.url, `/api/discussions/${group.id}/members/${carol.user.id}`, owner.token, {
+        method: 'DELETE',
+      });
+      expect(res.status).toBe(200);
+      expect(await closed).toBe(CloseCode.Forbidden);
+      await events.next((e) => e.type === 'discussion_removed', 'removal event on node C');
+      const list = await api<{ discussions: DiscussionSummary[] }>(c.url, '/api/discussions', carol.token);
+      expect(list.body.discussions.map((d) => d.id)).not.toContain(group.id);
+    });
+
+    it('a role change through node B closes the socket on node C with 4409', async () => {
+      const { b, c, owner, carol, group, client } = await threeNodes();
+      const onC = client(c, carol.token);
+      await waitForSync(onC.provider);
+      const closed = closedWith(onC.provider);
+      const res = await api(b.url, `/api/discussions/${group.id}/members/${carol.user.id}`, owner.token, {
+        method: 'PATCH',
+        body: { role: 'reader' },
+      });
+      expect(res.status).toBe(200);
+      expect(await closed).toBe(CloseCode.RoleChanged);
+    });
+
+    it('a session ended on node A and an account disabled on node B close sockets on node C (4401)', async () => {
+      const { a, b, c, owner, carol, group, client } = await threeNodes();
+      const admin = await createUser(a, 'Admin');
+      await a.storage.directory.updateUser(admin.user.id, { role: 'admin' });
+      // Carol's session: ended from another of her sessions, through node A.
+      const other = await (await import('./helpers.js')).login(a.url, carol.user.username, 'password123');
+      const onC = client(c, carol.token);
+      await waitForSync(onC.provider);
+      const closed = closedWith(onC.provider);
+      expect((await api(a.url, '/api/me/sessions', other.token, { method: 'DELETE' })).status).toBe(200);
+      expect(await closed).toBe(CloseCode.Unauthorized);
+      // The owner's account, disabled by an admin through node B.
+      const events = await openEvents(c.url, owner.token);
+      const ownerOnC = client(c, owner.token);
+      await waitForSync(ownerOnC.provider);
+      const ownerClosed = closedWith(ownerOnC.provider);
+      const eventsClosed = new Promise<number>((resolve) =>
+        events.socket.once('close', (code: number) => resolve(code)),
+      );
+      expect(
+        (await api(b.url, `/api/admin/users/${owner.user.id}/disable`, admin.token, { method: 'POST' }))
+          .status,
+      ).toBe(200);
+      expect(await ownerClosed).toBe(CloseCode.Unauthorized);
+      expect(await eventsClosed).toBe(CloseCode.Unauthorized);
+      void group;
+    });
+
+    it('sidebar events of a discussion changed on node A reach its members on node B', async () => {
+      const { a, b, owner, carol, group, client } = await threeNodes();
+      const events = await openEvents(b.url, carol.token);
+      cluster.defer(() => events.close());
+      const onA = client(a, owner.token);
+      await waitForSync(onA.provider);
+      say(onA.doc, owner, 'Nouvelle du jour');
+      const event = await events.next(
+        (e) => e.type === 'discussion' && e.discussion.lastMessage?.preview === 'Nouvelle du jour',
+        'sidebar event on node B',
+      );
+      expect(event.type === 'discussion' && event.discussion.id).toBe(group.id);
+    });
+
+    it('a node that lost Redis catches up from storage when it returns: nothing missed, nodes converge', async () => {
+      const redis = await privateRedis();
+      cluster.defer(() => redis.stop());
+      const { nodes } = await cluster.start(2, { redisUrl: redis.url });
+      const [a, b] = nodes;
+      const owner = await createUser(a, 'Owner');
+      const carol = await createUser(a, 'Carol');
+      const group = await createDiscussion(a.url, owner, [carol], 'Panne');
+      const onA = connect(a.url, group.id, owner.token);
+      const onB = connect(b.url, group.id, carol.token);
+      cluster.defer(() => onA.provider.destroy());
+      cluster.defer(() => onB.provider.destroy());
+      await Promise.all([waitForSync(onA.provider), waitForSync(onB.provider)]);
+      say(onA.doc, owner, 'avant la panne');
+      await until(() => texts(onB.doc).length === 1, 10_000, 'first message on node B');
+
+      await redis.stop();
+      for (let i = 0; i < 5; i++) say(onA.doc, owner, `pendant la panne ${i}`);
+      say(onB.doc, carol, 'de B pendant la panne');
+      // Each node stores what its own clients write; neither hears the other meanwhile.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(texts(onB.doc)).not.toContain('pendant la panne 4');
+      expect(texts(onA.doc)).not.toContain('de B pendant la panne');
+
+      await redis.start();
+      for (const x of [onA, onB])
+        await until(() => texts(x.doc).length === 7, 15_000, 'convergence after Redis returns');
+      expect(texts(onB.doc)).toEqual(texts(onA.doc));
+    });
+
+    it('with PostgreSQL unreachable, writes are refused (4500, 503) and memory keeps nothing of them', async () => {
+      const { startFlakyProxy } = await import('./flaky-proxy.js');
+      const { nodes, db } = await cluster.start(1);
+      const url = new URL(db.url);
+      const proxy = await startFlakyProxy(Number(url.port || 5432), 0);
+      cluster.defer(() => proxy.close());
+      url.port = String(proxy.port);
+      url.hostname = '127.0.0.1';
+      const cut = await (await import('./helpers.js')).startTestServer({ databaseUrl: url.toString() });
+      cluster.defer(() => cut.close().catch(() => undefined));
+      const owner = await createUser(nodes[0], 'Owner');
+      const carol = await createUser(nodes[0], 'Carol');
+      const dan = await createUser(nodes[0], 'Dan');
+      const group = await createDiscussion(nodes[0].url, owner, [carol, dan], 'Coupure');
+      const onCut = connect(cut.url, group.id, owner.token);
+      cluster.defer(() => onCut.provider.destroy());
+      await waitForSync(onCut.provider);
+
+      proxy.setUpstream(await (await import('./cluster-fixture.js')).freePort()); // nothing listens there
+      proxy.cutAll();
+      const closed = closedWith(onCut.provider);
+      say(onCut.doc, owner, 'jamais stocké');
+      expect(await closed).toBe(CloseCode.StorageFailed);
+      expect(cut.docs.isLoaded(group.id)).toBe(false);
+      const refused = await api<{ error: { code: string } }>(
+        cut.url,
+        `/api/discussions/${group.id}`,
+        owner.token,
+        {
+          method: 'PATCH',
+          body: { title: 'Renommée' },
+        },
+      );
+      expect(refused.status).toBe(503);
+      expect(refused.body.error.code).toBe('storage_unavailable');
+      // Nothing of it anywhere: not in storage, not served by the healthy node.
+      onCut.provider.destroy();
+      const reader = connect(nodes[0].url, group.id, carol.token);
+      cluster.defer(() => reader.provider.destroy());
+      await waitForSync(reader.provider);
+      expect(texts(reader.doc)).toEqual([]);
+      expect((await nodes[0].storage.directory.discussionById(group.id))?.title).toBe('Coupure');
+    });
+  });
