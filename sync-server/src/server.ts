@@ -1,6 +1,7 @@
 /** startServer(config): storage, services, HTTP and WebSocket on one port. Used by main.ts and tests. */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { CloseCode, DEFAULT_MAX_FILE_BYTES } from '@palabre/shared';
 import { createApp } from './app.js';
@@ -162,7 +163,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   docs.observe(new Replication(docs, broker, logger));
   const live: LiveDocs = {
-    change: (docId, fn) => docs.change(docId, fn),
+    change: (docId, fn, options) => docs.change(docId, fn, options),
+    read: (docId, fn) => docs.read(docId, fn),
     closePeers: (docId, userId, code, reason) =>
       broker.control({ kind: 'close-peers', docId, userId, code, reason }),
   };
@@ -193,12 +195,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   docs.observe(new PurgeWatch(docs));
   const members = new MemberService(storage, discussions, live, events, audit);
   const users = new UserAdminService(storage.directory, auth, live, events, audit);
-  const archives = new ArchiveService(storage, discussions, docs, audit);
+  const archives = new ArchiveService(storage, discussions, live, audit);
   const fileService = files;
   const retention = new RetentionService({
     storage,
     discussions,
-    docs,
+    docs: live,
     audit,
     releaseFiles: (docId, ids) => fileService.release(docId, ids),
     flushSidebar: () => sidebar.flush(),

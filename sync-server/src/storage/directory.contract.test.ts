@@ -47,6 +47,8 @@ const discussion = (id: string, extra: Partial<DiscussionRow> = {}): DiscussionR
   directKey: null,
   lastActivityAt: 2000,
   lastMessage: null,
+  archivedAt: null,
+  retentionDays: null,
   ...extra,
 });
 
@@ -200,6 +202,25 @@ export function directoryContract(name: string, open: () => Promise<Adapter>) {
       expect(g1?.lastActivityAt).toBe(3000);
       expect((await dir.discussionById('g2'))?.lastMessage).toEqual({ author: 'bob', preview: '', ts: 4000 });
       expect((await dir.listDiscussions()).map((d) => d.id)).toEqual(['g2', 'g1']);
+    });
+
+    it('archives and restores a discussion, keeps its retention override, and the organisation policy', async () => {
+      await dir.insertDiscussion(discussion('g1'), []);
+      await dir.insertDiscussion(discussion('g2', { archivedAt: 7000, retentionDays: 30 }), []);
+      expect(await dir.discussionById('g2')).toEqual(
+        discussion('g2', { archivedAt: 7000, retentionDays: 30 }),
+      );
+      await dir.setArchived('g1', 8000);
+      await dir.setRetentionDays('g1', 90);
+      expect(await dir.discussionById('g1')).toMatchObject({ archivedAt: 8000, retentionDays: 90 });
+      await dir.setArchived('g1', null);
+      await dir.setRetentionDays('g1', null);
+      expect(await dir.discussionById('g1')).toEqual(discussion('g1'));
+      expect(await dir.retentionPolicy()).toEqual({ days: null, keepPinned: true });
+      await dir.setRetentionPolicy({ days: 365, keepPinned: false });
+      expect(await dir.retentionPolicy()).toEqual({ days: 365, keepPinned: false });
+      await dir.setRetentionPolicy({ days: null, keepPinned: true });
+      expect(await dir.retentionPolicy()).toEqual({ days: null, keepPinned: true });
     });
 
     it('keeps the audit log newest first, with its details, and pages through it', async () => {

@@ -3,6 +3,8 @@
  * and a stand-in for unit tests. It keeps the same rules as the databases: unique usernames,
  * session ids and direct keys, members only of existing discussions, newest audit entries first.
  */
+import type { RetentionPolicy } from '@palabre/shared';
+import { DEFAULT_RETENTION } from './sqlite-retention.js';
 import type { AuditRow, Directory, DiscussionRow, MemberRow, SessionRow, UserRow } from './types.js';
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -13,6 +15,7 @@ export function createMemoryDirectory(): Directory {
   const discussions = new Map<string, DiscussionRow>();
   const members = new Map<string, Map<string, MemberRow>>();
   const audit: AuditRow[] = [];
+  let retention: RetentionPolicy = { ...DEFAULT_RETENTION };
 
   const byDisplayName = (a: UserRow, b: UserRow) => {
     const x = a.displayName.toLowerCase();
@@ -153,6 +156,21 @@ export function createMemoryDirectory(): Directory {
     },
     async setLastMessages(entries) {
       for (const e of entries) setLast(e.discussionId, e.lastMessage, e.activityAt);
+    },
+
+    async setArchived(discussionId, archivedAt) {
+      const d = discussions.get(discussionId);
+      if (d) d.archivedAt = archivedAt;
+    },
+    async setRetentionDays(discussionId, days) {
+      const d = discussions.get(discussionId);
+      if (d) d.retentionDays = days;
+    },
+    async retentionPolicy() {
+      return { ...retention };
+    },
+    async setRetentionPolicy(policy) {
+      retention = { days: policy.days, keepPinned: policy.keepPinned };
     },
 
     async appendAudit(entry) {

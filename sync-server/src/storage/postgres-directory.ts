@@ -1,5 +1,7 @@
 /** The Directory on PostgreSQL: the same rows and answers as storage/sqlite.ts (directory.contract.test.ts). */
 import type pg from 'pg';
+import type { RetentionPolicy } from '@palabre/shared';
+import { DEFAULT_RETENTION } from './sqlite-retention.js';
 import { transaction } from './pg-transaction.js';
 import type { AuditRow, Directory, DiscussionRow, MemberRow, SessionRow, UserRow } from './types.js';
 
@@ -33,6 +35,8 @@ interface DiscussionDbRow {
   last_message_author: string | null;
   last_message_preview: string | null;
   last_message_ts: number | null;
+  archived_at: number | null;
+  retention_days: number | null;
 }
 
 const toUser = (r: UserDbRow): UserRow => ({
@@ -66,6 +70,8 @@ const toDiscussion = (r: DiscussionDbRow): DiscussionRow => ({
     r.last_message_author !== null && r.last_message_ts !== null
       ? { author: r.last_message_author, preview: r.last_message_preview ?? '', ts: r.last_message_ts }
       : null,
+  archivedAt: r.archived_at,
+  retentionDays: r.retention_days,
 });
 
 const SET_LAST =
@@ -165,8 +171,18 @@ export function postgresDirectory(pool: pg.Pool): Directory {
     async insertDiscussion(d, members) {
       await inTransaction(async (client) => {
         await client.query(
-          'INSERT INTO discussions (id, kind, title, created_by, created_at, direct_key, last_activity_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-          [d.id, d.kind, d.title, d.createdBy, d.createdAt, d.directKey, d.lastActivityAt],
+          'INSERT INTO discussions (id, kind, title, created_by, created_at, direct_key, last_activity_at, archived_at, retention_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+          [
+            d.id,
+            d.kind,
+            d.title,
+            d.createdBy,
+            d.createdAt,
+            d.directKey,
+            d.lastActivityAt,
+            d.archivedAt,
+            d.retentionDays,
+          ],
         );
         for (const m of members)
           await client.query(
@@ -246,6 +262,30 @@ export function postgresDirectory(pool: pg.Pool): Directory {
             e.discussionId,
           ]);
       });
+    },
+
+    async setArchived(discussionId, archivedAt) {
+      await pool.query('UPDATE discussions SET archived_at = $1 WHERE id = $2', [archivedAt, discussionId]);
+    },
+    async setRetentionDays(discussionId, days) {
+      await pool.query('UPDATE discussions SET retention_days = $1 WHERE id = $2', [days, discussionId]);
+    },
+    async retentionPolicy() {
+      const row = await one<{ value: Partial<RetentionPolicy> }>(
+        'SELECT value FROM settings WHERE key = $1',
+        ['retention'],
+      );
+      if (!row) return { ...DEFAULT_RETENTION };
+      return {
+        days: row.value.days ?? null,
+        keepPinned: row.value.keepPinned ?? DEFAULT_RETENTION.keepPinned,
+      };
+    },
+    async setRetentionPolicy(policy) {
+      await pool.query(
+        'INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        ['retention', JSON.stringify({ days: policy.days, keepPinned: policy.keepPinned })],
+      );
     },
 
     async appendAudit(e) {

@@ -34,7 +34,10 @@ if (POSTGRES_TESTS)
 
     it('creates its schema once and opens an existing database without migrating again', async () => {
       const { rows } = await a.pool.query<{ name: string }>('SELECT name FROM pgmigrations');
-      expect(rows.map((r) => r.name)).toEqual(['1764504000000_initial-schema']);
+      expect(rows.map((r) => r.name)).toEqual([
+        '1764504000000_initial-schema',
+        '1764590400000_archives-and-retention',
+      ]);
       await a.directory.insertUser({
         id: 'ana',
         username: 'ana',
@@ -47,7 +50,7 @@ if (POSTGRES_TESTS)
       const again = await openPostgres(db.url);
       try {
         expect((await again.directory.userById('ana'))?.displayName).toBe('Ana');
-        expect((await again.pool.query('SELECT name FROM pgmigrations')).rowCount).toBe(1);
+        expect((await again.pool.query('SELECT name FROM pgmigrations')).rowCount).toBe(2);
       } finally {
         await again.close();
       }
@@ -113,6 +116,8 @@ if (POSTGRES_TESTS)
           directKey: null,
           lastActivityAt: 1,
           lastMessage: null,
+          archivedAt: null,
+          retentionDays: null,
         },
         [],
       );
