@@ -12,7 +12,7 @@ import { deflateSync, crc32 } from 'node:zlib';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page, Request, TestInfo } from '@playwright/test';
 import { expect, test } from './fixtures.js';
-import { composer, connectionStatus, message, messageLog, openDiscussion } from './ui.js';
+import { composer, connectionStatus, message, messageLog, openDiscussion, sidebar } from './ui.js';
 
 /** A real PNG of width x height, a colour gradient (so the server's preview has work to do). */
 function png(width: number, height: number): Buffer {
@@ -135,6 +135,10 @@ test('an image shows as its preview to the other person and opens full size; a f
   await expect(card).toContainText(QUOTE.name);
   await expect(card).toContainText(`PDF · ${QUOTE.buffer.length} o`);
   await expect(messageLog(brunoPage).locator('b, img[src="x"]')).toHaveCount(0);
+  // A message with only a file is previewed in the sidebar by the file's name.
+  await expect(sidebar(brunoPage).getByRole('link', { name: new RegExp(alice.displayName) })).toContainText(
+    '📎 devis <b>final',
+  );
   const download = brunoPage.waitForEvent('download');
   await card.click();
   const saved = await (await download).path();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { fileTypeLabel, formatBytes, hasPreview } from './file-ref.js';
-import { filesOf, listFiles } from './files.js';
+import { filesOf, listFiles, messagePreview } from './files.js';
 import { addMessage } from './messages.js';
 import { messagesMap } from './schema.js';
 
@@ -55,5 +55,12 @@ describe('files of a discussion', () => {
     expect(formatBytes(1536, 'en')).toBe('1.5 KB');
     expect(formatBytes(10 * 1024 * 1024 + 1, 'fr')).toBe('10 Mo');
     expect(formatBytes(3 * 1024 ** 4, 'en')).toBe('3,072 GB');
+  });
+
+  it('previews a message without text by its files', () => {
+    expect(messagePreview({ text: '  le   devis ', files: [pdf] })).toBe('le devis');
+    expect(messagePreview({ text: '', files: [photo] })).toBe('📎 chantier.jpg');
+    expect(messagePreview({ text: '', files: [photo, pdf] })).toBe('📎 chantier.jpg +1');
+    expect(messagePreview({ text: '' })).toBe('');
   });
 });

@@ -7,7 +7,7 @@
  * discussions never holds up the relay.
  */
 import type * as Y from 'yjs';
-import { LastMessageWatch, membersMap, preview, type MessageRecord } from '@palabre/shared';
+import { LastMessageWatch, membersMap, messagePreview, type MessageRecord } from '@palabre/shared';
 import type { Storage } from '../storage/types.js';
 import type { DiscussionService } from './discussions.js';
 import type { Notifier } from './ports.js';
@@ -83,7 +83,7 @@ export class SidebarFeed {
               {
                 discussionId: id,
                 // null: every message was deleted, the stored preview goes too.
-                lastMessage: last && { author: last.author, preview: preview(last.text), ts: last.ts },
+                lastMessage: last && { author: last.author, preview: messagePreview(last), ts: last.ts },
                 activityAt: now,
               },
             ],

@@ -4,8 +4,7 @@
  * to open a Y.Doc.
  */
 import type * as Y from 'yjs';
-import { ReadTracker, lastMessage } from '@palabre/shared/discussion/index';
-import { preview } from '@palabre/shared/text';
+import { ReadTracker, lastMessage, messagePreview } from '@palabre/shared/discussion/index';
 import type { DocInfo } from './storage.js';
 
 export type SidebarFacts = Pick<DocInfo, 'unread' | 'mentions' | 'pending' | 'last'>;
@@ -39,6 +38,6 @@ export function sidebarFacts(
     unread: counts.unread,
     mentions: counts.mentions,
     pending: pending + toReadd,
-    last: last ? { author: last.author, text: preview(last.text), ts: last.ts } : null,
+    last: last ? { author: last.author, text: messagePreview(last), ts: last.ts } : null,
   };
 }
