@@ -163,24 +163,38 @@ export async function runBrowserSearch(
     );
     if (ready.messages < count) throw new Error(`the worker loaded ${ready.messages} of ${count} messages`);
 
-    // Timing harness: input event -> the results list answers that value -> next frame painted.
+    // Timing harness: input event -> results that answer this keystroke (or a later one: the
+    // page drops an answer a newer keystroke made stale) are on screen -> next frame painted.
+    // A keystroke is timed until the results list says it answers that text or a later one.
     await page.evaluate(() => {
       const w = window as unknown as { __samples: number[] };
       w.__samples = [];
+      const pending: { started: number; value: string }[] = [];
       const input = document.getElementById('discussion-filter') as HTMLInputElement;
+      const check = () => {
+        const list = document.getElementById('search-results');
+        if (!list || list.getAttribute('aria-busy') !== 'false') return;
+        let last = -1;
+        for (let i = 0; i < pending.length; i++) if (pending[i].value === list.dataset.query) last = i;
+        if (last < 0) return;
+        const done = pending.splice(0, last + 1);
+        requestAnimationFrame(() =>
+          setTimeout(() => {
+            const now = performance.now();
+            for (const k of done) w.__samples.push(now - k.started);
+          }, 0),
+        );
+      };
       input.addEventListener('input', (event) => {
-        const started = event.timeStamp;
-        const value = input.value;
-        const check = () => {
-          const list = document.getElementById('search-results');
-          if (list?.dataset.query === value && list.getAttribute('aria-busy') === 'false') {
-            requestAnimationFrame(() => setTimeout(() => w.__samples.push(performance.now() - started), 0));
-            observer.disconnect();
-          }
-        };
-        const observer = new MutationObserver(check);
-        observer.observe(document.body, { subtree: true, attributes: true, childList: true });
+        // A cleared box starts the next query: nothing typed before it is waiting any more.
+        if (input.value === '') pending.length = 0;
+        else pending.push({ started: event.timeStamp, value: input.value });
         check();
+      });
+      new MutationObserver(check).observe(document.body, {
+        subtree: true,
+        attributes: true,
+        childList: true,
       });
     });
     const box = page.getByRole('combobox', { name: 'Rechercher une discussion' });

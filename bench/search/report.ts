@@ -30,8 +30,8 @@ export function searchSection(
     ['persisted size', naive ? mb(naive.persistedMiB) : '–', mb(pal.persistedMiB), '–'],
     [
       'cold load of the persisted index',
-      `${f(naive?.coldLoadMs)} ms`,
-      `${f(pal.coldLoadMs)} ms (${int(pal.replayed)} changes after the snapshot replayed)`,
+      `${f(naive?.coldLoadMs)} ms, CPU ${f(naive?.coldLoadCpuMs)} ms`,
+      `${f(pal.coldLoadMs)} ms, CPU ${f(pal.coldLoadCpuMs)} ms (${int(pal.replayed)} changes after the snapshot replayed)`,
       `< ${GOALS.coldLoad} ms: ${met(pal.coldLoadMs < GOALS.coldLoad)}`,
     ],
     [
@@ -45,8 +45,8 @@ export function searchSection(
       const b = q(pal, kind)!;
       return [
         `query, ${kind} (p50 / p99)`,
-        a ? `${f(a.p50)} / ${f(a.p99)} ms` : '–',
-        `${f(b.p50)} / ${f(b.p99)} ms (${b.found}/${b.queries} found)`,
+        a ? `${f(a.p50)} / ${f(a.p99)} ms (CPU ${f(a.cpuP50)} / ${f(a.cpuP99)} ms)` : '–',
+        `${f(b.p50)} / ${f(b.p99)} ms (CPU ${f(b.cpuP50)} / ${f(b.cpuP99)} ms; ${b.found}/${b.queries} found)`,
         `p99 < ${GOALS.queryP99} ms: ${met(b.p99 < GOALS.queryP99)}`,
       ];
     }),
@@ -92,11 +92,15 @@ export function searchSection(
       'tolerance, filters narrowing before scoring, snippets), restored from its snapshot plus one record ' +
       'per discussion, both stored as IndexedDB stores them (a structured clone: `v8.serialize`, the ' +
       'serializer Chromium uses; the naive index as its one JSON string). Heap: after a cold load and a ' +
-      'full GC, minus the heap before. The Chromium figures ' +
+      'full GC, minus the heap before. Beside each wall-clock time, the CPU time of the process for the ' +
+      'same work (every query is run twice: timed, then in CPU time): it does not grow while the ' +
+      'process waits for a core other work holds, so it tells what the code costs on a busy machine ' +
+      '(the goals are judged on wall-clock time). The Chromium figures ' +
       'run the built web app: the persisted index of the same corpus is written into IndexedDB, the page ' +
       'reloads, the worker loads it; then queries are typed key by key (120 ms apart) into ' +
       '« Rechercher une discussion », each keystroke timed from its input event to the frame after the ' +
-      'results list shows the answer to that exact text.',
+      'results list shows the answer to that text or to a later keystroke (the page drops an answer ' +
+      'a newer keystroke made stale, so a keystroke is done when results at least as recent are painted).',
     load,
     table,
     s.browserError ? `Chromium part failed: ${s.browserError.split('\n')[0]}` : '',
