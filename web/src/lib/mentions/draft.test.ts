@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activeQuery, decodeToDraft, encodeDraft, insertPick } from './draft.js';
+import { activeQuery, decodeToDraft, encodeDraft, insertPick, menuKey } from './draft.js';
 
 describe('mention drafts', () => {
   it('finds the « @que » being typed before the caret, and nothing inside a word or an address', () => {
@@ -29,5 +29,26 @@ describe('mention drafts', () => {
     const { draft, picks } = decodeToDraft(stored, (id) => names[id]);
     expect(draft).toBe('@Claire Martin et @tous : réunion');
     expect(encodeDraft(draft, picks)).toBe(stored);
+  });
+});
+
+describe('menuKey', () => {
+  const key = (k: string, more: { shiftKey?: boolean; isComposing?: boolean } = {}) =>
+    menuKey({ key: k, shiftKey: false, isComposing: false, ...more });
+
+  it('moves with the arrows, picks with Enter or Tab, closes with Escape', () => {
+    expect([key('ArrowDown'), key('ArrowUp'), key('Enter'), key('Tab'), key('Escape')]).toEqual([
+      'down',
+      'up',
+      'choose',
+      'choose',
+      'close',
+    ]);
+  });
+
+  it('leaves Shift+Enter, an IME confirmation and other keys to the box', () => {
+    expect(key('Enter', { shiftKey: true })).toBeNull();
+    expect(key('Enter', { isComposing: true })).toBeNull();
+    expect(key('a')).toBeNull();
   });
 });

@@ -55,3 +55,18 @@ export function decodeToDraft(
   }
   return { draft, picks };
 }
+
+/** What a key does while the « @ » list is open: move, pick (Enter or Tab), close, or nothing. */
+export function menuKey(event: {
+  key: string;
+  shiftKey: boolean;
+  isComposing: boolean;
+}): 'down' | 'up' | 'choose' | 'close' | null {
+  if (event.key === 'ArrowDown') return 'down';
+  if (event.key === 'ArrowUp') return 'up';
+  // isComposing: Enter that confirms an IME composition is not a choice.
+  if ((event.key === 'Enter' || event.key === 'Tab') && !event.shiftKey && !event.isComposing)
+    return 'choose';
+  if (event.key === 'Escape') return 'close';
+  return null;
+}
