@@ -7,6 +7,7 @@
  */
 import { startServer, type ServerConfig } from '@palabre/sync-server';
 import { buildHistory } from './history.js';
+import { seedRetention } from './purge-data.js';
 import { serveCommands } from './protocol.js';
 
 const dataDir = process.env.PALABRE_BENCH_DATA_DIR;
@@ -39,6 +40,7 @@ serveCommands(
       return { bytes: update.byteLength };
     },
     isLoaded: ({ docId }) => server.docs.isLoaded(docId),
+    seedRetention: (args) => seedRetention(server, args),
   },
   () => server.close(),
 );

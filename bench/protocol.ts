@@ -27,6 +27,14 @@ export interface Commands {
     args: { usernames: string[]; password: string; displayNames?: string[] };
     result: string[];
   };
+  /**
+   * Palabre only (purge workload): `discussions` group discussions of the given members, each with
+   * `messages` messages, the older half 400 days old; an admin account; returns its username.
+   */
+  seedRetention: {
+    args: { discussions: number; messages: number; memberIds: string[]; password: string };
+    result: { admin: string; bytes: number; ms: number };
+  };
   /** Validator child only: time checkUpdate (and applyUpdate) on documents of these sizes. */
   checkCost: {
     args: { sizes: number[]; calls: number; warmup: number };

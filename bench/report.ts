@@ -7,6 +7,7 @@ import { FRAME_KINDS } from './ws.js';
 import type { CheckCost } from './validation.js';
 import type { ReadStateCost } from './read-state.js';
 import { uploadSection, type UploadResult } from './upload.js';
+import { purgeSection, type PurgeResult } from './purge.js';
 import type { CatchUpResult, FanoutResult, LoadResult, MemoryResult } from './workloads.js';
 import { searchSection } from './search/report.js';
 import type { SearchResults } from './search/workload.js';
@@ -41,6 +42,8 @@ export interface Results {
   readState?: ReadStateCost | null;
   /** A 25 MB upload: server memory growth and time, against a plain copy (bench/upload.ts). */
   upload?: UploadResult | null;
+  /** Retention purging half of a large data folder, with live fan-out (bench/purge.ts). */
+  purge?: PurgeResult | null;
   /** Workloads that did not complete: their tables are missing or partial. */
   failures: { workload: string; target: string; error: string }[];
 }
@@ -831,6 +834,7 @@ export function renderReport(results: Results): string {
     searchSection(results.search, results.otherLoadAtStart, results.machine.cores),
     readStateSection(results),
     uploadSection(results.upload, results.machine, results.otherLoadAtStart),
+    purgeSection(results.purge, results.machine),
     METHOD,
     HOOK,
   ];
@@ -871,6 +875,7 @@ const ORDER: ((heading: string) => boolean)[] = [
   (h) => h.startsWith('Search'),
   (h) => h.startsWith('Unread, mentions'),
   (h) => h.startsWith('Upload of'),
+  (h) => h.startsWith('Purge of'),
   (h) => h === 'How each number was measured',
   (h) => h === 'Reusing the workloads',
 ];

@@ -4,7 +4,7 @@
  *
  *   --quick          shorter and smaller, for trying things (report on stdout)
  *   --only=a,b       only these of fanout1, fanout2, catchup, load, memory, validation, coldstart,
- *                    start, search, readstate, upload
+ *                    start, search, readstate, upload, purge
  *                    (report on stdout)
  *   --write          write docs/BENCHMARKS.md even with --quick or --only; with --only, the sections
  *                    of the workloads that ran replace theirs in the existing file, the others stay
@@ -21,6 +21,7 @@ import { runStart } from './start.js';
 import { runSearch } from './search/workload.js';
 import { measureReadState } from './read-state.js';
 import { runUpload } from './upload.js';
+import { runPurge } from './purge.js';
 import { log } from './log.js';
 import { machine, waitForQuiet } from './machine.js';
 import { mergeReport, renderReport, type Results } from './report.js';
@@ -39,6 +40,7 @@ const WORKLOADS = [
   'search',
   'readstate',
   'upload',
+  'purge',
 ] as const;
 type Workload = (typeof WORKLOADS)[number];
 
@@ -162,6 +164,7 @@ async function main(): Promise<Results> {
     search: null,
     readState: null,
     upload: null,
+    purge: null,
     failures,
   };
   try {
@@ -174,6 +177,7 @@ async function main(): Promise<Results> {
         w !== 'search' &&
         w !== 'readstate' &&
         w !== 'upload' &&
+        w !== 'purge' &&
         want(w),
     );
     if (needTargets) log(`creating and logging in ${users} Palabre users`);
@@ -236,6 +240,20 @@ async function main(): Promise<Results> {
       } catch (err) {
         log(`  FAILED: ${String(err)}`);
         failures.push({ workload: 'upload', target: 'Palabre', error: String(err) });
+      }
+    }
+    if (want('purge')) {
+      log(
+        'purge: retention deleting half of a large data folder, fan-out latency of live discussions meanwhile',
+      );
+      try {
+        results.purge = await runPurge(
+          palabreStarter(join(dataDir, 'purge'), palabreConfig),
+          join(dataDir, 'purge'),
+        );
+      } catch (err) {
+        log(`  FAILED: ${String(err)}`);
+        failures.push({ workload: 'purge', target: 'Palabre', error: String(err) });
       }
     }
     if (want('coldstart')) {

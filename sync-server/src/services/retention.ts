@@ -166,6 +166,8 @@ export class RetentionService {
     for (const row of await this.deps.storage.directory.listDiscussions()) {
       const days = effectiveDays(policy, row.retentionDays);
       if (days === null) continue;
+      // One discussion at a time, letting the relay and other requests run in between.
+      await new Promise((resolve) => setImmediate(resolve));
       const { messages, fileIds } = await each(row, cutoffOf(days, now));
       if (messages === 0 && fileIds.length === 0) continue;
       report.messages += messages;
