@@ -834,7 +834,7 @@ export function renderReport(results: Results): string {
     searchSection(results.search, results.otherLoadAtStart, results.machine.cores),
     readStateSection(results),
     uploadSection(results.upload, results.machine, results.otherLoadAtStart),
-    purgeSection(results.purge, results.machine),
+    purgeSection(results.purge, results.machine, results.otherLoadAtStart),
     METHOD,
     HOOK,
   ];
