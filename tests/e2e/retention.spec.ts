@@ -94,9 +94,10 @@ test('archiving makes a discussion read-only for every role, under « Archivées
   await ownerPage.getByRole('alertdialog').getByRole('button', { name: 'Archiver' }).click();
   await expect(ownerPage.getByText(/Cette discussion est archivée/)).toBeVisible();
 
+  const memberPage = await pageAs(member);
   for (const [who, page] of [
     [owner, ownerPage],
-    [member, await pageAs(member)],
+    [member, memberPage],
     [reader, await pageAs(reader)],
   ] as const) {
     // Not in the sidebar, but under « Archivées ».
@@ -119,6 +120,18 @@ test('archiving makes a discussion read-only for every role, under « Archivées
     if (who === reader) await expectAccessible(page, testInfo, 'archived-thread');
     await page.getByRole('button', { name: 'Archivées' }).click();
   }
+
+  // The same at phone width: the list under « Archivées », then the read-only thread.
+  await memberPage.setViewportSize({ width: 390, height: 844 });
+  await memberPage.goto('/discussions');
+  await sidebar(memberPage).getByRole('button', { name: 'Archivées' }).click();
+  await expectAccessible(memberPage, testInfo, 'archived-filter');
+  await sidebar(memberPage)
+    .getByRole('link', { name: new RegExp(title) })
+    .click();
+  await expect(memberPage.getByText(/Cette discussion est archivée/)).toBeVisible();
+  await expect(composer(memberPage)).toHaveCount(0);
+  await expectAccessible(memberPage, testInfo, 'archived-thread');
 
   // « Désarchiver »: writable again, back in the sidebar.
   await ownerPage.getByRole('button', { name: 'Désarchiver' }).click();
