@@ -120,3 +120,38 @@ test('an admin creates an account, renames it, gives and takes admin rights, res
   await expect(row).toContainText('Actif');
   expect(await palabre.login(username, 'second-mot-de-passe')).toBeTruthy();
 });
+
+test('an admin gives one discussion its own retention period, then lets it follow the organisation again', async ({
+  palabre,
+  pageAs,
+}) => {
+  const admin = await palabre.createUser('Héloïse Marchal', 'admin');
+  const colleague = await palabre.createUser('Yann Corre');
+  const other = await palabre.createUser('Inès Barre');
+  const { id } = await palabre.createDiscussion(admin, [colleague.id, other.id], 'Archives comptables');
+  const page = await pageAs(admin);
+  await page.goto('/admin/retention');
+  const ownPeriod = async () => {
+    const { overrides } = await palabre.request<{ overrides: { id: string; days: number }[] }>(
+      'GET',
+      '/api/admin/retention',
+      await palabre.tokenOf(admin),
+    );
+    return overrides.find((o) => o.id === id)?.days ?? null;
+  };
+
+  await page.getByLabel('Discussion', { exact: true }).selectOption({ label: 'Archives comptables' });
+  await page.getByLabel('Durée en jours').fill('30');
+  await page.getByRole('button', { name: 'Appliquer', exact: true }).click();
+  const list = page.getByRole('table', { name: 'Discussions avec leur propre durée' });
+  await expect(list.getByRole('row').filter({ hasText: 'Archives comptables' })).toContainText('30 jours');
+  await expect.poll(ownPeriod).toBe(30);
+
+  await list
+    .getByRole('row')
+    .filter({ hasText: 'Archives comptables' })
+    .getByRole('button', { name: 'Suivre l’organisation' })
+    .click();
+  await expect(page.getByText('Toutes les discussions suivent la règle de l’organisation.')).toBeVisible();
+  await expect.poll(ownPeriod).toBeNull();
+});
