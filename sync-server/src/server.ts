@@ -161,7 +161,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     compactEvery: config.compactEvery,
     unloadAfterMs: config.unloadAfterMs,
   });
-  docs.observe(new Replication(docs, broker, logger));
+  const replication = new Replication(docs, broker, logger);
+  docs.observe(replication);
   const live: LiveDocs = {
     change: (docId, fn, options) => docs.change(docId, fn, options),
     read: (docId, fn) => docs.read(docId, fn),
@@ -313,6 +314,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await backups.close();
       await docs.closeAll();
       await sidebar.stop();
+      replication.stop();
       await broker.close();
       await storage.close();
     },

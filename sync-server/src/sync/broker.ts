@@ -14,7 +14,9 @@ import type { CloseCode, ServerEvent } from '@palabre/shared';
 export type Control =
   | { kind: 'close-peers'; docId: string | null; userId: string; code: CloseCode; reason: string }
   | { kind: 'close-events'; userId: string; code: CloseCode; reason: string }
-  | { kind: 'close-sessions'; sessionIds: string[]; code: CloseCode; reason: string };
+  | { kind: 'close-sessions'; sessionIds: string[]; code: CloseCode; reason: string }
+  /** Updates of these documents could not be published: nodes holding them read storage again. */
+  | { kind: 'catch-up'; docIds: string[] };
 
 export interface Broker {
   /** Several nodes share this broker (events are then built for every member, not only those connected here). */

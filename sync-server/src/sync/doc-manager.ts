@@ -188,6 +188,16 @@ export class DocManager {
     return [...this.docs.keys()];
   }
 
+  /** The sequence number of the last stored update this node has applied to a loaded document. */
+  appliedSeq(docId: string): number | null {
+    return this.docs.get(docId)?.lastSeq ?? null;
+  }
+
+  /** The version storage holds of a document (its last update's sequence number). */
+  storedVersion(docId: string): Promise<number> {
+    return this.store.version(docId);
+  }
+
   /**
    * An update another node committed to the shared storage (sequence number seq): applied on the
    * document's queue and relayed to this node's connections, if the document is in memory here.

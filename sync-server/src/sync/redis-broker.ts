@@ -89,11 +89,21 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
       .catch(() => undefined);
   });
 
-  const send = (channel: string, payload: string | Buffer) => {
+  // Documents whose updates could not be published while our own link was away: once it is back,
+  // the other nodes are told to read them from storage.
+  const unpublished = new Set<string>();
+  const send = (channel: string, payload: string | Buffer, docId?: string) => {
     pub.publish(channel, payload).catch((err: unknown) => {
+      if (docId) unpublished.add(docId);
       options.logger?.warn({ event: 'redis_publish_failed', channel, err }, 'redis publish failed');
     });
   };
+  pub.on('ready', () => {
+    if (unpublished.size === 0) return;
+    const docIds = [...unpublished];
+    unpublished.clear();
+    send(controlChannel, JSON.stringify({ from: nodeId, control: { kind: 'catch-up', docIds } }));
+  });
 
   return {
     clustered: true,
@@ -117,7 +127,7 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
       const header = Buffer.alloc(NODE_ID_BYTES + 8);
       node.copy(header);
       header.writeBigUInt64BE(BigInt(seq), NODE_ID_BYTES);
-      send(docChannel(docId), Buffer.concat([header, update]));
+      send(docChannel(docId), Buffer.concat([header, update]), docId);
     },
     async follow(docId, handler) {
       followed.set(docId, handler);

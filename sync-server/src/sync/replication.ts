@@ -4,20 +4,55 @@
  * document in memory applies it and relays it to its own connections. A node follows only the
  * documents it holds; on loading one, and whenever the broker comes back after a loss, it reads
  * the stored history again, so an update published while it was not listening is not missed.
+ * Pub/sub can also lose a message without any link being seen down (the publishing node's own
+ * link was away): every few seconds each held document's stored version is compared with what
+ * this node applied, and a document behind is caught up.
  */
 import type { Logger } from '../log.js';
 import type { Broker } from './broker.js';
 import type { DocManager, DocObserver } from './doc-manager.js';
 
+/** How often a node checks that the documents it holds are not behind storage (several nodes only). */
+export const CHECK_BEHIND_MS = 2_000;
+
 export class Replication implements DocObserver {
+  private readonly timer: NodeJS.Timeout | null = null;
+
   constructor(
-    private readonly docs: Pick<DocManager, 'applyRemote' | 'catchUp' | 'loadedIds'>,
+    private readonly docs: Pick<
+      DocManager,
+      'applyRemote' | 'catchUp' | 'loadedIds' | 'appliedSeq' | 'storedVersion'
+    >,
     private readonly broker: Broker,
     private readonly logger?: Logger,
   ) {
     broker.onResume(() => {
       for (const id of docs.loadedIds()) this.catchUp(id);
     });
+    broker.onControl((m) => {
+      if (m.kind !== 'catch-up') return;
+      const held = new Set(docs.loadedIds());
+      for (const id of m.docIds) if (held.has(id)) this.catchUp(id);
+    });
+    if (broker.clustered) {
+      this.timer = setInterval(() => void this.checkBehind(), CHECK_BEHIND_MS);
+      this.timer.unref();
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private async checkBehind(): Promise<void> {
+    for (const id of this.docs.loadedIds()) {
+      try {
+        const applied = this.docs.appliedSeq(id);
+        if (applied !== null && (await this.docs.storedVersion(id)) > applied) this.catchUp(id);
+      } catch {
+        return; // storage unreachable: the next check tries again
+      }
+    }
   }
 
   loaded(docId: string): void {
