@@ -1,4 +1,5 @@
 /** docs/BENCHMARKS.md from a run's results: machine, verdict, tables, and how each number was measured. */
+import { backupSection, type BackupBench } from './backup.js';
 import type { ColdStartResult, OpeningSeries } from './coldstart.js';
 import { startSection, type StartResult } from './start.js';
 import type { Machine } from './machine.js';
@@ -44,6 +45,7 @@ export interface Results {
   upload?: UploadResult | null;
   /** Retention purging half of a large data folder, with live fan-out (bench/purge.ts). */
   purge?: PurgeResult | null;
+  backup?: BackupBench | null;
   /** Workloads that did not complete: their tables are missing or partial. */
   failures: { workload: string; target: string; error: string }[];
 }
@@ -835,6 +837,7 @@ export function renderReport(results: Results): string {
     readStateSection(results),
     uploadSection(results.upload, results.machine, results.otherLoadAtStart),
     purgeSection(results.purge, results.machine, results.otherLoadAtStart),
+    backupSection(results.backup ?? null),
     METHOD,
     HOOK,
   ];

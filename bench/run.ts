@@ -4,7 +4,7 @@
  *
  *   --quick          shorter and smaller, for trying things (report on stdout)
  *   --only=a,b       only these of fanout1, fanout2, catchup, load, memory, validation, coldstart,
- *                    start, search, readstate, upload, purge
+ *                    start, search, readstate, upload, purge, backup
  *                    (report on stdout)
  *   --write          write docs/BENCHMARKS.md even with --quick or --only; with --only, the sections
  *                    of the workloads that ran replace theirs in the existing file, the others stay
@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, ServerChild, killAll } from './children.js';
+import { runBackupBench } from './backup.js';
 import { runColdStart } from './coldstart.js';
 import { runStart } from './start.js';
 import { runSearch } from './search/workload.js';
@@ -41,6 +42,7 @@ const WORKLOADS = [
   'readstate',
   'upload',
   'purge',
+  'backup',
 ] as const;
 type Workload = (typeof WORKLOADS)[number];
 
@@ -165,6 +167,7 @@ async function main(): Promise<Results> {
     readState: null,
     upload: null,
     purge: null,
+    backup: null,
     failures,
   };
   try {
@@ -178,6 +181,7 @@ async function main(): Promise<Results> {
         w !== 'readstate' &&
         w !== 'upload' &&
         w !== 'purge' &&
+        w !== 'backup' &&
         want(w),
     );
     if (needTargets) log(`creating and logging in ${users} Palabre users`);
@@ -290,6 +294,16 @@ async function main(): Promise<Results> {
       } catch (err) {
         log(`  FAILED: ${String(err)}`);
         failures.push({ workload: 'search', target: 'search index', error: String(err) });
+      }
+    }
+    if (want('backup')) {
+      // 1,000 discussions and 1,000,000 messages (--quick: 100 and 100,000).
+      const discussions = quick ? 100 : 1000;
+      try {
+        results.backup = await runBackupBench({ discussions, messagesEach: 1000 });
+      } catch (err) {
+        log(`  FAILED: ${String(err)}`);
+        failures.push({ workload: 'backup', target: 'palabre backup', error: String(err) });
       }
     }
   } finally {
