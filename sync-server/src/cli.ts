@@ -77,6 +77,11 @@ async function run(p: Parsed, say: (line: string) => void): Promise<unknown> {
       const out = p.options.get('--out');
       if (typeof out !== 'string') throw new BackupError('missing_argument', 'backup needs --out FILE');
       const dataDir = (p.options.get('--data-dir') as string | undefined) ?? process.env.DATA_DIR ?? './data';
+      if (process.env.DATABASE_URL)
+        throw new BackupError(
+          'unsupported_storage',
+          'DATABASE_URL is set: this deployment keeps its data in PostgreSQL, which `palabre backup` does not copy; back it up with pg_dump (docs/OPERATIONS.md)',
+        );
       // The server that runs beside it comes first for the CPU: ten steps nicer than we were
       // started (relative, so a backup started under nice never outranks the server).
       try {

@@ -261,6 +261,16 @@ describe('palabre with bad input', () => {
     const noData = await palabre(['backup', '--out', join(scratch, 'none.tar')], { DATA_DIR: nothing });
     expect([noData.code, noData.stderr]).toEqual([1, expect.stringContaining('error [no_database]')]);
     expect(existsSync(join(scratch, 'none.tar'))).toBe(false);
+    const postgres = await palabre(
+      ['backup', '--out', join(scratch, 'pg.tar'), '--data-dir', join(scratch, 'source')],
+      {
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      },
+    );
+    expect([postgres.code, postgres.stderr]).toEqual([
+      1,
+      expect.stringContaining('error [unsupported_storage]'),
+    ]);
     const json = await palabre(['verify', join(scratch, 'nope.tar'), '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: 'file_unreadable' } });
   });

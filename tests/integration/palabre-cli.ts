@@ -12,9 +12,11 @@ export interface CliResult {
 }
 
 export function palabre(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  // The embedded storage unless a test says otherwise.
+  const { DATABASE_URL: _, ...base } = process.env;
   const child = spawn(process.execPath, ['scripts/palabre.mjs', ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...base, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

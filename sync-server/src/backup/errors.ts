@@ -6,6 +6,7 @@ export type BackupErrorCode =
   | 'file_unreadable'
   | 'output_exists'
   | 'no_database'
+  | 'unsupported_storage'
   | 'data_dir_not_writable'
   | 'not_a_backup'
   | 'unsupported_version'
