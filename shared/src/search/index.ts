@@ -4,4 +4,5 @@ export * from './query.js';
 export * from './snippet.js';
 export * from './discussion-index.js';
 export * from './search-index.js';
+export { MINISEARCH_OPTIONS, fuzzyDistance } from './search-model.js';
 export * from './from-doc.js';

@@ -18,10 +18,10 @@
  * engine.ts (exact words, the word being typed as a prefix, typos only when that finds too
  * few, AND from the rarest term, top-k); the snapshot is packed by snapshot.ts.
  */
-import MiniSearch, { type Options } from 'minisearch';
-import { indexTerm, queryPlan, tokenize } from './fold.js';
+import MiniSearch from 'minisearch';
+import { queryPlan } from './fold.js';
 import { expand, internals, matchedTerms, run, type Expansion, type MiniInternals } from './engine.js';
-import { packIndex, unpackIndex, type PackedIndex } from './snapshot.js';
+import { packIndex, unpackIndex } from './snapshot.js';
 import {
   DiscussionIndex,
   SEARCH_FORMAT,
@@ -32,70 +32,21 @@ import {
   type SearchMessage,
   type UnitRecord,
 } from './discussion-index.js';
-import { snippet, type SnippetPart } from './snippet.js';
+import { snippet } from './snippet.js';
+import {
+  MINISEARCH_OPTIONS,
+  SNAPSHOT_AFTER_CHANGES,
+  fuzzyDistance,
+  recency,
+  toDoc,
+  type Doc,
+  type MessageHit,
+  type SearchFilters,
+  type SearchRequest,
+  type SnapshotRecord,
+} from './search-model.js';
 
-export interface SearchFilters {
-  authors?: ReadonlySet<string>;
-  discussions?: ReadonlySet<string>;
-  hasFile?: boolean;
-  hasPin?: boolean;
-  /** ts < before */
-  before?: number | null;
-  /** ts >= after */
-  after?: number | null;
-}
-
-export interface SearchRequest {
-  /** The words (filters already taken out, see parseQuery). */
-  text: string;
-  filters?: SearchFilters;
-  limit?: number;
-  /** For recency weighting (defaults to Date.now()). */
-  now?: number;
-}
-
-export interface MessageHit {
-  discussionId: string;
-  messageId: string;
-  author: string;
-  ts: number;
-  score: number;
-  pinned: boolean;
-  files: number;
-  snippet: SnippetPart[];
-}
-
-/** The persisted MiniSearch index. */
-export interface SnapshotRecord {
-  format: number;
-  /** The last change included. */
-  seq: number;
-  index: PackedIndex;
-}
-
-type Doc = { id: string; text: string; files: string };
-
-export const MINISEARCH_OPTIONS: Options<Doc> = {
-  fields: ['text', 'files'],
-  tokenize,
-  processTerm: indexTerm,
-};
-
-const DAY = 86_400_000;
-/** Changes after which the snapshot is worth rewriting (a cold start then replays fewer). */
-const SNAPSHOT_AFTER_CHANGES = 2_000;
-
-/** Typos tolerated: none in short words, one from 4 letters, two from 7 (« reunoin »). */
-export function fuzzyDistance(term: string): number {
-  return term.length >= 7 ? 2 : term.length >= 4 ? 1 : 0;
-}
-
-/** Recent messages weigh more: x2 today, x1.5 a week ago, barely more than x1 after months. */
-function recency(ts: number, now: number): number {
-  return 1 + 1 / (1 + Math.max(0, now - ts) / (7 * DAY));
-}
-
-const toDoc = (m: Entry): Doc => ({ id: m.id, text: m.text, files: m.fileNames.join(' ') });
+export type { MessageHit, SearchFilters, SearchRequest, SnapshotRecord } from './search-model.js';
 
 export class SearchIndex {
   readonly units = new Map<string, DiscussionIndex>();
