@@ -23,6 +23,9 @@ Commands:
   restore FILE --data-dir DIR [--force]
       Rebuild the data folder DIR from a verified backup. DIR must be empty or absent;
       --force moves a non-empty DIR aside to DIR.replaced-<time>. Stop the server first.
+  migrate-to-postgres --data-dir DIR --database-url URL
+      Copy a SQLite data folder (users, sessions, discussions, messages, roles, audit log,
+      files) into an empty PostgreSQL database, for several nodes. Stop the server first.
   help
       This text.
 
@@ -35,7 +38,7 @@ interface Parsed {
   options: Map<string, string | true>;
 }
 
-const VALUED = new Set(['--out', '--data-dir']);
+const VALUED = new Set(['--out', '--data-dir', '--database-url']);
 const FLAGS = new Set(['--force', '--json']);
 
 function parse(argv: string[]): Parsed {
@@ -151,6 +154,19 @@ async function run(p: Parsed, say: (line: string) => void): Promise<unknown> {
         replaced: r.replaced,
         createdAt: r.manifest.createdAt,
       };
+    }
+    case 'migrate-to-postgres': {
+      const dataDir = p.options.get('--data-dir') ?? process.env.DATA_DIR ?? './data';
+      const url = p.options.get('--database-url') ?? process.env.DATABASE_URL;
+      if (typeof url !== 'string')
+        throw new BackupError('missing_argument', 'migrate-to-postgres needs --database-url URL');
+      const { migrateToPostgres } = await import('./storage/migrate-to-postgres.js');
+      const counts = await migrateToPostgres(String(dataDir), url);
+      say(
+        `copied ${counts.users} users, ${counts.sessions} sessions, ${counts.discussions} discussions, ` +
+          `${counts.documents} documents, ${counts.auditEntries} audit entries, ${counts.files} files`,
+      );
+      return { command: 'migrate-to-postgres', ...counts };
     }
     case 'help':
     case '--help':
