@@ -102,10 +102,20 @@ for (const { name, viewport, phone, cast } of SCREENS) {
       await myPage.goto('/admin');
       await expect(myPage.getByRole('table', { name: 'Comptes de l’organisation' })).toBeVisible();
       await expectAccessible(myPage, testInfo, 'admin-users');
-      for (const section of ['groups', 'audit', 'tokens', 'backups']) {
+      const sections = {
+        groups: 'Groupes',
+        audit: "Journal d'audit",
+        tokens: "Jetons d'API",
+        retention: 'Conservation',
+        backups: 'Sauvegardes',
+      };
+      for (const [section, title] of Object.entries(sections)) {
         await myPage.goto(`/admin/${section}`);
         await expect(myPage.getByRole('heading', { level: 1, name: 'Administration' })).toBeVisible();
-        await myPage.waitForLoadState('networkidle');
+        // The section is judged once its data is shown (not « networkidle »: the search's
+        // SharedWorker script never counts as finished for the page).
+        await expect(myPage.getByRole('heading', { level: 2, name: title })).toBeVisible();
+        await expect(myPage.getByRole('status').filter({ hasText: 'Chargement' })).toHaveCount(0);
         await expectAccessible(myPage, testInfo, `admin-${section}`);
       }
     });
