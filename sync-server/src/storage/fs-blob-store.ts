@@ -44,7 +44,13 @@ export function createFsBlobStore(root: string): BlobStore {
         await rename(temp, dest); // same bytes already there: replaced by identical bytes
         return { hash, size };
       } catch (err) {
-        out.destroy();
+        // The stream opens its file asynchronously: wait until it is closed, or the open could
+        // land after the removal and leave a temporary file behind.
+        if (!out.closed) {
+          const closed = once(out, 'close');
+          out.destroy();
+          await closed.catch(() => undefined);
+        }
         await rm(temp, { force: true });
         throw err;
       }
