@@ -47,6 +47,8 @@ for (const { name, viewport, phone, cast, crew } of SCREENS) {
       pageAs,
     }, testInfo) => {
       const [me, colleague, third] = await Promise.all(cast.map((person) => palabre.createUser(person)));
+      // A colleague with a long name and username: the picker cuts it, never widens past the screen.
+      await palabre.createUser('Marie-Alexandrine de La Rochefoucauld-Montbazon');
       await palabre.createDiscussion(me, [colleague.id, third.id], 'Urgences SAV');
       await palabre.createDiscussion(me, [colleague.id]);
       await palabre.createDiscussion(third, [me.id]);
