@@ -3,76 +3,15 @@ import type pg from 'pg';
 import type { RetentionPolicy } from '@palabre/shared';
 import { DEFAULT_RETENTION } from './sqlite-retention.js';
 import { transaction } from './pg-transaction.js';
-import type { AuditRow, Directory, DiscussionRow, MemberRow, SessionRow, UserRow } from './types.js';
-
-interface UserDbRow {
-  id: string;
-  username: string;
-  display_name: string;
-  password_hash: string;
-  role: string;
-  disabled: boolean;
-  created_at: number;
-}
-interface SessionDbRow {
-  id: string;
-  token_hash: string;
-  user_id: string;
-  created_at: number;
-  expires_at: number;
-  label: string | null;
-  last_seen_at: number;
-  user_agent: string | null;
-}
-interface DiscussionDbRow {
-  id: string;
-  kind: string;
-  title: string | null;
-  created_by: string;
-  created_at: number;
-  direct_key: string | null;
-  last_activity_at: number;
-  last_message_author: string | null;
-  last_message_preview: string | null;
-  last_message_ts: number | null;
-  archived_at: number | null;
-  retention_days: number | null;
-}
-
-const toUser = (r: UserDbRow): UserRow => ({
-  id: r.id,
-  username: r.username,
-  displayName: r.display_name,
-  passwordHash: r.password_hash,
-  role: r.role as UserRow['role'],
-  disabled: r.disabled,
-  createdAt: r.created_at,
-});
-const toSession = (r: SessionDbRow): SessionRow => ({
-  id: r.id,
-  tokenHash: r.token_hash,
-  userId: r.user_id,
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-  label: r.label,
-  lastSeenAt: r.last_seen_at,
-  userAgent: r.user_agent,
-});
-const toDiscussion = (r: DiscussionDbRow): DiscussionRow => ({
-  id: r.id,
-  kind: r.kind as DiscussionRow['kind'],
-  title: r.title,
-  createdBy: r.created_by,
-  createdAt: r.created_at,
-  directKey: r.direct_key,
-  lastActivityAt: r.last_activity_at,
-  lastMessage:
-    r.last_message_author !== null && r.last_message_ts !== null
-      ? { author: r.last_message_author, preview: r.last_message_preview ?? '', ts: r.last_message_ts }
-      : null,
-  archivedAt: r.archived_at,
-  retentionDays: r.retention_days,
-});
+import {
+  type DiscussionDbRow,
+  type SessionDbRow,
+  type UserDbRow,
+  toDiscussion,
+  toSession,
+  toUser,
+} from './rows.js';
+import type { AuditRow, Directory, MemberRow } from './types.js';
 
 const SET_LAST =
   'UPDATE discussions SET last_message_author = $1, last_message_preview = $2, last_message_ts = $3, last_activity_at = GREATEST(last_activity_at, $4) WHERE id = $5';

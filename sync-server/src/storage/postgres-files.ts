@@ -8,33 +8,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { transaction } from './pg-transaction.js';
-import { BlobTooLargeError, type BlobStore, type FileIndex, type FileRow } from './types.js';
+import { type FileDbRow, toFile } from './rows.js';
+import { BlobTooLargeError, type BlobStore, type FileIndex } from './types.js';
 
 export const CHUNK_BYTES = 256 * 1024;
-
-interface FileDbRow {
-  id: string;
-  discussion_id: string;
-  name: string;
-  type: string;
-  size: number;
-  hash: string;
-  preview_hash: string | null;
-  uploaded_by: string;
-  created_at: number;
-}
-
-const toFile = (r: FileDbRow): FileRow => ({
-  id: r.id,
-  discussionId: r.discussion_id,
-  name: r.name,
-  type: r.type,
-  size: r.size,
-  hash: r.hash,
-  previewHash: r.preview_hash,
-  uploadedBy: r.uploaded_by,
-  createdAt: r.created_at,
-});
 
 export function postgresFileIndex(pool: pg.Pool): FileIndex {
   return {

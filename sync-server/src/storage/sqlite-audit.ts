@@ -1,6 +1,6 @@
 /** The audit log of the Directory, in SQLite: newest first, paged by id. */
 import type Database from 'better-sqlite3';
-import { type AuditDbRow, toAudit } from './sqlite-rows.js';
+import { type AuditDbRow, toAudit } from './rows.js';
 import type { Directory } from './types.js';
 
 export function sqliteAudit(db: Database.Database) {

@@ -1,6 +1,6 @@
 /** The discussions, their members and the sidebar's last message, of the Directory, in SQLite. */
 import type Database from 'better-sqlite3';
-import { type DiscussionDbRow, type MemberDbRow, toDiscussion, toMember } from './sqlite-rows.js';
+import { type DiscussionDbRow, type MemberDbRow, toDiscussion, toMember } from './rows.js';
 import type { Directory, DiscussionRow, MemberRow } from './types.js';
 
 type LastMessageEntry = Parameters<Directory['setLastMessages']>[0][number];

@@ -1,6 +1,7 @@
 /** The file index in SQLite: one row per uploaded file, pointing at its bytes by content hash. */
 import type Database from 'better-sqlite3';
-import type { FileIndex, FileRow } from './types.js';
+import { type FileDbRow, toFile } from './rows.js';
+import type { FileIndex } from './types.js';
 
 export const FILES_SCHEMA = `
 CREATE TABLE IF NOT EXISTS files (
@@ -18,30 +19,6 @@ CREATE INDEX IF NOT EXISTS files_discussion ON files(discussion_id);
 CREATE INDEX IF NOT EXISTS files_hash ON files(hash);
 CREATE INDEX IF NOT EXISTS files_preview_hash ON files(preview_hash);
 `;
-
-interface FileDbRow {
-  id: string;
-  discussion_id: string;
-  name: string;
-  type: string;
-  size: number;
-  hash: string;
-  preview_hash: string | null;
-  uploaded_by: string;
-  created_at: number;
-}
-
-const toFile = (r: FileDbRow): FileRow => ({
-  id: r.id,
-  discussionId: r.discussion_id,
-  name: r.name,
-  type: r.type,
-  size: r.size,
-  hash: r.hash,
-  previewHash: r.preview_hash,
-  uploadedBy: r.uploaded_by,
-  createdAt: r.created_at,
-});
 
 export function sqliteFileIndex(db: Database.Database): FileIndex {
   db.exec(FILES_SCHEMA);

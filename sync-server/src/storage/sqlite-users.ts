@@ -1,6 +1,6 @@
 /** The users and sessions (browser sessions and API tokens) of the Directory, in SQLite. */
 import type Database from 'better-sqlite3';
-import { type SessionDbRow, type UserDbRow, toSession, toUser } from './sqlite-rows.js';
+import { type SessionDbRow, type UserDbRow, toSession, toUser } from './rows.js';
 import type { Directory, SessionRow } from './types.js';
 
 /** The user columns updateUser may change, by field name. */

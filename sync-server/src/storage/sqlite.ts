@@ -2,7 +2,7 @@
  * SQLite storage (the embedded default): one file in DATA_DIR, WAL journal (see sqlite-schema.ts
  * for its pragmas and tables). Each part of Storage is built over the same connection, in its
  * own file: sqlite-doc-store.ts, sqlite-users.ts (users, sessions), sqlite-discussions.ts,
- * sqlite-audit.ts, sqlite-files.ts; sqlite-rows.ts maps rows to the types of types.ts.
+ * sqlite-audit.ts, sqlite-files.ts; rows.ts maps rows (SQLite's and PostgreSQL's) to the types of types.ts.
  */
 import { sqliteAudit } from './sqlite-audit.js';
 import { sqliteDiscussions } from './sqlite-discussions.js';

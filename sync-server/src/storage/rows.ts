@@ -1,5 +1,8 @@
-/** Rows as SQLite returns them (snake_case columns, 0/1 booleans) and their mapping to storage rows. */
-import type { AuditRow, DiscussionRow, MemberRow, SessionRow, UserRow } from './types.js';
+/**
+ * Rows as SQLite and PostgreSQL return them (the same snake_case columns; SQLite's booleans are
+ * 0/1) and their one mapping to the storage rows of types.ts.
+ */
+import type { AuditRow, DiscussionRow, FileRow, MemberRow, SessionRow, UserRow } from './types.js';
 
 export interface UserDbRow {
   id: string;
@@ -7,7 +10,7 @@ export interface UserDbRow {
   display_name: string;
   password_hash: string;
   role: string;
-  disabled: number;
+  disabled: number | boolean;
   created_at: number;
 }
 
@@ -60,7 +63,7 @@ export const toUser = (r: UserDbRow): UserRow => ({
   displayName: r.display_name,
   passwordHash: r.password_hash,
   role: r.role as UserRow['role'],
-  disabled: r.disabled === 1,
+  disabled: r.disabled === 1 || r.disabled === true,
   createdAt: r.created_at,
 });
 
@@ -106,4 +109,28 @@ export const toAudit = (r: AuditDbRow): AuditRow => ({
   targetType: r.target_type as AuditRow['targetType'],
   targetId: r.target_id,
   details: JSON.parse(r.details) as Record<string, unknown>,
+});
+
+export interface FileDbRow {
+  id: string;
+  discussion_id: string;
+  name: string;
+  type: string;
+  size: number;
+  hash: string;
+  preview_hash: string | null;
+  uploaded_by: string;
+  created_at: number;
+}
+
+export const toFile = (r: FileDbRow): FileRow => ({
+  id: r.id,
+  discussionId: r.discussion_id,
+  name: r.name,
+  type: r.type,
+  size: r.size,
+  hash: r.hash,
+  previewHash: r.preview_hash,
+  uploadedBy: r.uploaded_by,
+  createdAt: r.created_at,
 });
