@@ -23,8 +23,11 @@ import {
 } from '@palabre/shared';
 import { generateBackupData, type GeneratedData } from './backup-data.js';
 import { ROOT } from './children.js';
+import { sleep } from './clients.js';
 import { log } from './log.js';
 import { summarize, type Summary } from './stats.js';
+import { post } from './http.js';
+import { startService } from '../tests/integration/service-process.js';
 
 export interface BackupBench {
   data: GeneratedData;
@@ -43,17 +46,6 @@ export interface BackupBench {
 }
 
 const ADMIN_PASSWORD = 'bench-admin-password';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function post<T>(url: string, path: string, token: string | null, body: unknown): Promise<T> {
-  const res = await fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 interface Writer {
   doc: Y.Doc;
@@ -85,28 +77,8 @@ export async function runBackupBench(scale: {
     const databaseMiB = statSync(join(dataDir, 'palabre.sqlite')).size / 2 ** 20;
     log(`  ${data.rows} rows, ${databaseMiB.toFixed(0)} MiB, in ${(data.ms / 1000).toFixed(0)} s`);
 
-    const server = spawn(process.execPath, ['sync-server/dist/main.js'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        ADMIN_PASSWORD,
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const port = await new Promise<number>((resolve, reject) => {
-      let text = '';
-      server.stdout!.on('data', (c: Buffer) => {
-        text += String(c);
-        const m = /"event":"ready"[^\n]*"port":(\d+)/.exec(text);
-        if (m) resolve(Number(m[1]));
-      });
-      server.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-    });
-    const url = `http://127.0.0.1:${port}`;
+    const server = await startService(dataDir, { ADMIN_PASSWORD }, 'sync-server/dist/main.js');
+    const { url, port } = server;
     try {
       const admin = await post<LoginResult>(url, '/api/auth/login', null, {
         username: 'admin',
@@ -202,8 +174,8 @@ export async function runBackupBench(scale: {
         lostAcked,
       };
     } finally {
-      server.kill('SIGTERM');
-      await new Promise((r) => server.once('exit', r));
+      server.child.kill('SIGTERM');
+      await server.exited;
     }
   } finally {
     rmSync(root, { recursive: true, force: true });

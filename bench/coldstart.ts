@@ -26,6 +26,7 @@ import { chatText } from './history.js';
 import { log } from './log.js';
 import { machineBusyMicros, processesCpuMicros } from './machine.js';
 import { summarize, type Summary } from './stats.js';
+import { CHROMIUM_LAUNCH } from '../tests/chromium.js';
 
 export interface ColdStartScale {
   discussions: number;
@@ -100,14 +101,6 @@ export interface ColdStartResult {
   series: OpeningSeries[];
 }
 
-const BROWSER_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const PASSWORD = 'bench-password';
 /**
  * tsx compiles this file with esbuild's keepNames, which wraps functions in calls to a `__name`
@@ -586,8 +579,7 @@ export async function runColdStart(
     // Sign in once, open the most recent discussion, let the background sync copy everything.
     const launch = () =>
       chromium.launchPersistentContext(profile, {
-        executablePath: '/usr/bin/chromium',
-        args: BROWSER_ARGS,
+        ...CHROMIUM_LAUNCH,
         headless: true,
         locale: 'fr-FR',
         timezoneId: 'Europe/Paris',

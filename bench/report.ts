@@ -82,12 +82,12 @@ const fanoutHead = (lead: string[], middle: string[] = []) => [
   'closes',
 ];
 
-const latencyCells = (s: { p50: number; p90: number; p99: number; max: number }) => [
-  ms(s.p50),
-  ms(s.p90),
-  ms(s.p99),
-  ms(s.max),
-];
+/** Some figures of a summary, each formatted: the cells of a table row. */
+const cells = <K extends keyof Summary>(s: Pick<Summary, K>, format: (v: number) => string, keys: K[]) =>
+  keys.map((k) => format(s[k]));
+
+const latencyCells = (s: Pick<Summary, 'p50' | 'p90' | 'p99' | 'max'>) =>
+  cells(s, ms, ['p50', 'p90', 'p99', 'max']);
 
 /** One round's row of a fan-out table (see fanoutHead). */
 function fanoutCells(lead: string[], r: FanoutResult, middle: string[] = []): string[] {
@@ -506,13 +506,8 @@ function validationSection(results: Results): string {
           `${int(m.messages)} messages`,
           m.docBytes < 2 ** 20 ? kib(m.docBytes) : mib(m.docBytes),
           `${Math.round(m.updateBytes)} B`,
-          us(m.check.p50),
-          us(m.check.p90),
-          us(m.check.p99),
-          us(m.check.max),
-          us(m.check.mean),
-          us(m.apply.p50),
-          us(m.apply.p99),
+          ...cells(m.check, us, ['p50', 'p90', 'p99', 'max', 'mean']),
+          ...cells(m.apply, us, ['p50', 'p99']),
         ]),
       ),
       '',
@@ -666,12 +661,8 @@ function coldStartSection(results: Results): string {
           s.network,
           s.mode,
           String(s.openings.length),
-          ms(s.sidebar.p50),
-          ms(s.sidebar.p90),
-          ms(s.sidebar.max),
-          ms(s.thread.p50),
-          ms(s.thread.p90),
-          ms(s.thread.max),
+          ...cells(s.sidebar, ms, ['p50', 'p90', 'max']),
+          ...cells(s.thread, ms, ['p50', 'p90', 'max']),
           `${ms(med((o) => o.sidebarDom))} / ${ms(med((o) => o.threadDom))}`,
           [
             rounded(med((o) => o.shell)),
@@ -776,7 +767,7 @@ function readStateSection(results: Results): string {
   const r = results.readState;
   if (!r) return '';
   const us = (v: number) => `${Math.round(v)} µs`;
-  const row = (name: string, s: Summary) => [name, us(s.p50), us(s.p90), us(s.p99), us(s.mean)];
+  const row = (name: string, s: Summary) => [name, ...cells(s, us, ['p50', 'p90', 'p99', 'mean'])];
   return [
     '## Unread, mentions and « Vu » after one new message',
     '',
@@ -863,27 +854,27 @@ function splitParts(markdown: string): Part[] {
   return parts.map((p) => ({ heading: p.heading, text: p.lines.join('\n').trim() }));
 }
 
-/** Where a section goes in the report; unknown headings go just before the method. */
-const ORDER: ((heading: string) => boolean)[] = [
-  (h) => h === 'Failed workloads',
-  (h) => h === 'Goal',
-  (h) => h === 'Observations',
-  (h) => h.startsWith('Fan-out'),
-  (h) => h.startsWith('Catch-up'),
-  (h) => h.startsWith('Loading'),
-  (h) => h.startsWith('Server memory'),
-  (h) => h === 'Cost of validation',
-  (h) => h.startsWith('Cold start'),
-  (h) => h === 'Start and restart',
-  (h) => h.startsWith('Search'),
-  (h) => h.startsWith('Unread, mentions'),
-  (h) => h.startsWith('Upload of'),
-  (h) => h.startsWith('Purge of'),
-  (h) => h === 'How each number was measured',
-  (h) => h === 'Reusing the workloads',
+/** Where a section goes in the report, by how its heading starts; unknown headings go just before the method. */
+const ORDER = [
+  'Failed workloads',
+  'Goal',
+  'Observations',
+  'Fan-out',
+  'Catch-up',
+  'Loading',
+  'Server memory',
+  'Cost of validation',
+  'Cold start',
+  'Start and restart',
+  'Search',
+  'Unread, mentions',
+  'Upload of',
+  'Purge of',
+  'How each number was measured',
+  'Reusing the workloads',
 ];
 const rank = (heading: string) => {
-  const i = ORDER.findIndex((matches) => matches(heading));
+  const i = ORDER.findIndex((start) => heading.startsWith(start));
   return i < 0 ? ORDER.length - 2.5 : i;
 };
 

@@ -78,6 +78,22 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 const failures: Results['failures'] = [];
 
+/** Record a workload's failure: the run goes on with the others and exits non-zero at the end. */
+function failed(workload: string, target: string, err: unknown): void {
+  log(`  FAILED: ${String(err)}`);
+  failures.push({ workload, target, error: String(err) });
+}
+
+/** Run one workload that brings its own server; a failure is recorded (see failed) and yields null. */
+async function attempt<T>(workload: string, target: string, fn: () => Promise<T>): Promise<T | null> {
+  try {
+    return await fn();
+  } catch (err) {
+    failed(workload, target, err);
+    return null;
+  }
+}
+
 /**
  * A fresh server child for fn, stopped afterwards whatever happens. A workload that fails is
  * recorded (and makes the run exit non-zero) but does not stop the others.
@@ -92,8 +108,7 @@ async function withServer<T>(
     child = await target.start();
     return await fn(child);
   } catch (err) {
-    log(`  FAILED: ${String(err)}`);
-    failures.push({ workload, target: target.name, error: String(err) });
+    failed(workload, target.name, err);
     return null;
   } finally {
     await child?.stop();
@@ -117,8 +132,7 @@ async function validation(palabre: Target): Promise<NonNullable<Results['validat
         `  ${m.messages} messages: checkUpdate p50 ${m.check.p50.toFixed(1)} µs, p99 ${m.check.p99.toFixed(1)} µs`,
       );
   } catch (err) {
-    log(`  FAILED: ${String(err)}`);
-    failures.push({ workload: 'validation', target: 'checkUpdate', error: String(err) });
+    failed('validation', 'checkUpdate', err);
   } finally {
     await child?.stop();
   }
@@ -226,39 +240,27 @@ async function main(): Promise<Results> {
     if (want('validation')) results.validation = await validation(targets[1]);
     if (want('readstate')) {
       log('read state: unread, mentions and « Vu » after one new message (10,000 messages, 50 members)');
-      try {
-        results.readState = measureReadState(10_000, 50, scale === SCALES.quick ? 100 : 500);
-      } catch (err) {
-        log(`  FAILED: ${String(err)}`);
-        failures.push({ workload: 'readstate', target: 'ReadTracker', error: String(err) });
-      }
+      results.readState = await attempt('readstate', 'ReadTracker', async () =>
+        measureReadState(10_000, 50, scale === SCALES.quick ? 100 : 500),
+      );
     }
     if (want('upload')) {
       log('upload: a 25 MB file to Palabre (server RSS growth, time) against a plain copy to disk');
-      try {
-        results.upload = await runUpload(
+      results.upload = await attempt('upload', 'Palabre', () =>
+        runUpload(
           palabreStarter(join(dataDir, 'upload'), palabreConfig),
           join(dataDir, 'upload-work'),
           quick ? 2 : 5,
-        );
-      } catch (err) {
-        log(`  FAILED: ${String(err)}`);
-        failures.push({ workload: 'upload', target: 'Palabre', error: String(err) });
-      }
+        ),
+      );
     }
     if (want('purge')) {
       log(
         'purge: retention deleting half of a large data folder, fan-out latency of live discussions meanwhile',
       );
-      try {
-        results.purge = await runPurge(
-          palabreStarter(join(dataDir, 'purge'), palabreConfig),
-          join(dataDir, 'purge'),
-        );
-      } catch (err) {
-        log(`  FAILED: ${String(err)}`);
-        failures.push({ workload: 'purge', target: 'Palabre', error: String(err) });
-      }
+      results.purge = await attempt('purge', 'Palabre', () =>
+        runPurge(palabreStarter(join(dataDir, 'purge'), palabreConfig), join(dataDir, 'purge')),
+      );
     }
     if (want('coldstart')) {
       log(`cold start of the web app (Chromium, ${scale.coldStart.discussions} discussions stored locally)`);
@@ -266,45 +268,31 @@ async function main(): Promise<Results> {
         ...palabreConfig,
         webRoot: join(ROOT, 'web/build'),
       });
-      try {
-        results.coldStart = await runColdStart(scale.coldStart, start);
-      } catch (err) {
-        log(`  FAILED: ${String(err)}`);
-        failures.push({ workload: 'coldstart', target: 'Palabre web app', error: String(err) });
-      }
+      results.coldStart = await attempt('coldstart', 'Palabre web app', () =>
+        runColdStart(scale.coldStart, start),
+      );
     }
     if (want('start')) {
       log('start: npm start on a built checkout, restart under load, idle RSS against the reference relay');
-      try {
-        results.start = await runStart(scale.start);
-      } catch (err) {
-        log(`  FAILED: ${String(err)}`);
-        failures.push({ workload: 'start', target: 'Palabre', error: String(err) });
-      }
+      results.start = await attempt('start', 'Palabre', () => runStart(scale.start));
     }
     if (want('search')) {
       const start = palabreStarter(join(dataDir, 'search'), {
         ...palabreConfig,
         webRoot: join(ROOT, 'web/build'),
       });
-      try {
-        results.search = await runSearch(quick ? 20_000 : 100_000, start);
-        if (results.search.browserError)
-          failures.push({ workload: 'search', target: 'Chromium', error: results.search.browserError });
-      } catch (err) {
-        log(`  FAILED: ${String(err)}`);
-        failures.push({ workload: 'search', target: 'search index', error: String(err) });
-      }
+      results.search = await attempt('search', 'search index', () =>
+        runSearch(quick ? 20_000 : 100_000, start),
+      );
+      if (results.search?.browserError)
+        failures.push({ workload: 'search', target: 'Chromium', error: results.search.browserError });
     }
     if (want('backup')) {
       // 1,000 discussions and 1,000,000 messages (--quick: 100 and 100,000).
       const discussions = quick ? 100 : 1000;
-      try {
-        results.backup = await runBackupBench({ discussions, messagesEach: 1000 });
-      } catch (err) {
-        log(`  FAILED: ${String(err)}`);
-        failures.push({ workload: 'backup', target: 'palabre backup', error: String(err) });
-      }
+      results.backup = await attempt('backup', 'palabre backup', () =>
+        runBackupBench({ discussions, messagesEach: 1000 }),
+      );
     }
   } finally {
     killAll();

@@ -30,6 +30,7 @@ import { ROOT } from './children.js';
 import { log } from './log.js';
 import { machineBusyMicros } from './machine.js';
 import { median } from './stats.js';
+import { post } from './http.js';
 
 export interface StartResult {
   /** Spawn of `node scripts/start.mjs` to the first 200 from /api/health, ms, each start. */
@@ -139,16 +140,6 @@ async function stop(proc: Proc): Promise<number> {
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
-}
-
-async function post<T>(url: string, path: string, token: string | null, body: unknown): Promise<T> {
-  const res = await fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
 }
 
 interface Writer {

@@ -12,6 +12,7 @@ import { loginAll } from '../clients.js';
 import { log } from '../log.js';
 import { summarize, type Summary } from '../stats.js';
 import { generateCorpus } from './corpus.js';
+import { CHROMIUM_LAUNCH } from '../../tests/chromium.js';
 
 export interface BrowserSearchResult {
   messages: number;
@@ -24,14 +25,6 @@ export interface BrowserSearchResult {
 }
 
 const PASSWORD = 'bench-password';
-const BROWSER_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** Queries typed letter by letter: words, prefixes, typos, several words, filters. */
 const QUERIES = [
@@ -84,8 +77,7 @@ export async function runBrowserSearch(
     const units: UnitRecord[] = [...index.units.values()].map((u) => u.toRecord());
 
     browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: BROWSER_ARGS,
+      ...CHROMIUM_LAUNCH,
       headless: true,
     });
     const context = await browser.newContext({

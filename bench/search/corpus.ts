@@ -136,26 +136,14 @@ d'abord enfin vraiment peut-être d'accord merci bonjour salut bonsoir s'il-vous
 oui non ok super parfait génial top voilà attention rapidement ensemble tard tôt vite
 là-bas ici-même quelqu'un quelque-chose chacun plusieurs beaucoup trop assez moins`.split(/\s+/);
 
+/** The endings of a verb in -er's inflected forms, after its stem. */
+const ER_ENDINGS = ['e', 'es', 'ons', 'ez', 'ent', 'é', 'ée', 'ait', 'erai', 'era', 'erons', 'ais', 'ant'];
+
 /** Inflected forms of a verb in -er (and a few irregular-looking ones kept as is). */
 function conjugate(verb: string): string[] {
   if (!verb.endsWith('er')) return [verb];
   const stem = verb.slice(0, -2);
-  return [
-    verb,
-    `${stem}e`,
-    `${stem}es`,
-    `${stem}ons`,
-    `${stem}ez`,
-    `${stem}ent`,
-    `${stem}é`,
-    `${stem}ée`,
-    `${stem}ait`,
-    `${stem}erai`,
-    `${stem}era`,
-    `${stem}erons`,
-    `${stem}ais`,
-    `${stem}ant`,
-  ];
+  return [verb, ...ER_ENDINGS.map((ending) => `${stem}${ending}`)];
 }
 
 function plural(word: string): string[] {

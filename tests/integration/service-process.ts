@@ -21,8 +21,13 @@ export interface Service {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startService(dataDir: string, env: Record<string, string> = {}): Promise<Service> {
-  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+/** Start Palabre on a fresh port; `entry` is what node runs (the compiled `sync-server/dist/main.js` also works). */
+export async function startService(
+  dataDir: string,
+  env: Record<string, string> = {},
+  entry = 'scripts/start.mjs',
+): Promise<Service> {
+  const child = spawn(process.execPath, [entry], {
     cwd: ROOT,
     env: {
       ...process.env,
