@@ -7,7 +7,7 @@
  */
 
 /** Bumped whenever indexing changes (tokenizer, stop words, record layout): stored indexes are rebuilt. */
-export const SEARCH_FORMAT = 2;
+export const SEARCH_FORMAT = 3;
 
 /** A message as the index takes it. */
 export interface SearchMessage {
@@ -26,7 +26,12 @@ export interface SearchMessage {
 /** An indexed message: `seq` orders every change the index took in, across discussions. */
 export interface Entry extends Required<SearchMessage> {
   seq: number;
+  /** MiniSearch's short id of this version (-1 while not in MiniSearch). */
+  short: number;
 }
+
+/** No short id, in a record's `short` column. */
+const NO_SHORT = 0xffffffff;
 
 /** The document state a unit was built from. */
 export interface Coverage {
@@ -52,6 +57,8 @@ export interface UnitRecord {
   ts: Float64Array;
   editedAt: Float64Array;
   seq: Float64Array;
+  /** MiniSearch's short id of each (NO_SHORT: none): pairs them with the snapshot's documents. */
+  short: Uint32Array;
   /** The texts (one string each: joined, one « œ » would make them all two bytes a letter). */
   texts: string[];
   /** Messages with files: [index, ids, names]. */
@@ -82,6 +89,7 @@ export function toEntry(m: SearchMessage, seq: number): Entry {
     files: m.files ?? [],
     fileNames: m.fileNames ?? [],
     seq,
+    short: -1,
   };
 }
 
@@ -93,7 +101,9 @@ export interface UnitStats {
 }
 
 export class DiscussionIndex {
-  readonly messages = new Map<string, Entry>();
+  /** The entries as loaded, until the first lookup by id builds `#byId` (then null). */
+  #rows: Entry[] | null = null;
+  #byId: Map<string, Entry> | null = new Map();
   /** Deleted since the last snapshot, with the seq of the deletion. */
   readonly deleted = new Map<string, number>();
   pins: ReadonlySet<string> = new Set();
@@ -104,6 +114,29 @@ export class DiscussionIndex {
 
   constructor(readonly id: string) {}
 
+  /**
+   * The messages by id. A loaded unit builds this map only when first asked (a change, a
+   * lookup): a cold start then builds none of them (see `all` and `count`).
+   */
+  get messages(): Map<string, Entry> {
+    if (!this.#byId) {
+      const map = new Map<string, Entry>();
+      for (const m of this.#rows!) map.set(m.id, m);
+      this.#byId = map;
+      this.#rows = null;
+    }
+    return this.#byId;
+  }
+
+  /** Every entry, in order, without building the map by id. */
+  all(): Iterable<Entry> {
+    return this.#rows ?? this.#byId!.values();
+  }
+
+  get count(): number {
+    return this.#rows ? this.#rows.length : this.#byId!.size;
+  }
+
   /** Oldest and newest message times, authors and messages with files: to skip the whole unit. */
   get stats(): UnitStats {
     if (!this.#stats) {
@@ -111,7 +144,7 @@ export class DiscussionIndex {
       let maxTs = -Infinity;
       let files = 0;
       const authors = new Set<string>();
-      for (const m of this.messages.values()) {
+      for (const m of this.all()) {
         if (m.ts < minTs) minTs = m.ts;
         if (m.ts > maxTs) maxTs = m.ts;
         if (m.files.length > 0) files++;
@@ -141,17 +174,18 @@ export class DiscussionIndex {
   }
 
   toRecord(): UnitRecord {
-    const n = this.messages.size;
+    const n = this.count;
     const ids: string[] = [];
     const authors = new Map<string, number>();
     const author = new Uint32Array(n);
     const ts = new Float64Array(n);
     const editedAt = new Float64Array(n);
     const seq = new Float64Array(n);
+    const short = new Uint32Array(n);
     const texts: string[] = [];
     const files: [number, string[], string[]][] = [];
     let i = 0;
-    for (const m of this.messages.values()) {
+    for (const m of this.all()) {
       ids.push(m.id);
       let a = authors.get(m.author);
       if (a === undefined) authors.set(m.author, (a = authors.size));
@@ -159,6 +193,7 @@ export class DiscussionIndex {
       ts[i] = m.ts;
       editedAt[i] = m.editedAt;
       seq[i] = m.seq;
+      short[i] = m.short < 0 ? NO_SHORT : m.short;
       texts.push(m.text);
       if (m.files.length > 0 || m.fileNames.length > 0) files.push([i, m.files, m.fileNames]);
       i++;
@@ -173,6 +208,7 @@ export class DiscussionIndex {
       ts,
       editedAt,
       seq,
+      short,
       texts,
       files,
       deleted: [...this.deleted],
@@ -187,9 +223,11 @@ export class DiscussionIndex {
     const ids = record.ids === '' ? [] : record.ids.split('\n');
     const files = new Map(record.files.map(([i, f, names]) => [i, [f, names] as const]));
     const none = Object.freeze([]) as unknown as string[];
+    const rows = new Array<Entry>(ids.length);
     for (let i = 0; i < ids.length; i++) {
       const attached = files.get(i);
-      unit.messages.set(ids[i], {
+      const short = record.short[i];
+      rows[i] = {
         id: ids[i],
         author: record.authors[record.author[i]],
         ts: record.ts[i],
@@ -198,8 +236,11 @@ export class DiscussionIndex {
         files: attached?.[0] ?? none,
         fileNames: attached?.[1] ?? none,
         seq: record.seq[i],
-      });
+        short: short === NO_SHORT ? -1 : short,
+      };
     }
+    unit.#rows = rows;
+    unit.#byId = null;
     for (const [id, seq] of record.deleted) unit.deleted.set(id, seq);
     unit.pins = new Set(record.pins);
     unit.covered = record.covered;

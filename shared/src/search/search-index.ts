@@ -21,6 +21,7 @@
 import MiniSearch from 'minisearch';
 import { queryPlan } from './fold.js';
 import { expand, internals, matchedTerms, run, type Expansion, type MiniInternals } from './engine.js';
+import { LazyIdMap } from './id-maps.js';
 import { packIndex, unpackIndex } from './snapshot.js';
 import {
   DiscussionIndex,
@@ -33,6 +34,7 @@ import {
   type UnitRecord,
 } from './discussion-index.js';
 import { snippet } from './snippet.js';
+import { candidateUnits } from './candidates.js';
 import {
   MINISEARCH_OPTIONS,
   SNAPSHOT_AFTER_CHANGES,
@@ -41,7 +43,6 @@ import {
   toDoc,
   type Doc,
   type MessageHit,
-  type SearchFilters,
   type SearchRequest,
   type SnapshotRecord,
 } from './search-model.js';
@@ -106,10 +107,14 @@ export class SearchIndex {
 
   #add(unit: DiscussionIndex, m: Entry): void {
     this.#mini.add(toDoc(m));
-    this.#slot(this.#ix._idToShortId.get(m.id)!, unit, m);
+    // The short id MiniSearch just gave it (not looked up: see `warm`).
+    this.#slot(this.#ix._nextId - 1, unit, m);
   }
 
   #slot(short: number, unit: DiscussionIndex | undefined, m: Entry | undefined): void {
+    const before = this.#entries[short];
+    if (before && before !== m) before.short = -1;
+    if (m) m.short = short;
     this.#entries[short] = m;
     this.#unitOf[short] = unit;
     const lengths = m ? this.#ix._fieldLength.get(short) : undefined;
@@ -118,7 +123,7 @@ export class SearchIndex {
 
   /** A message's words leave MiniSearch (removed if we know them, discarded otherwise). */
   #drop(id: string, old: Entry | undefined): void {
-    const short = this.#ix._idToShortId.get(id);
+    const short = old && old.short >= 0 ? old.short : this.#ix._idToShortId.get(id);
     if (short === undefined) return;
     if (old) this.#mini.remove(toDoc(old));
     else {
@@ -173,9 +178,7 @@ export class SearchIndex {
   remove(discussionId: string): void {
     const unit = this.units.get(discussionId);
     if (!unit) return;
-    for (const m of unit.messages.values()) {
-      this.#drop(m.id, m);
-    }
+    for (const m of [...unit.all()]) this.#drop(m.id, m);
     this.units.delete(discussionId);
     this.#mustSnapshot = true;
   }
@@ -209,10 +212,7 @@ export class SearchIndex {
       index: packIndex(
         this.#mini,
         MINISEARCH_OPTIONS.fields.length,
-        (id) => {
-          const short = this.#ix._idToShortId.get(id);
-          return (short === undefined ? undefined : this.#unitOf[short]?.id) ?? '';
-        },
+        (short) => ({ group: this.#unitOf[short]?.id ?? '', seq: this.#entries[short]?.seq ?? -1 }),
         (short, field) => this.#lengths[field][short] ?? 0,
       ),
     };
@@ -235,6 +235,11 @@ export class SearchIndex {
   /**
    * A cold start: the persisted snapshot (if of this format) and units, plus only what changed
    * after the snapshot. Returns the index and how many messages had to be indexed.
+   *
+   * The snapshot's documents are paired with the units' entries by short id (both record it)
+   * and kept only if the seq agrees: the snapshot holds that very version. No map by message
+   * id is built here: units build theirs when first changed, MiniSearch's id -> short id map
+   * is built on first use (`warm`, which the worker calls right after loading).
    */
   static restore(
     snapshot: SnapshotRecord | null,
@@ -244,57 +249,77 @@ export class SearchIndex {
     const usable = snapshot?.format === SEARCH_FORMAT ? snapshot : null;
     const since = usable ? usable.seq : -1;
     const units: DiscussionIndex[] = [];
-    let kept = 0;
     for (const record of records) {
       const unit = DiscussionIndex.fromRecord(record);
       if (!unit) continue;
       units.push(unit);
       index.units.set(unit.id, unit);
-      for (const m of unit.messages.values()) if (m.seq > index.seq) index.seq = m.seq;
+      for (const m of unit.all()) if (m.seq > index.seq) index.seq = m.seq;
       for (const seq of unit.deleted.values()) if (seq > index.seq) index.seq = seq;
     }
     if (usable) {
+      // Entries the snapshot may hold, by short id.
+      const { nextId, fieldLength } = usable.index;
+      const claim = new Array<Entry | undefined>(nextId);
+      const claimUnit = new Array<DiscussionIndex | undefined>(nextId);
+      for (const unit of units) {
+        for (const m of unit.all()) {
+          if (m.short >= 0 && m.short < nextId && m.seq <= since) {
+            claim[m.short] = m;
+            claimUnit[m.short] = unit;
+          }
+        }
+      }
       // The snapshot without what changed after it (re-added below) or was deleted, and
       // without discussions whose unit is gone (removed before the snapshot was rewritten).
-      let orphans = 0;
-      const { fieldLength } = usable.index;
+      let unclaimed = 0;
       const fields = index.#lengths.length;
-      const { mini } = unpackIndex(usable.index, MINISEARCH_OPTIONS, (id, group, short, at) => {
-        const unit = index.units.get(group);
-        const m = unit?.messages.get(id);
-        if (m && m.seq <= since) {
+      const { mini } = unpackIndex(usable.index, MINISEARCH_OPTIONS, (short, group, seq, at) => {
+        const m = claim[short];
+        const unit = claimUnit[short];
+        if (m && unit && m.seq === seq && unit.id === group) {
           index.#entries[short] = m;
           index.#unitOf[short] = unit;
           for (let f = 0; f < fields; f++) index.#lengths[f][short] = fieldLength[at * fields + f];
-          kept++;
-          return true;
+          return m.id;
         }
-        // Changed or deleted after the snapshot, or its discussion is gone (then rewrite it).
-        if (!m && !unit?.deleted.has(id)) orphans++;
-        return false;
+        unclaimed++;
+        return null;
       });
       index.#mini = mini;
       index.#ix = internals(mini);
       index.snapshotSeq = usable.seq;
       if (usable.seq > index.seq) index.seq = usable.seq;
-      // Words of a discussion that is gone were still in the snapshot: rewrite it soon.
-      if (orphans > 0) index.#mustSnapshot = true;
+      // The snapshot on disk holds words the index no longer has (a discussion gone, a message
+      // edited or deleted since): rewrite it soon.
+      if (unclaimed > 0) index.#mustSnapshot = true;
     }
-    // Index what the snapshot does not hold: changes after it (and, should the snapshot lack
-    // an older message, that one too: checked by count, looked up only then).
+    // Index what the snapshot does not hold: changes after it (and any entry it lacks). Those
+    // are not in MiniSearch: its id -> short id map starts with them alone (see `warm`).
+    const added = index.#ix._idToShortId;
     let indexed = 0;
-    let older = 0;
-    for (const unit of units) for (const m of unit.messages.values()) if (m.seq <= since) older++;
-    const shortOf = index.#ix._idToShortId;
     for (const unit of units) {
-      for (const m of unit.messages.values()) {
-        if (m.seq <= since && (older === kept || index.#entries[shortOf.get(m.id) ?? -1] === m)) continue;
-        index.#drop(m.id, undefined);
+      for (const m of unit.all()) {
+        if (m.short >= 0 && index.#entries[m.short] === m) continue;
+        m.short = -1;
         index.#add(unit, m);
         indexed++;
       }
     }
+    const entries = index.#entries;
+    index.#ix._idToShortId = new LazyIdMap(added, (map) => {
+      for (let short = 0; short < entries.length; short++) {
+        const m = entries[short];
+        if (m && !map.has(m.id)) map.set(m.id, short);
+      }
+    }).asMap();
     return { index, indexed };
+  }
+
+  /** Build now what a cold start left for later (MiniSearch's id -> short id map). */
+  warm(): void {
+    const ids = this.#ix._idToShortId as unknown;
+    if (ids instanceof LazyIdMap) void ids.map;
   }
 
   // --- search -----------------------------------------------------------------------------
@@ -306,7 +331,7 @@ export class SearchIndex {
     const plan = queryPlan(request.text);
     const before = filters.before ?? Infinity;
     const after = filters.after ?? -Infinity;
-    const candidates = this.#candidates(filters, before, after);
+    const candidates = candidateUnits(this.units, filters, before, after);
     if (candidates.size === 0) return [];
     const filtered =
       !!filters.authors ||
@@ -329,8 +354,7 @@ export class SearchIndex {
     if (plan.length === 0) {
       // Filters only: the matching messages of the candidate units, most recent first.
       for (const unit of candidates)
-        for (const m of unit.messages.values())
-          if (accept(unit, m)) found.push({ unit, m, score: m.ts, terms: [] });
+        for (const m of unit.all()) if (accept(unit, m)) found.push({ unit, m, score: m.ts, terms: [] });
       found.sort((a, b) => b.score - a.score);
       found.length = Math.min(found.length, limit);
     } else {
@@ -366,23 +390,5 @@ export class SearchIndex {
       files: m.files.length,
       snippet: snippet(m.text, new Set(matched)),
     }));
-  }
-
-  /** Units that may hold a match: the discussion filter, then each unit's dates, authors, pins, files. */
-  #candidates(filters: SearchFilters, before: number, after: number): Set<DiscussionIndex> {
-    const out = new Set<DiscussionIndex>();
-    const units = filters.discussions
-      ? [...filters.discussions].map((id) => this.units.get(id)).filter((u) => u !== undefined)
-      : this.units.values();
-    for (const unit of units) {
-      if (unit.messages.size === 0) continue;
-      const stats = unit.stats;
-      if (stats.minTs >= before || stats.maxTs < after) continue;
-      if (filters.hasPin && unit.pins.size === 0) continue;
-      if (filters.hasFile && stats.files === 0) continue;
-      if (filters.authors && ![...filters.authors].some((a) => stats.authors.has(a))) continue;
-      out.add(unit);
-    }
-    return out;
   }
 }

@@ -5,16 +5,22 @@
  * start does not even build MiniSearch's posting maps: each term's postings stay a view on the
  * loaded arrays (`PackedPostings`, a read-only Map until the first change to that term, which
  * turns it into a real Map). Postings of discarded documents are left out.
+ *
+ * Documents are not named here: each is MiniSearch's short id, with its discussion and the seq
+ * of the version indexed. Each discussion's record lists its messages' short ids too, so a cold
+ * start pairs them by short id and checks the seq (a message changed since holds another seq):
+ * no lookup by message id, and MiniSearch's id maps are filled without hashing (id-maps.ts).
  */
 import MiniSearch, { type Options } from 'minisearch';
 import { internals, type Postings } from './engine.js';
+import { DenseIdMap } from './id-maps.js';
 import { PackedPostings } from './packed-postings.js';
 
 export interface PackedIndex {
-  /** Document ids in short-id order, joined by '\n'. */
-  docIds: string;
-  /** MiniSearch's short id of each. */
+  /** MiniSearch's short id of each document, increasing. */
   shortIds: Uint32Array;
+  /** The seq of the version of each that is indexed (see SearchIndex). */
+  seq: Float64Array;
   /** The group (discussion) of each document: an index into `groups`. */
   groups: string[];
   group: Uint32Array;
@@ -34,21 +40,24 @@ export interface PackedIndex {
 export function packIndex<T>(
   mini: MiniSearch<T>,
   fieldCount: number,
-  groupOf: (id: string) => string,
+  /** A document's discussion and the seq of its indexed version. */
+  docOf: (short: number) => { group: string; seq: number },
   /** A document's field length (those loaded by unpackIndex are not in MiniSearch's map). */
   lengthOf: (short: number, field: number) => number,
 ): PackedIndex {
   const ix = internals(mini);
-  const ids: string[] = [];
   const shortIds = new Uint32Array(ix._documentIds.size);
+  const seq = new Float64Array(ix._documentIds.size);
   const groups = new Map<string, number>();
   const group = new Uint32Array(ix._documentIds.size);
   const fieldLength = new Uint32Array(ix._documentIds.size * fieldCount);
+  const order = [...ix._documentIds.keys()].sort((a, b) => a - b);
   let i = 0;
-  for (const [short, id] of ix._documentIds) {
-    ids.push(id);
+  for (const short of order) {
     shortIds[i] = short;
-    const g = groupOf(id);
+    const doc = docOf(short);
+    seq[i] = doc.seq;
+    const g = doc.group;
     let n = groups.get(g);
     if (n === undefined) groups.set(g, (n = groups.size));
     group[i] = n;
@@ -83,8 +92,8 @@ export function packIndex<T>(
     counts.push(...termCounts);
   }
   return {
-    docIds: ids.join('\n'),
     shortIds,
+    seq,
     groups: [...groups.keys()],
     group,
     fieldLength,
@@ -97,13 +106,6 @@ export function packIndex<T>(
   };
 }
 
-/**
- * A MiniSearch index from its packed form. Field lengths are NOT put in MiniSearch's map (100,000
- * arrays and map entries, read by nothing on the query path): `keep` receives where they are
- * (`packed.fieldLength` at `at * fields`) and the caller keeps them. `keep(...)` false leaves a document out entirely (its
- * postings too: the index is as if it had never held it), for messages changed or deleted
- * after the snapshot was written. Returns the index and how many documents were left out.
- */
 /** Postings are stored by increasing document (PackedPostings binary-searches them). */
 function sortPostings(docs: Uint32Array, tfs: Uint16Array, start: number, end: number): void {
   const order = Array.from({ length: end - start }, (_, i) => start + i).sort((a, b) => docs[a] - docs[b]);
@@ -113,28 +115,39 @@ function sortPostings(docs: Uint32Array, tfs: Uint16Array, start: number, end: n
   tfs.set(t, start);
 }
 
+/**
+ * A MiniSearch index from its packed form. `keep(short, group, seq, at)` answers the id of the
+ * message it still is, or null to leave the document out entirely (its postings too: the
+ * index is as if it had never held it), for messages changed or deleted after the snapshot
+ * was written and discussions gone. Field lengths are NOT put in MiniSearch's map (100,000
+ * arrays and map entries, read by nothing on the query path): `at` tells where they are
+ * (`packed.fieldLength` at `at * fields`), and the caller keeps them. MiniSearch's short id ->
+ * id map is a DenseIdMap; its id -> short id map is left EMPTY (the caller installs one).
+ */
 export function unpackIndex<T>(
   packed: PackedIndex,
   options: Options<T>,
-  keep: (id: string, group: string, short: number, at: number) => boolean,
+  keep: (short: number, group: string, seq: number, at: number) => string | null,
 ): { mini: MiniSearch<T>; dropped: number } {
   const mini = new MiniSearch<T>(options);
   const ix = internals(mini);
   const fieldCount = options.fields.length;
-  const ids = packed.docIds === '' ? [] : packed.docIds.split('\n');
+  const n = packed.shortIds.length;
   const dropped = new Set<number>();
   const totals = new Array<number>(fieldCount).fill(0);
-  for (let i = 0; i < ids.length; i++) {
+  const documentIds = new DenseIdMap(packed.nextId);
+  for (let i = 0; i < n; i++) {
     const short = packed.shortIds[i];
-    if (!keep(ids[i], packed.groups[packed.group[i]], short, i)) {
+    const id = keep(short, packed.groups[packed.group[i]], packed.seq[i], i);
+    if (id === null) {
       dropped.add(short);
       continue;
     }
-    ix._documentIds.set(short, ids[i]);
-    ix._idToShortId.set(ids[i], short);
+    documentIds.set(short, id);
     for (let f = 0; f < fieldCount; f++) totals[f] += packed.fieldLength[i * fieldCount + f];
   }
-  const count = ids.length - dropped.size;
+  ix._documentIds = documentIds.asMap();
+  const count = n - dropped.size;
   ix._documentCount = count;
   ix._nextId = packed.nextId;
   ix._avgFieldLength =

@@ -127,6 +127,10 @@ async function open(nextUser: string): Promise<void> {
   if (!writer) void takeOverWhenFree(nextUser);
   opened = nextUser;
   post({ t: 'ready', messages: index.size, indexed: restored.indexed, loadMs: performance.now() - started });
+  // What the load left for later (MiniSearch's map by message id, needed by the first change),
+  // in a task of its own once the index answers searches.
+  const loaded = index;
+  setTimeout(() => loaded.warm(), 0);
 }
 
 /**
