@@ -21,6 +21,8 @@ export interface BrowserSearchResult {
   /** Keystroke (input event) to results painted. */
   keystroke: Summary;
   keystrokes: number;
+  /** The slowest keystrokes: the text typed, keystroke to painted, and the worker's time. */
+  slowest: { text: string; ms: number; workerMs: number }[];
   queries: string[];
 }
 
@@ -159,7 +161,7 @@ export async function runBrowserSearch(
     // page drops an answer a newer keystroke made stale) are on screen -> next frame painted.
     // A keystroke is timed until the results list says it answers that text or a later one.
     await page.evaluate(() => {
-      const w = window as unknown as { __samples: number[] };
+      const w = window as unknown as { __samples: { text: string; ms: number; workerMs: number }[] };
       w.__samples = [];
       const pending: { started: number; value: string }[] = [];
       const input = document.getElementById('discussion-filter') as HTMLInputElement;
@@ -170,10 +172,11 @@ export async function runBrowserSearch(
         for (let i = 0; i < pending.length; i++) if (pending[i].value === list.dataset.query) last = i;
         if (last < 0) return;
         const done = pending.splice(0, last + 1);
+        const workerMs = Number(list.dataset.ms);
         requestAnimationFrame(() =>
           setTimeout(() => {
             const now = performance.now();
-            for (const k of done) w.__samples.push(now - k.started);
+            for (const k of done) w.__samples.push({ text: k.value, ms: now - k.started, workerMs });
           }, 0),
         );
       };
@@ -201,12 +204,15 @@ export async function runBrowserSearch(
         await page.waitForTimeout(300);
       }
     }
-    const samples = await page.evaluate(() => (window as unknown as { __samples: number[] }).__samples);
+    const samples = await page.evaluate(
+      () => (window as unknown as { __samples: { text: string; ms: number; workerMs: number }[] }).__samples,
+    );
     return {
       messages: ready.messages,
       coldLoadMs: ready.loadMs,
-      keystroke: summarize(samples),
+      keystroke: summarize(samples.map((k) => k.ms)),
       keystrokes,
+      slowest: [...samples].sort((a, b) => b.ms - a.ms).slice(0, 5),
       queries: QUERIES,
     };
   } finally {

@@ -68,6 +68,8 @@ export async function runSearch(
     log(
       `  cold load ${browser.coldLoadMs.toFixed(0)} ms, keystroke p50 ${browser.keystroke.p50.toFixed(1)} ms, p99 ${browser.keystroke.p99.toFixed(1)} ms`,
     );
+    for (const k of browser.slowest)
+      log(`  slow keystroke « ${k.text} »: ${k.ms.toFixed(0)} ms (worker ${k.workerMs.toFixed(1)} ms)`);
   } catch (error) {
     browserError = String(error);
     log(`  FAILED: ${browserError}`);

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test, type PalabreServer, type TestUser } from './fixtures.js';
+import { expect, loginAs, test, type PalabreServer, type TestUser } from './fixtures.js';
 import { composer, message, openDiscussion, send, sidebar } from './ui.js';
 
 const searchBox = (page: Page) => page.getByRole('combobox', { name: 'Rechercher une discussion' });
@@ -217,6 +217,58 @@ test('an edited message’s old text and a deleted message are no longer found, 
     await searchBox(brunoPage).fill(q);
     if (count === 0) await expect(results(brunoPage)).toContainText('Aucun résultat');
     else await expect(messageHits(brunoPage)).toHaveCount(count);
+  }
+});
+
+test('without SharedWorker, each tab searches with its own worker, the Web Lock holder alone writes, and the next tab takes over', async ({
+  palabre,
+  browser,
+}) => {
+  const claire = await palabre.createUser('Claire Martin');
+  const francois = await palabre.createUser('François Dupont');
+  const { id } = await palabre.createDiscussion(francois, [claire.id]);
+  await palabre.postMessages(francois, id, ['Le dossier Quetzal est complet']);
+  test.slow(); // two tabs, each with its own worker and index
+  // A browser without SharedWorker (Chrome on Android): the page falls back to a dedicated worker.
+  const context = await browser.newContext();
+  try {
+    await context.addInitScript(() => {
+      delete (globalThis as { SharedWorker?: unknown }).SharedWorker;
+    });
+    const tab1 = await context.newPage();
+    await loginAs(tab1, claire);
+    expect(await tab1.evaluate(() => typeof SharedWorker)).toBe('undefined');
+    await searchBox(tab1).fill('quetzal');
+    await expect(messageHits(tab1)).toHaveCount(1);
+    const tab2 = await context.newPage();
+    await tab2.goto('/discussions');
+    // Two tabs and their workers starting on two cores: the second can take a while to answer.
+    await expect(searchBox(tab2)).toBeEditable({ timeout: 30_000 });
+    await searchBox(tab2).fill('quetzal');
+    await expect(messageHits(tab2)).toHaveCount(1);
+
+    // One writer: the first tab's worker holds the lock, the second one's waits for it.
+    const locks = (page: Page) =>
+      page.evaluate(async (name) => {
+        const state = await navigator.locks.query();
+        const named = (list: LockInfo[] | undefined) => (list ?? []).filter((l) => l.name === name).length;
+        return { held: named(state.held), pending: named(state.pending) };
+      }, `palabre:${claire.id}:search`);
+    await expect.poll(() => locks(tab2)).toEqual({ held: 1, pending: 1 });
+
+    // The first tab goes: the second tab's worker takes the lock, and writes what arrives next.
+    await tab1.close();
+    await expect.poll(() => locks(tab2)).toEqual({ held: 1, pending: 0 });
+    await palabre.postMessages(francois, id, ['Le colis Ornithorynque est parti ce matin']);
+    await searchBox(tab2).fill('ornithorynque');
+    await expect(messageHits(tab2)).toHaveCount(1);
+    await expect.poll(() => searchStoreText(tab2), { timeout: 15_000 }).toContain('ornithorynque');
+    // A cold start of that tab loads what it wrote.
+    await tab2.reload();
+    await searchBox(tab2).fill('colis');
+    await expect(messageHits(tab2)).toHaveCount(1);
+  } finally {
+    await context.close();
   }
 });
 
