@@ -65,9 +65,16 @@ export async function writeSnapshot(db: IDBDatabase, snapshot: SnapshotRecord): 
   await done(tx);
 }
 
-/** Delete one discussion's record, without creating the database if there is none. */
-export async function deleteSearchUnit(user: string, id: string): Promise<void> {
-  const req = indexedDB.open(searchDatabase(user));
+/**
+ * Open an existing database and run `use` on it if it has `store`; null when there is no such
+ * database (it is not created: y-indexeddb would then find it without its stores) or store.
+ */
+async function withExisting<T>(
+  name: string,
+  store: string,
+  use: (db: IDBDatabase) => Promise<T>,
+): Promise<T | null> {
+  const req = indexedDB.open(name);
   let created = false;
   req.onupgradeneeded = () => {
     created = true;
@@ -77,14 +84,19 @@ export async function deleteSearchUnit(user: string, id: string): Promise<void> 
   try {
     db = await request(req);
   } catch {
-    return;
+    return null;
   }
   try {
-    if (created || !db.objectStoreNames.contains(UNITS)) return;
-    await writeUnits(db, [], [id]);
+    if (created || !db.objectStoreNames.contains(store)) return null;
+    return await use(db);
   } finally {
     db.close();
   }
+}
+
+/** Delete one discussion's record, without creating the database if there is none. */
+export async function deleteSearchUnit(user: string, id: string): Promise<void> {
+  await withExisting(searchDatabase(user), UNITS, (db) => writeUnits(db, [], [id]));
 }
 
 /** Start over: a format change, or a broken store. */
@@ -96,25 +108,9 @@ export async function clearAll(db: IDBDatabase): Promise<void> {
 }
 
 /** Every stored Yjs update of a discussion document, or null if there is no local copy. */
-export async function readDocUpdates(name: string): Promise<Uint8Array[] | null> {
-  const req = indexedDB.open(name);
-  let created = false;
-  req.onupgradeneeded = () => {
-    // No such database: do not create it (y-indexeddb would then find it without its stores).
-    created = true;
-    req.transaction?.abort();
-  };
-  let db: IDBDatabase;
-  try {
-    db = await request(req);
-  } catch {
-    return null;
-  }
-  try {
-    if (created || !db.objectStoreNames.contains('updates')) return null;
+export function readDocUpdates(name: string): Promise<Uint8Array[] | null> {
+  return withExisting(name, 'updates', (db) => {
     const tx = db.transaction('updates', 'readonly');
-    return await request(tx.objectStore('updates').getAll() as IDBRequest<Uint8Array[]>);
-  } finally {
-    db.close();
-  }
+    return request(tx.objectStore('updates').getAll() as IDBRequest<Uint8Array[]>);
+  });
 }
