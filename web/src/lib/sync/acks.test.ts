@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addMessage, type ReadCursor } from '@palabre/shared/discussion/index';
 import { Acknowledgements, type AckStore } from './acks.js';
+import { relayedFromMyPhone } from './relayed.test-helper.js';
 
 const ME = 'me00000000000000000a';
 
@@ -38,11 +39,7 @@ describe('Acknowledgements', () => {
   });
 
   it('counts what the server sent as acknowledged (my message relayed from another device)', () => {
-    const phone = new Y.Doc();
-    addMessage(phone, { author: ME, text: 'from my phone', now: 1 });
-    const laptop = new Y.Doc();
-    const update = Y.encodeStateAsUpdate(phone);
-    Y.applyUpdate(laptop, update);
+    const { laptop, update } = relayedFromMyPhone(ME, 'from my phone');
     const acks = new Acknowledgements(memoryStore());
     expect(texts(acks, laptop)).toEqual(['from my phone']);
     expect(acks.fromServerUpdate(update)).not.toBeNull();

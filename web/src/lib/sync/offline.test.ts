@@ -10,18 +10,14 @@ import {
   syncOrder,
   type SyncCandidate,
 } from './offline.js';
+import { relayedFromMyPhone } from './relayed.test-helper.js';
 
 const ME = 'me00000000000000000a';
 const OTHER = 'other000000000000000';
 
 describe('cursorOfUpdate', () => {
   it('covers every item of an update received from the server, so none of it shows as pending', () => {
-    // My message written on another device, relayed by the server to this one.
-    const phone = new Y.Doc();
-    addMessage(phone, { author: ME, text: 'from my phone', now: 1_000 });
-    const laptop = new Y.Doc();
-    const update = Y.encodeStateAsUpdate(phone);
-    Y.applyUpdate(laptop, update);
+    const { laptop, update } = relayedFromMyPhone(ME, 'from my phone');
     expect(pendingMessages(laptop, ME, undefined)).toHaveLength(1);
     expect(pendingMessages(laptop, ME, cursorOfUpdate(update))).toHaveLength(0);
   });

@@ -151,32 +151,27 @@ class DocRegistry {
 
   /** The server closed a document for good (4401, 4403, 4404). */
   onStopped(handler: StoppedHandler): () => void {
-    this.#stopped.add(handler);
-    return () => this.#stopped.delete(handler);
+    return subscribe(this.#stopped, handler);
   }
 
   /** The server refused an update; the document was rebuilt from its copy. */
   onRejected(handler: RejectedHandler): () => void {
-    this.#rejected.add(handler);
-    return () => this.#rejected.delete(handler);
+    return subscribe(this.#rejected, handler);
   }
 
   /** A document was opened in this tab (search follows its changes). */
   onOpen(handler: DocHandler): () => void {
-    this.#opened.add(handler);
-    return () => this.#opened.delete(handler);
+    return subscribe(this.#opened, handler);
   }
 
   /** A document was closed in this tab. */
   onClose(handler: DocHandler): () => void {
-    this.#closed.add(handler);
-    return () => this.#closed.delete(handler);
+    return subscribe(this.#closed, handler);
   }
 
   /** A message mentioning me arrived from the server, unread (any document, open or in the pool). */
   onMention(handler: MentionHandler): () => void {
-    this.#mentioned.add(handler);
-    return () => this.#mentioned.delete(handler);
+    return subscribe(this.#mentioned, handler);
   }
 
   /** Tells documents whether I may post (they re-add my messages after a refusal only if so). */
@@ -194,3 +189,9 @@ class DocRegistry {
 }
 
 export const docs = new DocRegistry();
+
+/** Adds `handler` to `set`; the returned function takes it out again. */
+function subscribe<T>(set: Set<T>, handler: T): () => void {
+  set.add(handler);
+  return () => set.delete(handler);
+}
