@@ -1,46 +1,39 @@
 /** Issue 4: who may rename, manage members, write, and administer; changes take effect at once. */
 import { expect, test } from './fixtures.js';
-import { composer, message, messages, openDiscussion, send, sidebar } from './ui.js';
+import { composer, message, messages, openDiscussionId, send, sendAndReceive, sidebar } from './ui.js';
 
 test('the creator renames the group and removes a member, whose window loses it live', async ({
   palabre,
-  pageAs,
+  chat,
 }) => {
-  const karim = await palabre.createUser('Karim Haddad');
-  const sophie = await palabre.createUser('Sophie Leroy');
-  const thomas = await palabre.createUser('Thomas Petit');
-  const { id } = await palabre.createDiscussion(karim, [sophie.id, thomas.id], 'Atelier');
-  const karimPage = await pageAs(karim);
-  const sophiePage = await pageAs(sophie);
-  const thomasPage = await pageAs(thomas);
-  for (const page of [karimPage, sophiePage, thomasPage]) await openDiscussion(page, 'Atelier');
-  await send(karimPage, 'Planning de la semaine en pièce jointe.');
-  await expect(message(sophiePage, 'Planning de la semaine en pièce jointe.')).toBeVisible();
+  const [karim, sophie, thomas] = await chat(['Karim Haddad', 'Sophie Leroy', 'Thomas Petit'], 'Atelier');
+  const id = openDiscussionId(karim.page);
+  await sendAndReceive(karim.page, 'Planning de la semaine en pièce jointe.', sophie.page);
 
-  await karimPage.getByRole('button', { name: 'Renommer le groupe' }).click();
-  await karimPage.getByLabel('Nom du groupe').fill('Atelier de Lyon');
-  await karimPage.getByRole('button', { name: 'Enregistrer' }).click();
-  await expect(karimPage.getByRole('heading', { level: 1, name: 'Atelier de Lyon' })).toBeVisible();
+  await karim.page.getByRole('button', { name: 'Renommer le groupe' }).click();
+  await karim.page.getByLabel('Nom du groupe').fill('Atelier de Lyon');
+  await karim.page.getByRole('button', { name: 'Enregistrer' }).click();
+  await expect(karim.page.getByRole('heading', { level: 1, name: 'Atelier de Lyon' })).toBeVisible();
   // The other members see the new name without reloading.
-  for (const page of [sophiePage, thomasPage]) {
+  for (const page of [sophie.page, thomas.page]) {
     await expect(page.getByRole('heading', { level: 1, name: 'Atelier de Lyon' })).toBeVisible();
     await expect(sidebar(page).getByRole('link', { name: 'Atelier de Lyon' })).toBeVisible();
   }
 
-  await karimPage.getByRole('button', { name: 'Membres', exact: true }).click();
-  const panel = karimPage.getByRole('dialog', { name: 'Membres de la discussion' });
+  await karim.page.getByRole('button', { name: 'Membres', exact: true }).click();
+  const panel = karim.page.getByRole('dialog', { name: 'Membres de la discussion' });
   await panel.getByRole('button', { name: `Retirer ${sophie.displayName}` }).click();
-  const confirm = karimPage.getByRole('alertdialog', { name: `Retirer ${sophie.displayName} ?` });
+  const confirm = karim.page.getByRole('alertdialog', { name: `Retirer ${sophie.displayName} ?` });
   await confirm.getByRole('button', { name: 'Retirer de la discussion' }).click();
 
   // Sophie's open window loses the discussion at once and tells her why: out of her sidebar,
   // its messages gone from her screen.
   await expect(
-    sophiePage.getByText(/ne faites plus partie de la discussion|n’y avez plus accès/),
+    sophie.page.getByText(/ne faites plus partie de la discussion|n’y avez plus accès/),
   ).toBeVisible();
-  await expect(sidebar(sophiePage).getByRole('link', { name: 'Atelier de Lyon' })).toHaveCount(0);
-  await expect(sidebar(sophiePage).getByText('Aucune discussion pour l’instant.')).toBeVisible();
-  await expect(sophiePage.getByText('Planning de la semaine en pièce jointe.')).toHaveCount(0);
+  await expect(sidebar(sophie.page).getByRole('link', { name: 'Atelier de Lyon' })).toHaveCount(0);
+  await expect(sidebar(sophie.page).getByText('Aucune discussion pour l’instant.')).toBeVisible();
+  await expect(sophie.page.getByText('Planning de la semaine en pièce jointe.')).toHaveCount(0);
 
   await expect(panel.getByRole('listitem').filter({ hasText: sophie.displayName })).toHaveCount(0);
   await expect
@@ -49,23 +42,18 @@ test('the creator renames the group and removes a member, whose window loses it 
 
   // The others keep talking.
   await panel.getByRole('button', { name: 'Fermer' }).click();
-  await send(karimPage, 'Sophie a rejoint l’équipe de Paris.');
-  await expect(message(thomasPage, 'Sophie a rejoint l’équipe de Paris.')).toBeVisible();
-  await expect(thomasPage.getByText('2 membres')).toBeVisible();
+  await sendAndReceive(karim.page, 'Sophie a rejoint l’équipe de Paris.', thomas.page);
+  await expect(thomas.page.getByText('2 membres')).toBeVisible();
 });
 
 test('a reader reads the thread but has no way to write in it', async ({ palabre, pageAs }) => {
-  const karim = await palabre.createUser('Karim Haddad');
-  const sophie = await palabre.createUser('Sophie Leroy');
-  const elodie = await palabre.createUser('Élodie Bernard');
+  const [karim, sophie, elodie] = await palabre.createUsers('Karim Haddad', 'Sophie Leroy', 'Élodie Bernard');
   const { id } = await palabre.createDiscussion(karim, [sophie.id, elodie.id], 'Annonces');
   await palabre.setRole(id, elodie.id, 'reader');
-  const karimPage = await pageAs(karim);
-  await openDiscussion(karimPage, 'Annonces');
+  const karimPage = await pageAs(karim, 'Annonces');
   await send(karimPage, 'Inventaire vendredi à 14 h.');
 
-  const elodiePage = await pageAs(elodie);
-  await openDiscussion(elodiePage, 'Annonces');
+  const elodiePage = await pageAs(elodie, 'Annonces');
   await expect(message(elodiePage, 'Inventaire vendredi à 14 h.')).toContainText(karim.displayName);
   await expect(composer(elodiePage)).toHaveCount(0);
   await expect(elodiePage.getByText(/Vous êtes lecteur/)).toBeVisible();

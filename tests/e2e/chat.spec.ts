@@ -7,6 +7,7 @@ import {
   messages,
   openDiscussion,
   send,
+  sendAndReceive,
   sidebar,
   startDiscussion,
 } from './ui.js';
@@ -17,8 +18,7 @@ test('a new user finds a colleague without typing the accent, and they chat live
   palabre,
   pageAs,
 }) => {
-  const claire = await palabre.createUser('Claire Martin');
-  const francois = await palabre.createUser('François Dupont');
+  const [claire, francois] = await palabre.createUsers('Claire Martin', 'François Dupont');
   const francoisPage = await pageAs(francois);
   const clairePage = await pageAs(claire);
 
@@ -49,8 +49,7 @@ test('a new user finds a colleague without typing the accent, and they chat live
 
   const twoLines = message(francoisPage, 'Première ligne');
   await expect(twoLines).toContainText(/Première ligne\nDeuxième ligne/);
-  await send(francoisPage, 'Oui, je te réponds avant midi.');
-  await expect(message(clairePage, 'Oui, je te réponds avant midi.')).toBeVisible();
+  await sendAndReceive(francoisPage, 'Oui, je te réponds avant midi.', clairePage);
 
   // After a reload both see the whole history, in order, each message with its author and time.
   const history = [
@@ -77,9 +76,7 @@ test('a new user finds a colleague without typing the accent, and they chat live
 });
 
 test('three colleagues in a named group all see every message', async ({ palabre, pageAs }) => {
-  const karim = await palabre.createUser('Karim Haddad');
-  const sophie = await palabre.createUser('Sophie Leroy');
-  const elodie = await palabre.createUser('Élodie Bernard');
+  const [karim, sophie, elodie] = await palabre.createUsers('Karim Haddad', 'Sophie Leroy', 'Élodie Bernard');
   const pages = {
     karim: await pageAs(karim),
     sophie: await pageAs(sophie),

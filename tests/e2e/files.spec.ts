@@ -7,12 +7,11 @@
  * files and of the panel, at desktop and phone widths.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
-import AxeBuilder from '@axe-core/playwright';
-import type { Page, Request, TestInfo } from '@playwright/test';
+import type { Page, Request } from '@playwright/test';
+import { expectAccessible } from './axe.js';
 import { expect, test } from './fixtures.js';
-import { composer, connectionStatus, message, messageLog, openDiscussion, sidebar } from './ui.js';
+import { composer, connectionStatus, goOffline, message, messageLog, openDiscussion, sidebar } from './ui.js';
 
 /** A real PNG of width x height, a colour gradient (so the server's preview has work to do). */
 function png(width: number, height: number): Buffer {
@@ -49,12 +48,6 @@ async function attach(
   await (await chooser).setFiles(file);
 }
 
-async function installedForOffline(page: Page): Promise<void> {
-  await expect
-    .poll(() => page.evaluate(async () => Boolean((await navigator.serviceWorker.getRegistration())?.active)))
-    .toBe(true);
-}
-
 /** Requests that upload a file (POST …/files). */
 function uploadsOf(page: Page): Request[] {
   const seen: Request[] = [];
@@ -65,20 +58,8 @@ function uploadsOf(page: Page): Request[] {
   return seen;
 }
 
-async function expectAccessible(page: Page, testInfo: TestInfo, screen: string): Promise<void> {
-  const { width, height } = page.viewportSize()!;
-  await page.screenshot({
-    path: join(testInfo.project.outputDir, 'screens', `${screen}-${width}x${height}.png`),
-    animations: 'disabled', // the panel slides in
-  });
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  const blocking = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`);
-  expect.soft(blocking, `${screen}: serious or critical axe violations`).toEqual([]);
-}
+/** The panel slides in: its screenshot is taken with animations stopped. */
+const JUDGED = { folder: 'screens', animations: 'disabled', soft: true } as const;
 
 const PHOTO = { name: 'chantier.png', mimeType: 'image/png', buffer: png(1200, 800) };
 const QUOTE = {
@@ -89,26 +70,19 @@ const QUOTE = {
 };
 
 test('an image shows as its preview to the other person and opens full size; a file card downloads; « Fichiers » lists both', async ({
-  palabre,
-  pageAs,
+  chat,
 }, testInfo) => {
-  const alice = await palabre.createUser('Alice Fournier');
-  const bruno = await palabre.createUser('Bruno Marchand');
-  await palabre.createDiscussion(alice, [bruno.id]);
-  const alicePage = await pageAs(alice);
-  const brunoPage = await pageAs(bruno);
-  await openDiscussion(alicePage, bruno.displayName);
-  await openDiscussion(brunoPage, alice.displayName);
+  const [alice, bruno] = await chat(['Alice Fournier', 'Bruno Marchand']);
 
   // An image with a text, sent together.
-  await attach(alicePage, PHOTO);
-  await expect(alicePage.getByRole('list', { name: 'Fichiers à envoyer' })).toContainText('chantier.png');
-  const box = composer(alicePage);
+  await attach(alice.page, PHOTO);
+  await expect(alice.page.getByRole('list', { name: 'Fichiers à envoyer' })).toContainText('chantier.png');
+  const box = composer(alice.page);
   await box.fill('Photo du chantier ce matin');
   await box.press('Enter');
-  await expect(alicePage.getByRole('list', { name: 'Fichiers à envoyer' })).toHaveCount(0);
+  await expect(alice.page.getByRole('list', { name: 'Fichiers à envoyer' })).toHaveCount(0);
 
-  const received = message(brunoPage, 'Photo du chantier ce matin');
+  const received = message(bruno.page, 'Photo du chantier ce matin');
   const open = received.getByRole('button', { name: 'Afficher chantier.png en grand' });
   await expect(open).toBeVisible();
   // The thread loads the reduced image, never the full file.
@@ -118,42 +92,42 @@ test('an image shows as its preview to the other person and opens full size; a f
   const fileId = /files\/([0-9a-z]+)\//.exec((await preview.getAttribute('src'))!)![1];
 
   await open.click();
-  const viewer = brunoPage.getByRole('dialog', { name: 'chantier.png' });
+  const viewer = bruno.page.getByRole('dialog', { name: 'chantier.png' });
   await expect(viewer).toBeVisible();
   const full = viewer.getByRole('img', { name: 'chantier.png' });
   await expect(full).toHaveAttribute('src', `/api/files/${fileId}`);
   await expect.poll(() => full.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1200);
-  await expectAccessible(brunoPage, testInfo, 'file-viewer');
-  await brunoPage.keyboard.press('Escape');
+  await expectAccessible(bruno.page, testInfo, 'file-viewer', JUDGED);
+  await bruno.page.keyboard.press('Escape');
   await expect(viewer).toBeHidden();
   await expect(open).toBeFocused();
 
   // A PDF whose name holds markup: a card with the name as text, its type and size; it downloads.
-  await attach(alicePage, QUOTE);
+  await attach(alice.page, QUOTE);
   await box.press('Enter');
-  const card = messageLog(brunoPage).getByRole('link', { name: /devis/ });
+  const card = messageLog(bruno.page).getByRole('link', { name: /devis/ });
   await expect(card).toContainText(QUOTE.name);
   await expect(card).toContainText(`PDF · ${QUOTE.buffer.length} o`);
-  await expect(messageLog(brunoPage).locator('b, img[src="x"]')).toHaveCount(0);
+  await expect(messageLog(bruno.page).locator('b, img[src="x"]')).toHaveCount(0);
   // A message with only a file is previewed in the sidebar by the file's name.
-  await expect(sidebar(brunoPage).getByRole('link', { name: new RegExp(alice.displayName) })).toContainText(
+  await expect(sidebar(bruno.page).getByRole('link', { name: new RegExp(alice.displayName) })).toContainText(
     '📎 devis <b>final',
   );
-  const download = brunoPage.waitForEvent('download');
+  const download = bruno.page.waitForEvent('download');
   await card.click();
   const saved = await (await download).path();
   expect(readFileSync(saved).equals(QUOTE.buffer)).toBe(true);
 
-  await expectAccessible(brunoPage, testInfo, 'thread-files');
+  await expectAccessible(bruno.page, testInfo, 'thread-files', JUDGED);
 
   // « Fichiers »: both, newest first; « Voir le message » goes to it.
-  await brunoPage.getByRole('button', { name: 'Fichiers' }).click();
-  const panel = brunoPage.getByRole('dialog', { name: 'Fichiers' });
+  await bruno.page.getByRole('button', { name: 'Fichiers' }).click();
+  const panel = bruno.page.getByRole('dialog', { name: 'Fichiers' });
   await expect(panel.getByRole('listitem')).toHaveCount(2);
   await expect(panel.getByRole('listitem').first()).toContainText(QUOTE.name);
   await expect(panel.getByRole('listitem').nth(1)).toContainText('chantier.png');
   await expect(panel.getByRole('listitem').nth(1)).toContainText(alice.displayName);
-  await expectAccessible(brunoPage, testInfo, 'files-panel');
+  await expectAccessible(bruno.page, testInfo, 'files-panel', JUDGED);
   await panel.getByRole('listitem').nth(1).getByRole('button', { name: 'Voir le message' }).click();
   await expect(panel).toBeHidden();
   await expect(received).toHaveClass(/highlighted/);
@@ -163,9 +137,7 @@ test('phone width: the thread with files and « Fichiers » pass axe', async ({
   palabre,
   browser,
 }, testInfo) => {
-  const alice = await palabre.createUser('Alice Lemoine');
-  const bruno = await palabre.createUser('Bruno Vidal');
-  await palabre.createDiscussion(alice, [bruno.id]);
+  const [alice, bruno] = await palabre.createUsersInDiscussion(['Alice Lemoine', 'Bruno Vidal']);
   const context = await browser.newContext({
     viewport: { width: 390, height: 844 },
     isMobile: true,
@@ -183,66 +155,58 @@ test('phone width: the thread with files and « Fichiers » pass axe', async ({
     message(page, 'Les deux documents').getByRole('button', { name: /chantier\.png/ }),
   ).toBeVisible();
   await expect(message(page, 'Les deux documents')).not.toContainText('En attente');
-  await expectAccessible(page, testInfo, 'thread-files');
+  await expectAccessible(page, testInfo, 'thread-files', JUDGED);
   await page.getByRole('button', { name: 'Fichiers' }).click();
   await expect(page.getByRole('dialog', { name: 'Fichiers' }).getByRole('listitem')).toHaveCount(2);
-  await expectAccessible(page, testInfo, 'files-panel');
+  await expectAccessible(page, testInfo, 'files-panel', JUDGED);
   await context.close();
 });
 
 test('a file attached offline waits « En attente » through a reload, then uploads with a progress bar and reaches the other person', async ({
-  palabre,
-  pageAs,
+  chat,
 }) => {
-  const claire = await palabre.createUser('Claire Bonnet');
-  const denis = await palabre.createUser('Denis Mercier');
-  await palabre.createDiscussion(claire, [denis.id]);
-  const denisPage = await pageAs(denis);
-  const clairePage = await pageAs(claire);
-  await openDiscussion(denisPage, claire.displayName);
-  await openDiscussion(clairePage, denis.displayName);
-  await installedForOffline(clairePage);
-  const uploads = uploadsOf(clairePage);
+  const [claire, denis] = await chat(['Claire Bonnet', 'Denis Mercier']);
+  const uploads = uploadsOf(claire.page);
 
-  await clairePage.context().setOffline(true);
-  await expect(connectionStatus(clairePage)).toContainText('Hors ligne');
+  await goOffline(claire.page);
+  await expect(connectionStatus(claire.page)).toContainText('Hors ligne');
   const plan = { name: 'plan-étage.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(300_000, 7) };
-  await attach(clairePage, plan);
-  await composer(clairePage).fill('Le plan, à valider');
-  await composer(clairePage).press('Enter');
+  await attach(claire.page, plan);
+  await composer(claire.page).fill('Le plan, à valider');
+  await composer(claire.page).press('Enter');
   // A text written after it, offline too: it stays after it.
-  await composer(clairePage).fill('Dites-moi si ça va');
-  await composer(clairePage).press('Enter');
-  const waiting = message(clairePage, 'Le plan, à valider');
+  await composer(claire.page).fill('Dites-moi si ça va');
+  await composer(claire.page).press('Enter');
+  const waiting = message(claire.page, 'Le plan, à valider');
   await expect(waiting).toContainText('En attente');
   await expect(waiting).toContainText('plan-étage.pdf');
-  await expect(connectionStatus(clairePage)).toContainText('2 messages en attente');
+  await expect(connectionStatus(claire.page)).toContainText('2 messages en attente');
 
   // Reloaded while offline: still there, still waiting (the bytes are in IndexedDB).
-  await clairePage.reload();
-  await expect(message(clairePage, 'Le plan, à valider')).toContainText('En attente');
-  await expect(message(clairePage, 'Le plan, à valider')).toContainText('plan-étage.pdf');
-  await expect(message(denisPage, 'Le plan')).toHaveCount(0);
+  await claire.page.reload();
+  await expect(message(claire.page, 'Le plan, à valider')).toContainText('En attente');
+  await expect(message(claire.page, 'Le plan, à valider')).toContainText('plan-étage.pdf');
+  await expect(message(denis.page, 'Le plan')).toHaveCount(0);
   expect(uploads).toHaveLength(0);
 
   // Back online: the upload is held for a moment by the test so its progress bar can be seen.
   let release: () => void = () => {};
   const held = new Promise<void>((resolve) => (release = resolve));
-  await clairePage.route('**/api/discussions/*/files', async (route) => {
+  await claire.page.route('**/api/discussions/*/files', async (route) => {
     await held;
     await route.continue();
   });
-  await clairePage.context().setOffline(false);
-  await expect(clairePage.getByRole('progressbar', { name: 'Envoi de plan-étage.pdf' })).toBeVisible();
+  await claire.page.context().setOffline(false);
+  await expect(claire.page.getByRole('progressbar', { name: 'Envoi de plan-étage.pdf' })).toBeVisible();
   release();
 
-  const arrived = message(denisPage, 'Le plan, à valider');
+  const arrived = message(denis.page, 'Le plan, à valider');
   await expect(arrived.getByRole('link', { name: /plan-étage\.pdf/ })).toBeVisible();
-  await expect(message(clairePage, 'Le plan, à valider')).not.toContainText('En attente');
-  await expect(connectionStatus(clairePage)).not.toContainText('en attente');
+  await expect(message(claire.page, 'Le plan, à valider')).not.toContainText('En attente');
+  await expect(connectionStatus(claire.page)).not.toContainText('en attente');
   expect(uploads).toHaveLength(1);
   // Where it was sent: before the text written after it, on both sides.
-  for (const page of [clairePage, denisPage])
+  for (const page of [claire.page, denis.page])
     await expect(messageLog(page).getByRole('article')).toHaveText([
       /Le plan, à valider/,
       /Dites-moi si ça va/,
@@ -253,11 +217,8 @@ test('a file over MAX_FILE_BYTES is refused before any upload, with the reason',
   palabre,
   pageAs,
 }, testInfo) => {
-  const alice = await palabre.createUser('Alice Rousseau');
-  const bruno = await palabre.createUser('Bruno Girard');
-  await palabre.createDiscussion(alice, [bruno.id]);
-  const page = await pageAs(alice);
-  await openDiscussion(page, bruno.displayName);
+  const [alice, bruno] = await palabre.createUsersInDiscussion(['Alice Rousseau', 'Bruno Girard']);
+  const page = await pageAs(alice, bruno.displayName);
   const uploads = uploadsOf(page);
 
   // One byte over the default 25 MB (a file on disk: a buffer this large is slow to hand over).
@@ -273,14 +234,9 @@ test('a file over MAX_FILE_BYTES is refused before any upload, with the reason',
   expect(uploads).toHaveLength(0);
 });
 
-test('files dropped on the thread or pasted in the composer are attached', async ({ palabre, pageAs }) => {
-  const alice = await palabre.createUser('Alice Chevalier');
-  const bruno = await palabre.createUser('Bruno Leclerc');
-  await palabre.createDiscussion(alice, [bruno.id]);
-  const page = await pageAs(alice);
-  const brunoPage = await pageAs(bruno);
-  await openDiscussion(page, bruno.displayName);
-  await openDiscussion(brunoPage, alice.displayName);
+test('files dropped on the thread or pasted in the composer are attached', async ({ chat }) => {
+  const [alice, bruno] = await chat(['Alice Chevalier', 'Bruno Leclerc']);
+  const { page } = alice;
 
   await messageLog(page).evaluate((log) => {
     const data = new DataTransfer();
@@ -297,6 +253,6 @@ test('files dropped on the thread or pasted in the composer are attached', async
   await expect(chips).toHaveText([/compte-rendu\.txt/, /capture\.png/]);
   await chips.nth(1).getByRole('button', { name: 'Retirer capture.png' }).click();
   await composer(page).press('Enter');
-  await expect(messageLog(brunoPage).getByRole('link', { name: /compte-rendu\.txt/ })).toBeVisible();
-  await expect(messageLog(brunoPage)).not.toContainText('capture.png');
+  await expect(messageLog(bruno.page).getByRole('link', { name: /compte-rendu\.txt/ })).toBeVisible();
+  await expect(messageLog(bruno.page)).not.toContainText('capture.png');
 });

@@ -15,6 +15,7 @@ import { addMessage, type MessageRecord } from '@palabre/shared/discussion/index
 import { WebsocketProvider } from 'y-websocket';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
+import { openDiscussion } from './ui.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const STARTUP_TIMEOUT_MS = 30_000;
@@ -27,6 +28,11 @@ export interface TestUser {
   username: string;
   displayName: string;
   password: string;
+}
+
+/** A person at their browser: the account and a page signed in as them. */
+export interface Colleague extends TestUser {
+  page: Page;
 }
 
 /** Strip accents and anything but letters: « Élodie » -> « elodie ». */
@@ -221,6 +227,30 @@ export class PalabreServer {
     return { id: user.id, username: user.username, displayName: user.displayName, password };
   }
 
+  /** Several accounts at once, in this order (see createUser). */
+  async createUsers<const Names extends readonly string[]>(
+    ...displayNames: Names
+  ): Promise<{ -readonly [K in keyof Names]: TestUser }> {
+    const users: TestUser[] = [];
+    for (const name of displayNames) users.push(await this.createUser(name));
+    return users as { -readonly [K in keyof Names]: TestUser };
+  }
+
+  /**
+   * New accounts (see createUsers) that already share a discussion, started by the first with the
+   * others; a group when titled.
+   */
+  async createUsersInDiscussion<const Names extends readonly string[]>(
+    displayNames: Names,
+    title?: string,
+  ): Promise<{ -readonly [K in keyof Names]: TestUser }> {
+    const users = await this.createUsers(...displayNames);
+    const [owner, ...others] = users as TestUser[];
+    const memberIds = others.map((u) => u.id);
+    await this.createDiscussion(owner, memberIds, title);
+    return users;
+  }
+
   /** A discussion started by `asUser` (its owner) with these other members. */
   async createDiscussion(asUser: TestUser, memberIds: string[], title?: string): Promise<DiscussionSummary> {
     return this.request<DiscussionSummary>('POST', '/api/discussions', await this.tokenOf(asUser), {
@@ -316,8 +346,17 @@ interface WorkerFixtures {
 }
 
 interface TestFixtures {
-  /** A page in a browser context of its own (own cookies, own IndexedDB), signed in as `user`. */
-  pageAs: (user: TestUser) => Promise<Page>;
+  /**
+   * A page in a browser context of its own (own cookies, own IndexedDB), signed in as `user`;
+   * with `title`, that discussion opened from the sidebar.
+   */
+  pageAs: (user: TestUser, title?: string) => Promise<Page>;
+  /**
+   * New colleagues, in this order: the first starts a discussion with the others (a group when
+   * titled), then each, in this order, signs in on a page of their own and opens it (its id:
+   * `openDiscussionId` in ui.ts).
+   */
+  chat: (names: string[], title?: string) => Promise<Colleague[]>;
   /** Restarts the server after a test that left it stopped, and attaches its log on failure. */
   serverGuard: void;
 }
@@ -353,14 +392,28 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   pageAs: async ({ browser }, use) => {
     const contexts: BrowserContext[] = [];
-    await use(async (user) => {
+    await use(async (user, title) => {
       const context = await browser.newContext();
       contexts.push(context);
       const page = await context.newPage();
       await loginAs(page, user);
+      if (title !== undefined) await openDiscussion(page, title);
       return page;
     });
     for (const context of contexts) await context.close();
+  },
+
+  chat: async ({ palabre, pageAs }, use) => {
+    await use(async (names, title) => {
+      const users = await palabre.createUsersInDiscussion(names, title);
+      const people: Colleague[] = [];
+      for (const user of users) {
+        // A direct discussion is listed under the other person's name.
+        const shown = title ?? users.find((u) => u !== user)!.displayName;
+        people.push({ ...user, page: await pageAs(user, shown) });
+      }
+      return people;
+    });
   },
 });
 

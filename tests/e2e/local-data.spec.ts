@@ -5,29 +5,28 @@
  * role change, 4503 shutdown) end in a reconnection. This spec looks under the hood on purpose:
  * the guarantees are about the browser's storage and sockets, which the UI cannot show.
  */
-import type { Page } from '@playwright/test';
 import { expect, loginAs, test } from './fixtures.js';
 import { nothing, traces } from './storage.js';
-import { composer, message, openDiscussion, send, sidebar } from './ui.js';
-
-const searchBox = (page: Page) => page.getByRole('combobox', { name: 'Rechercher une discussion' });
-const results = (page: Page) => page.getByRole('listbox', { name: 'Résultats de la recherche' });
-const messageHits = (page: Page) =>
-  results(page).getByRole('group', { name: 'Messages' }).getByRole('option');
+import {
+  composer,
+  message,
+  messageHits,
+  openDiscussion,
+  searchBox,
+  send,
+  sendAndReceive,
+  sidebar,
+} from './ui.js';
 
 test('a removed member keeps nothing of the discussion, even after reloading offline', async ({
   palabre,
   pageAs,
 }) => {
-  const karim = await palabre.createUser('Karim Haddad');
-  const sophie = await palabre.createUser('Sophie Leroy');
-  const thomas = await palabre.createUser('Thomas Petit');
+  const [karim, sophie, thomas] = await palabre.createUsers('Karim Haddad', 'Sophie Leroy', 'Thomas Petit');
   const { id } = await palabre.createDiscussion(karim, [sophie.id, thomas.id], 'Projet confidentiel');
-  const karimPage = await pageAs(karim);
-  await openDiscussion(karimPage, 'Projet confidentiel');
+  const karimPage = await pageAs(karim, 'Projet confidentiel');
   await send(karimPage, 'Le budget secret est de 42 000 €.');
-  const page = await pageAs(sophie);
-  await openDiscussion(page, 'Projet confidentiel');
+  const page = await pageAs(sophie, 'Projet confidentiel');
   await expect(message(page, 'Le budget secret est de 42 000 €.')).toBeVisible();
   await send(page, 'Je note, merci.');
   // She has it locally: the document, its sidebar facts and the painted tail.
@@ -56,10 +55,12 @@ test('signing out leaves nothing of the user in the browser, and the next person
   palabre,
   pageAs,
 }) => {
-  const claire = await palabre.createUser('Claire Martin');
-  const francois = await palabre.createUser('François Dupont');
-  const elodie = await palabre.createUser('Élodie Bernard');
-  const thomas = await palabre.createUser('Thomas Petit');
+  const [claire, francois, elodie, thomas] = await palabre.createUsers(
+    'Claire Martin',
+    'François Dupont',
+    'Élodie Bernard',
+    'Thomas Petit',
+  );
   const { id } = await palabre.createDiscussion(claire, [francois.id, elodie.id], 'Plan de relance');
   // A discussion she never opens: the background sync copies it to the device all the same.
   const other = await palabre.createDiscussion(francois, [claire.id, elodie.id], 'Budget 2027');
@@ -68,8 +69,7 @@ test('signing out leaves nothing of the user in the browser, and the next person
   const his = await palabre.createDiscussion(thomas, [francois.id, elodie.id], 'Atelier');
   await palabre.postMessages(thomas, his.id, ['Réunion atelier jeudi.']);
 
-  const page = await pageAs(claire);
-  await openDiscussion(page, 'Plan de relance');
+  const page = await pageAs(claire, 'Plan de relance');
   await send(page, 'Réunion demain à 9 h.');
   // She has it all on the device: both documents, the sidebar facts, the painted tail, and the
   // search index holding both texts.
@@ -174,9 +174,7 @@ test('two tabs of one user stay in step without the network (BroadcastChannel)',
   palabre,
   browser,
 }) => {
-  const sophie = await palabre.createUser('Sophie Leroy');
-  const karim = await palabre.createUser('Karim Haddad');
-  await palabre.createDiscussion(sophie, [karim.id]);
+  const [sophie, karim] = await palabre.createUsersInDiscussion(['Sophie Leroy', 'Karim Haddad']);
   const context = await browser.newContext();
   const first = await context.newPage();
   await loginAs(first, sophie);
@@ -185,10 +183,8 @@ test('two tabs of one user stay in step without the network (BroadcastChannel)',
   await second.goto(first.url());
   await expect(composer(second)).toBeVisible();
   await context.setOffline(true);
-  await send(first, 'Écrit dans le premier onglet, hors ligne.');
-  await expect(message(second, 'Écrit dans le premier onglet, hors ligne.')).toBeVisible();
-  await send(second, 'Et celui-ci dans le second.');
-  await expect(message(first, 'Et celui-ci dans le second.')).toBeVisible();
+  await sendAndReceive(first, 'Écrit dans le premier onglet, hors ligne.', second);
+  await sendAndReceive(second, 'Et celui-ci dans le second.', first);
   await context.setOffline(false);
   await context.close();
 });
@@ -197,14 +193,10 @@ test('a role change (4409) and a server restart (4503) make the client reconnect
   palabre,
   pageAs,
 }) => {
-  const karim = await palabre.createUser('Karim Haddad');
-  const sophie = await palabre.createUser('Sophie Leroy');
-  const thomas = await palabre.createUser('Thomas Petit');
+  const [karim, sophie, thomas] = await palabre.createUsers('Karim Haddad', 'Sophie Leroy', 'Thomas Petit');
   const { id } = await palabre.createDiscussion(karim, [sophie.id, thomas.id], 'Annonces');
-  const karimPage = await pageAs(karim);
-  await openDiscussion(karimPage, 'Annonces');
-  const page = await pageAs(sophie);
-  await openDiscussion(page, 'Annonces');
+  const karimPage = await pageAs(karim, 'Annonces');
+  const page = await pageAs(sophie, 'Annonces');
   await expect(composer(page)).toBeVisible();
   const syncSockets: string[] = [];
   page.on('websocket', (ws) => {
@@ -215,8 +207,7 @@ test('a role change (4409) and a server restart (4503) make the client reconnect
   await palabre.setRole(id, sophie.id, 'reader');
   await expect(page.getByText(/Vous êtes lecteur/)).toBeVisible();
   await expect.poll(() => syncSockets.length).toBeGreaterThan(0);
-  await send(karimPage, 'Inventaire vendredi.');
-  await expect(message(page, 'Inventaire vendredi.')).toBeVisible();
+  await sendAndReceive(karimPage, 'Inventaire vendredi.', page);
 
   // 4503: the server shuts down and comes back; the client reconnects by itself.
   const before = syncSockets.length;

@@ -5,19 +5,20 @@
  * checked on the server too.
  */
 import { expect, test } from './fixtures.js';
-import { openDiscussion } from './ui.js';
+import {} from './ui.js';
 
 test('an owner finds a colleague, adds them as reader, makes them moderator, then removes them', async ({
   palabre,
   pageAs,
 }) => {
-  const owner = await palabre.createUser('Mathilde Renaud');
-  const member = await palabre.createUser('Olivier Brun');
-  const other = await palabre.createUser('Agathe Roy');
-  const newcomer = await palabre.createUser('Zoé Castel');
+  const [owner, member, other, newcomer] = await palabre.createUsers(
+    'Mathilde Renaud',
+    'Olivier Brun',
+    'Agathe Roy',
+    'Zoé Castel',
+  );
   const { id } = await palabre.createDiscussion(owner, [member.id, other.id], 'Logistique');
-  const page = await pageAs(owner);
-  await openDiscussion(page, 'Logistique');
+  const page = await pageAs(owner, 'Logistique');
   await page.getByRole('button', { name: 'Membres', exact: true }).click();
   const panel = page.getByRole('dialog', { name: 'Membres de la discussion' });
 
@@ -126,8 +127,7 @@ test('an admin gives one discussion its own retention period, then lets it follo
   pageAs,
 }) => {
   const admin = await palabre.createUser('Héloïse Marchal', 'admin');
-  const colleague = await palabre.createUser('Yann Corre');
-  const other = await palabre.createUser('Inès Barre');
+  const [colleague, other] = await palabre.createUsers('Yann Corre', 'Inès Barre');
   const { id } = await palabre.createDiscussion(admin, [colleague.id, other.id], 'Archives comptables');
   const page = await pageAs(admin);
   await page.goto('/admin/retention');

@@ -2,71 +2,55 @@
  * Issue 3: Palabre keeps working without the network and without the server. Messages written
  * meanwhile wait on the device, marked « En attente », and arrive once, in order, afterwards.
  */
-import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.js';
+import { storedText } from './storage.js';
 import {
   connectionStatus,
   containing,
+  goOffline,
+  installedForOffline,
   message,
   messageLog,
   messages,
   openDiscussion,
+  openDiscussionId,
   send,
+  sendAndReceive,
   sidebar,
 } from './ui.js';
 
-/** The app shell is cached by the service worker: only then can a reload work offline. */
-async function installedForOffline(page: Page): Promise<void> {
-  await expect
-    .poll(
-      () => page.evaluate(async () => Boolean((await navigator.serviceWorker.getRegistration())?.active)),
-      {
-        message: 'a service worker is active for the app',
-      },
-    )
-    .toBe(true);
-}
-
 test('messages written offline survive a reload and reach the colleague once, in order', async ({
   palabre,
-  pageAs,
+  chat,
 }) => {
-  const claire = await palabre.createUser('Claire Martin');
-  const francois = await palabre.createUser('François Dupont');
-  const { id } = await palabre.createDiscussion(claire, [francois.id]);
-  const francoisPage = await pageAs(francois);
-  const clairePage = await pageAs(claire);
-  await openDiscussion(francoisPage, claire.displayName);
-  await openDiscussion(clairePage, francois.displayName);
-  await installedForOffline(clairePage);
-
-  await clairePage.context().setOffline(true);
-  const status = connectionStatus(clairePage);
+  const [claire, francois] = await chat(['Claire Martin', 'François Dupont']);
+  await goOffline(claire.page);
+  const status = connectionStatus(claire.page);
   await expect(status).toContainText('Hors ligne');
   const texts = ['Premier message hors ligne', 'Deuxième message hors ligne', 'Troisième message hors ligne'];
-  for (const text of texts) await send(clairePage, text);
+  for (const text of texts) await send(claire.page, text);
   await expect(status).toContainText('3 messages en attente');
 
   // Still offline: the page reloads from the device, with the three messages still waiting.
-  await clairePage.reload();
-  await expect(clairePage.getByRole('heading', { level: 1, name: francois.displayName })).toBeVisible();
-  await expect(messages(clairePage)).toHaveText(containing(texts));
-  for (const text of texts) await expect(message(clairePage, text)).toContainText('En attente');
+  await claire.page.reload();
+  await expect(claire.page.getByRole('heading', { level: 1, name: francois.displayName })).toBeVisible();
+  await expect(messages(claire.page)).toHaveText(containing(texts));
+  for (const text of texts) await expect(message(claire.page, text)).toContainText('En attente');
   await expect(status).toContainText('Hors ligne');
   await expect(status).toContainText('3 messages en attente');
   // Nothing left the device.
-  await expect(messages(francoisPage)).toHaveCount(0);
+  await expect(messages(francois.page)).toHaveCount(0);
 
-  await clairePage.context().setOffline(false);
-  await expect(messages(francoisPage)).toHaveText(containing(texts));
-  await expect(messageLog(clairePage).getByText('En attente')).toHaveCount(0);
+  await claire.page.context().setOffline(false);
+  await expect(messages(francois.page)).toHaveText(containing(texts));
+  await expect(messageLog(claire.page).getByText('En attente')).toHaveCount(0);
   await expect(status).toContainText('Connecté');
   await expect(status).not.toContainText('en attente');
   await expect
-    .poll(async () => (await palabre.discussion(claire, id)).lastMessage?.preview)
+    .poll(async () => (await palabre.discussion(claire, openDiscussionId(claire.page))).lastMessage?.preview)
     .toBe('Troisième message hors ligne');
   // Once, even after both reload from the server.
-  for (const page of [francoisPage, clairePage]) {
+  for (const page of [francois.page, claire.page]) {
     await page.reload();
     await expect(messages(page)).toHaveText(containing(texts));
   }
@@ -74,38 +58,31 @@ test('messages written offline survive a reload and reach the colleague once, in
 
 test('both colleagues keep writing while the server is down and end up with the same thread', async ({
   palabre,
-  pageAs,
+  chat,
 }) => {
-  const claire = await palabre.createUser('Claire Martin');
-  const francois = await palabre.createUser('François Dupont');
-  await palabre.createDiscussion(claire, [francois.id]);
-  const clairePage = await pageAs(claire);
-  const francoisPage = await pageAs(francois);
-  await openDiscussion(clairePage, francois.displayName);
-  await openDiscussion(francoisPage, claire.displayName);
-  await send(clairePage, 'Avant la coupure');
-  await expect(message(francoisPage, 'Avant la coupure')).toBeVisible();
+  const [claire, francois] = await chat(['Claire Martin', 'François Dupont']);
+  await sendAndReceive(claire.page, 'Avant la coupure', francois.page);
 
   await palabre.stop();
-  await send(clairePage, 'Claire 1 pendant la coupure');
-  await send(francoisPage, 'François 1 pendant la coupure');
-  await send(clairePage, 'Claire 2 pendant la coupure');
-  await send(francoisPage, 'François 2 pendant la coupure');
-  await expect(message(clairePage, 'Claire 2 pendant la coupure')).toContainText('En attente');
-  await expect(message(francoisPage, 'François 2 pendant la coupure')).toContainText('En attente');
-  for (const page of [clairePage, francoisPage]) {
+  await send(claire.page, 'Claire 1 pendant la coupure');
+  await send(francois.page, 'François 1 pendant la coupure');
+  await send(claire.page, 'Claire 2 pendant la coupure');
+  await send(francois.page, 'François 2 pendant la coupure');
+  await expect(message(claire.page, 'Claire 2 pendant la coupure')).toContainText('En attente');
+  await expect(message(francois.page, 'François 2 pendant la coupure')).toContainText('En attente');
+  for (const page of [claire.page, francois.page]) {
     await expect(connectionStatus(page)).toContainText('2 messages en attente');
   }
   await palabre.start();
 
   // Reconnecting waits for the clients' backoff: allow it more than the default.
   const reconnected = { timeout: 30_000 };
-  for (const page of [clairePage, francoisPage]) {
+  for (const page of [claire.page, francois.page]) {
     await expect(messages(page)).toHaveCount(5, reconnected);
     await expect(messageLog(page).getByText('En attente')).toHaveCount(0, reconnected);
     await expect(connectionStatus(page)).not.toContainText('en attente');
   }
-  const claireOrder = await messages(clairePage).allTextContents();
+  const claireOrder = await messages(claire.page).allTextContents();
   const order = claireOrder.map((text) => text.match(/Avant la coupure|\S+ \d pendant la coupure/)![0]);
   expect(order[0]).toBe('Avant la coupure');
   // Each author's messages keep the order they were written in.
@@ -118,18 +95,15 @@ test('both colleagues keep writing while the server is down and end up with the 
     'François 2 pendant la coupure',
   ]);
   const sameOrder = containing(order);
-  await expect(messages(francoisPage)).toHaveText(sameOrder);
+  await expect(messages(francois.page)).toHaveText(sameOrder);
   // And the server kept them: a reload shows the same thread.
-  await francoisPage.reload();
-  await expect(messages(francoisPage)).toHaveText(sameOrder);
+  await francois.page.reload();
+  await expect(messages(francois.page)).toHaveText(sameOrder);
 });
 
 test('what was no longer « En attente » survives a crash of the server', async ({ palabre, pageAs }) => {
-  const claire = await palabre.createUser('Claire Martin');
-  const francois = await palabre.createUser('François Dupont');
-  await palabre.createDiscussion(claire, [francois.id]);
-  const clairePage = await pageAs(claire);
-  await openDiscussion(clairePage, francois.displayName);
+  const [claire, francois] = await palabre.createUsersInDiscussion(['Claire Martin', 'François Dupont']);
+  const clairePage = await pageAs(claire, francois.displayName);
   const texts = ['Commande 1 validée', 'Commande 2 validée', 'Commande 3 validée'];
   for (const text of texts) await send(clairePage, text);
   await expect(messageLog(clairePage).getByText('En attente')).toHaveCount(0);
@@ -140,14 +114,12 @@ test('what was no longer « En attente » survives a crash of the server', async
   await palabre.start();
 
   // François signs in on a device that never saw the discussion: it all comes from the server.
-  const francoisPage = await pageAs(francois);
-  await openDiscussion(francoisPage, claire.displayName);
+  const francoisPage = await pageAs(francois, claire.displayName);
   await expect(messages(francoisPage)).toHaveText(containing(texts));
 });
 
 test('a discussion never opened on this device can be read offline', async ({ palabre, pageAs }) => {
-  const claire = await palabre.createUser('Claire Martin');
-  const francois = await palabre.createUser('François Dupont');
+  const [claire, francois] = await palabre.createUsers('Claire Martin', 'François Dupont');
   const clairePage = await pageAs(claire);
   const francoisPage = await pageAs(francois);
 
@@ -164,8 +136,10 @@ test('a discussion never opened on this device can be read offline', async ({ pa
   // Background sync copies the discussion to the device; wait until it holds the last message.
   await expect
     .poll(
-      () =>
-        clairePage.evaluate(storedOnDevice, { userId: claire.id, discussionId: id, text: 'On livre lundi.' }),
+      async () =>
+        (await storedText(clairePage, (name) => name.includes(claire.id) && name.includes(id))).includes(
+          'On livre lundi.',
+        ),
       { message: 'the discussion is copied to this device in the background' },
     )
     .toBe(true);
@@ -178,42 +152,3 @@ test('a discussion never opened on this device can be read offline', async ({ pa
   );
   await expect(message(clairePage, 'On livre lundi.')).toContainText(francois.displayName);
 });
-
-/**
- * Whether this device stores a discussion update carrying this text. y-indexeddb keeps a
- * discussion's Yjs updates in the `updates` store of a database named after the user and the
- * discussion; message texts sit in those bytes as UTF-8. Runs in the page.
- */
-async function storedOnDevice({
-  userId,
-  discussionId,
-  text,
-}: {
-  userId: string;
-  discussionId: string;
-  text: string;
-}) {
-  const names = (await indexedDB.databases()).map((db) => db.name ?? '');
-  const name = names.find((n) => n.includes(userId) && n.includes(discussionId));
-  if (!name) return false;
-  const updates = await new Promise<unknown[]>((resolve) => {
-    const open = indexedDB.open(name);
-    open.onerror = () => resolve([]);
-    open.onsuccess = () => {
-      const db = open.result;
-      if (!db.objectStoreNames.contains('updates')) {
-        db.close();
-        resolve([]);
-        return;
-      }
-      const all = db.transaction('updates').objectStore('updates').getAll();
-      all.onsuccess = () => {
-        db.close();
-        resolve(all.result);
-      };
-      all.onerror = () => resolve([]);
-    };
-  });
-  const decoder = new TextDecoder();
-  return updates.some((update) => update instanceof Uint8Array && decoder.decode(update).includes(text));
-}

@@ -8,38 +8,21 @@
  * - « Conservation » (preview before saving, « Appliquer maintenant ») and the « Archivées »
  *   filter pass axe and are looked at, at desktop and phone widths.
  */
-import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import type { Page, TestInfo } from '@playwright/test';
+import { expectAccessible } from './axe.js';
 import { expect, test } from './fixtures.js';
 import { traces } from './storage.js';
-import { composer, message, messages, openDiscussion, sidebar } from './ui.js';
+import { composer, message, messages, openAdminSection, openDiscussion, sidebar } from './ui.js';
+
+const JUDGED = { folder: 'retention', fullPage: true };
 
 const DAY = 86_400_000;
-
-async function expectAccessible(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  const { width, height } = page.viewportSize()!;
-  await page.screenshot({
-    path: join(testInfo.project.outputDir, 'retention', `${name}-${width}x${height}.png`),
-    fullPage: true,
-  });
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  const blocking = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`);
-  expect(blocking).toEqual([]);
-}
 
 test('a browser offline during a purge drops the purged messages when it reconnects, IndexedDB included', async ({
   palabre,
   pageAs,
 }) => {
   test.setTimeout(120_000);
-  const alice = await palabre.createUser('Alice Vieux');
-  const bob = await palabre.createUser('Bruno Horsligne');
-  const carol = await palabre.createUser('Carole Tiers');
+  const [alice, bob, carol] = await palabre.createUsers('Alice Vieux', 'Bruno Horsligne', 'Carole Tiers');
   const title = `Chantier ancien ${Date.now().toString(36)}`;
   const d = await palabre.createDiscussion(alice, [bob.id, carol.id], title);
   const tag = Math.random().toString(36).slice(2, 8);
@@ -47,8 +30,7 @@ test('a browser offline during a purge drops the purged messages when it reconne
   await palabre.postMessages(alice, d.id, old, { startAt: Date.now() - 40 * DAY });
   await palabre.postMessages(alice, d.id, [`recent-${tag}`]);
 
-  const page = await pageAs(bob);
-  await openDiscussion(page, title);
+  const page = await pageAs(bob, title);
   await expect(messages(page)).toHaveCount(3);
   // The old texts are in the browser's storage (the document's copy, the search index).
   await expect.poll(async () => (await traces(page, old)).databases.length).toBeGreaterThan(0);
@@ -79,17 +61,14 @@ test('archiving makes a discussion read-only for every role, under « Archivées
   pageAs,
 }, testInfo) => {
   test.setTimeout(120_000);
-  const owner = await palabre.createUser('Odile Archive');
-  const member = await palabre.createUser('Marc Archive');
-  const reader = await palabre.createUser('Rita Archive');
+  const [owner, member, reader] = await palabre.createUsers('Odile Archive', 'Marc Archive', 'Rita Archive');
   const title = `Projet clos ${Date.now().toString(36)}`;
   const d = await palabre.createDiscussion(owner, [member.id, reader.id], title);
   await palabre.setRole(d.id, reader.id, 'reader');
   await palabre.postMessages(owner, d.id, ['Le projet est livré.']);
   await palabre.postMessages(member, d.id, ['Merci à tous !']);
 
-  const ownerPage = await pageAs(owner);
-  await openDiscussion(ownerPage, title);
+  const ownerPage = await pageAs(owner, title);
   await ownerPage.getByRole('button', { name: 'Archiver' }).click();
   await ownerPage.getByRole('alertdialog').getByRole('button', { name: 'Archiver' }).click();
   await expect(ownerPage.getByText(/Cette discussion est archivée/)).toBeVisible();
@@ -105,7 +84,7 @@ test('archiving makes a discussion read-only for every role, under « Archivées
     await expect(list.getByRole('link', { name: new RegExp(title) })).toHaveCount(0);
     await list.getByRole('button', { name: 'Archivées' }).click();
     await expect(list.getByRole('button', { name: 'Archivées' })).toHaveAttribute('aria-pressed', 'true');
-    if (who === member) await expectAccessible(page, testInfo, 'archived-filter');
+    if (who === member) await expectAccessible(page, testInfo, 'archived-filter', JUDGED);
     await openDiscussion(page, title);
     // Readable, but no composer and no action on any message, whatever the role.
     await expect(message(page, 'Merci à tous !')).toBeVisible();
@@ -117,7 +96,7 @@ test('archiving makes a discussion read-only for every role, under « Archivées
         message(page, text).getByRole('button', { name: /Modifier|Supprimer|Épingler/ }),
       ).toHaveCount(0);
     }
-    if (who === reader) await expectAccessible(page, testInfo, 'archived-thread');
+    if (who === reader) await expectAccessible(page, testInfo, 'archived-thread', JUDGED);
     await page.getByRole('button', { name: 'Archivées' }).click();
   }
 
@@ -125,13 +104,13 @@ test('archiving makes a discussion read-only for every role, under « Archivées
   await memberPage.setViewportSize({ width: 390, height: 844 });
   await memberPage.goto('/discussions');
   await sidebar(memberPage).getByRole('button', { name: 'Archivées' }).click();
-  await expectAccessible(memberPage, testInfo, 'archived-filter');
+  await expectAccessible(memberPage, testInfo, 'archived-filter', JUDGED);
   await sidebar(memberPage)
     .getByRole('link', { name: new RegExp(title) })
     .click();
   await expect(memberPage.getByText(/Cette discussion est archivée/)).toBeVisible();
   await expect(composer(memberPage)).toHaveCount(0);
-  await expectAccessible(memberPage, testInfo, 'archived-thread');
+  await expectAccessible(memberPage, testInfo, 'archived-thread', JUDGED);
 
   // « Désarchiver »: writable again, back in the sidebar.
   await ownerPage.getByRole('button', { name: 'Désarchiver' }).click();
@@ -161,13 +140,7 @@ for (const [label, viewport] of [
     });
     const page = await pageAs(admin);
     await page.setViewportSize(viewport);
-    await page.goto('/admin');
-    await page
-      .getByRole('navigation', { name: /sections/i })
-      .getByRole('link', { name: 'Conservation' })
-      .click();
-    await expect(page).toHaveURL(/\/admin\/retention$/);
-    await expect(page.getByRole('heading', { level: 2, name: 'Conservation' })).toBeVisible();
+    await openAdminSection(page, 'Conservation', 'retention');
 
     await page.getByLabel('Supprimer les messages de plus de').check();
     await page.getByRole('spinbutton', { name: 'Nombre de jours' }).fill('365');
@@ -177,7 +150,7 @@ for (const [label, viewport] of [
       .getByRole('status')
       .filter({ hasText: 'Ce que cette règle supprimerait maintenant' });
     await expect(preview.getByRole('row').filter({ hasText: title })).toContainText('3');
-    await expectAccessible(page, testInfo, 'retention-preview');
+    await expectAccessible(page, testInfo, 'retention-preview', JUDGED);
     await page.getByRole('button', { name: 'Enregistrer' }).click();
     await expect(page.getByText(/Règle enregistrée : messages de plus de 365 jours supprimés/)).toBeVisible();
 
@@ -186,7 +159,7 @@ for (const [label, viewport] of [
     await expect(page.getByRole('status').filter({ hasText: /supprimés\.$/ })).toContainText(
       /\d+ message\(s\)/,
     );
-    await expectAccessible(page, testInfo, 'retention-applied');
+    await expectAccessible(page, testInfo, 'retention-applied', JUDGED);
     await page.goto('/admin/audit');
     await expect(
       page.getByText(`${admin.displayName} a fixé la conservation à 365 jours`, { exact: false }).first(),

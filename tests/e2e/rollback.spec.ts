@@ -12,7 +12,16 @@ import type { Page } from '@playwright/test';
 import * as Y from 'yjs';
 import { addMessage } from '@palabre/shared/discussion/index';
 import { expect, test } from './fixtures.js';
-import { connectionStatus, containing, message, messageLog, messages, openDiscussion, send } from './ui.js';
+import {
+  connectionStatus,
+  containing,
+  goOffline,
+  message,
+  messageLog,
+  messages,
+  openDiscussionId,
+  send,
+} from './ui.js';
 
 /** Add one Yjs update to the y-indexeddb store of a database, as if the app had written it. */
 async function writeIntoLocalCopy(page: Page, database: string, update: Uint8Array): Promise<void> {
@@ -38,21 +47,14 @@ async function writeIntoLocalCopy(page: Page, database: string, update: Uint8Arr
 
 test('a refused update is rolled back and the valid pending messages reach the colleague once', async ({
   palabre,
-  pageAs,
+  chat,
 }) => {
-  const claire = await palabre.createUser('Claire Martin');
-  const francois = await palabre.createUser('François Dupont');
-  const { id } = await palabre.createDiscussion(claire, [francois.id]);
-  const francoisPage = await pageAs(francois);
-  const page = await pageAs(claire);
-  await openDiscussion(francoisPage, claire.displayName);
-  await openDiscussion(page, francois.displayName);
-  await expect
-    .poll(() => page.evaluate(async () => Boolean((await navigator.serviceWorker.getRegistration())?.active)))
-    .toBe(true);
+  const [claire, francois] = await chat(['Claire Martin', 'François Dupont']);
+  const id = openDiscussionId(claire.page);
+  const { page } = claire;
 
   // Offline, Claire writes two messages; they wait on the device.
-  await page.context().setOffline(true);
+  await goOffline(page);
   const valid = ['Je prépare le devis.', 'Envoi prévu demain matin.'];
   for (const text of valid) await send(page, text);
   await expect(connectionStatus(page)).toContainText('2 messages en attente');
@@ -69,7 +71,7 @@ test('a refused update is rolled back and the valid pending messages reach the c
   await page.context().setOffline(false);
   // Refused (not_author, 4422): rolled back, told, and her valid messages written again.
   await expect(page.getByText('Votre dernière modification a été refusée par le serveur.')).toBeVisible();
-  await expect(messages(francoisPage)).toHaveText(containing(valid));
+  await expect(messages(francois.page)).toHaveText(containing(valid));
   await expect(messages(page)).toHaveText(containing(valid));
   await expect(messageLog(page).getByText('En attente')).toHaveCount(0);
   await expect(connectionStatus(page)).toContainText('Connecté');
@@ -77,7 +79,7 @@ test('a refused update is rolled back and the valid pending messages reach the c
     .poll(async () => (await palabre.discussion(claire, id)).lastMessage?.preview)
     .toBe('Envoi prévu demain matin.');
   // Once each, also from the server's copy, and the forgery nowhere.
-  for (const p of [francoisPage, page]) {
+  for (const p of [francois.page, page]) {
     await p.reload();
     await expect(messages(p)).toHaveText(containing(valid));
     await expect(message(p, forged)).toHaveCount(0);

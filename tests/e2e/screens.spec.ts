@@ -64,8 +64,7 @@ for (const { name, viewport, phone, cast, crew } of SCREENS) {
 
       // A thread with a conversation in it.
       const colleaguePage = await pageAs(colleague);
-      const myPage = await pageAs(me);
-      await openDiscussion(myPage, colleague.displayName);
+      const myPage = await pageAs(me, colleague.displayName);
       await openDiscussion(colleaguePage, me.displayName);
       await send(myPage, 'Bonjour, as-tu reçu le devis pour le client Dubois ?');
       await send(colleaguePage, 'Oui, je le relis ce matin et je te fais un retour avant midi.');

@@ -5,12 +5,22 @@
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, loginAs, test, type PalabreServer, type TestUser } from './fixtures.js';
-import { composer, message, openDiscussion, send, sidebar } from './ui.js';
+import { storedText } from './storage.js';
+import {
+  composer,
+  installedForOffline,
+  message,
+  messageHits,
+  openDiscussion,
+  searchBox,
+  searchResults as results,
+  send,
+  sidebar,
+} from './ui.js';
 
-const searchBox = (page: Page) => page.getByRole('combobox', { name: 'Rechercher une discussion' });
-const results = (page: Page) => page.getByRole('listbox', { name: 'Résultats de la recherche' });
-const messageHits = (page: Page) =>
-  results(page).getByRole('group', { name: 'Messages' }).getByRole('option');
+/** All the text of the search database of this browser (records and snapshot), in lower case. */
+const searchStoreText = async (page: Page) =>
+  (await storedText(page, (name) => name.endsWith(':search'))).toLowerCase();
 
 /** A discussion with François whose 100-message history hides one message about the report. */
 async function history(palabre: PalabreServer, francois: TestUser, claire: TestUser) {
@@ -21,24 +31,19 @@ async function history(palabre: PalabreServer, francois: TestUser, claire: TestU
   return { id, target: records[30], before: records[29] };
 }
 
-async function installedForOffline(page: Page): Promise<void> {
-  await expect
-    .poll(() => page.evaluate(async () => Boolean((await navigator.serviceWorker.getRegistration())?.active)))
-    .toBe(true);
-}
-
 test('a keyword finds a colleague’s message in another discussion and opens it in its history', async ({
   palabre,
   pageAs,
 }) => {
-  const claire = await palabre.createUser('Claire Martin');
-  const francois = await palabre.createUser('François Dupont');
-  const elodie = await palabre.createUser('Élodie Bernard');
+  const [claire, francois, elodie] = await palabre.createUsers(
+    'Claire Martin',
+    'François Dupont',
+    'Élodie Bernard',
+  );
   const { id, target, before } = await history(palabre, francois, claire);
   await palabre.createDiscussion(claire, [elodie.id]);
 
-  const page = await pageAs(claire);
-  await openDiscussion(page, elodie.displayName);
+  const page = await pageAs(claire, elodie.displayName);
 
   // « fran » finds the discussion with François; the accent-free keywords find his message.
   await searchBox(page).fill('fran');
@@ -81,8 +86,7 @@ test('a keyword finds a colleague’s message in another discussion and opens it
 });
 
 test('search works with the network cut, from the copy on this device', async ({ palabre, pageAs }) => {
-  const claire = await palabre.createUser('Claire Martin');
-  const francois = await palabre.createUser('François Dupont');
+  const [claire, francois] = await palabre.createUsers('Claire Martin', 'François Dupont');
   const { id, target } = await history(palabre, francois, claire);
 
   const page = await pageAs(claire);
@@ -109,8 +113,7 @@ test('search works with the network cut, from the copy on this device', async ({
 });
 
 test('a message received while the results are open shows up in them', async ({ palabre, pageAs }) => {
-  const claire = await palabre.createUser('Claire Martin');
-  const francois = await palabre.createUser('François Dupont');
+  const [claire, francois] = await palabre.createUsers('Claire Martin', 'François Dupont');
   const { id } = await palabre.createDiscussion(francois, [claire.id]);
   await palabre.postMessages(francois, id, ['Bonjour Claire']);
 
@@ -124,43 +127,11 @@ test('a message received while the results are open shows up in them', async ({ 
   await expect(hit.locator('mark')).toHaveText('livraison');
 });
 
-/** Every string the search database of this browser holds (records and snapshot). */
-async function searchStoreText(page: Page): Promise<string> {
-  return page.evaluate(async () => {
-    let out = '';
-    const names = (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => n.endsWith(':search'));
-    const strings = (value: unknown): void => {
-      if (typeof value === 'string') out += `${value}\n`;
-      else if (Array.isArray(value)) value.forEach(strings);
-      else if (value && typeof value === 'object' && !ArrayBuffer.isView(value))
-        Object.values(value).forEach(strings);
-    };
-    for (const name of names) {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open(name);
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      for (const store of Array.from(db.objectStoreNames)) {
-        const values = await new Promise<unknown[]>((resolve) => {
-          const request = db.transaction(store).objectStore(store).getAll();
-          request.onsuccess = () => resolve(request.result);
-        });
-        strings(values);
-      }
-      db.close();
-    }
-    return out.toLowerCase();
-  });
-}
-
 test('an edited message’s old text and a deleted message are no longer found, live, in every tab and after a reload', async ({
   palabre,
   pageAs,
 }) => {
-  const alice = await palabre.createUser('Alice Lambert');
-  const bruno = await palabre.createUser('Bruno Fontaine');
-  await palabre.createDiscussion(alice, [bruno.id]);
+  const [alice, bruno] = await palabre.createUsersInDiscussion(['Alice Lambert', 'Bruno Fontaine']);
   const alicePage = await pageAs(alice);
   const brunoPage = await pageAs(bruno);
   // Bruno's second tab: the same index (one shared worker), told of every change.
@@ -224,8 +195,7 @@ test('without SharedWorker, each tab searches with its own worker, the Web Lock 
   palabre,
   browser,
 }) => {
-  const claire = await palabre.createUser('Claire Martin');
-  const francois = await palabre.createUser('François Dupont');
+  const [claire, francois] = await palabre.createUsers('Claire Martin', 'François Dupont');
   const { id } = await palabre.createDiscussion(francois, [claire.id]);
   await palabre.postMessages(francois, id, ['Le dossier Quetzal est complet']);
   test.slow(); // two tabs, each with its own worker and index
@@ -280,9 +250,11 @@ for (const { name, viewport, phone } of [
     test.use({ viewport, isMobile: phone, hasTouch: phone });
 
     test('search results and the found message fit the screen', async ({ palabre, pageAs }, testInfo) => {
-      const claire = await palabre.createUser('Claire Martin');
-      const francois = await palabre.createUser('François Dupont');
-      const elodie = await palabre.createUser('Élodie Bernard');
+      const [claire, francois, elodie] = await palabre.createUsers(
+        'Claire Martin',
+        'François Dupont',
+        'Élodie Bernard',
+      );
       await history(palabre, francois, claire);
       const group = await palabre.createDiscussion(claire, [francois.id, elodie.id], 'Équipe commerciale');
       await palabre.postMessages(elodie, group.id, [

@@ -30,9 +30,7 @@ test('the app works under its CSP with no violation reported, offline start incl
   browser,
   palabre,
 }) => {
-  const claire = await palabre.createUser('Claire Martin');
-  const karim = await palabre.createUser('Karim Haddad');
-  await palabre.createDiscussion(claire, [karim.id]);
+  const [claire, karim] = await palabre.createUsersInDiscussion(['Claire Martin', 'Karim Haddad']);
   const context = await browser.newContext();
   const reports = await watchCsp(context);
   const page = await context.newPage();

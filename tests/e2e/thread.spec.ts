@@ -3,7 +3,21 @@
  */
 import type { Browser, Page } from '@playwright/test';
 import { expect, loginAs, test, type TestUser } from './fixtures.js';
-import { composer, message, messageLog, openDiscussion, send, sidebar } from './ui.js';
+import { storedText } from './storage.js';
+import {
+  composer,
+  goOffline,
+  message,
+  messageLog,
+  openDiscussion,
+  send,
+  sendAndReceive,
+  sidebar,
+} from './ui.js';
+
+/** Everything the page keeps locally for Palabre (IndexedDB, as text, and localStorage). */
+const localStoreText = (page: Page) =>
+  storedText(page, (name) => name.startsWith('palabre:'), { local: true });
 
 declare global {
   interface Window {
@@ -44,50 +58,21 @@ async function setBackground(page: Page, background: boolean): Promise<void> {
   }, background);
 }
 
-/** Everything the page keeps locally for Palabre (IndexedDB bytes as UTF-8, and localStorage). */
-async function localStoreText(page: Page): Promise<string> {
-  return page.evaluate(async () => {
-    let out = JSON.stringify({ ...localStorage });
-    const names = (await indexedDB.databases())
-      .map((d) => d.name ?? '')
-      .filter((n) => n.startsWith('palabre:'));
-    for (const name of names) {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open(name);
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      for (const store of Array.from(db.objectStoreNames)) {
-        const values = await new Promise<unknown[]>((resolve) => {
-          const request = db.transaction(store).objectStore(store).getAll();
-          request.onsuccess = () => resolve(request.result);
-        });
-        for (const value of values)
-          if (value instanceof Uint8Array) out += new TextDecoder().decode(value);
-          else out += JSON.stringify(value);
-      }
-      db.close();
-    }
-    return out;
-  });
-}
-
 test('a mention raises the badge and a notification; opening the discussion clears it and shows « Vu par »', async ({
   palabre,
   browser,
   pageAs,
 }) => {
-  const alice = await palabre.createUser('Alice Moreau');
-  const benoit = await palabre.createUser('Benoît Garnier');
-  const chloe = await palabre.createUser('Chloé Roux');
-  await palabre.createDiscussion(alice, [benoit.id, chloe.id], 'Chantier Lyon');
+  const [alice, benoit, chloe] = await palabre.createUsersInDiscussion(
+    ['Alice Moreau', 'Benoît Garnier', 'Chloé Roux'],
+    'Chantier Lyon',
+  );
 
   const benoitPage = await notifiedPageAs(browser, benoit);
   await expect(sidebar(benoitPage).getByRole('link', { name: /Chantier Lyon/ })).toBeVisible();
   await setBackground(benoitPage, true);
 
-  const alicePage = await pageAs(alice);
-  await openDiscussion(alicePage, 'Chantier Lyon');
+  const alicePage = await pageAs(alice, 'Chantier Lyon');
   const box = composer(alicePage);
   // « @beno » without the accent proposes Benoît; the arrows and Enter pick him.
   await box.fill('Tu peux passer voir le client ');
@@ -128,8 +113,7 @@ test('a mention raises the badge and a notification; opening the discussion clea
   await expect(alicePage.getByRole('region', { name: 'Vu par' })).toContainText('Benoît Garnier');
 
   // A plain member is not offered « @tous »; the owner is.
-  const chloePage = await pageAs(chloe);
-  await openDiscussion(chloePage, 'Chantier Lyon');
+  const chloePage = await pageAs(chloe, 'Chantier Lyon');
   await composer(chloePage).pressSequentially('@');
   await expect(chloePage.getByRole('listbox', { name: 'Personnes à mentionner' })).not.toContainText('@tous');
   await box.pressSequentially('@to');
@@ -140,17 +124,13 @@ test('« Vu » in a direct discussion once the other person has read my last mes
   palabre,
   pageAs,
 }) => {
-  const alice = await palabre.createUser('Alice Perrin');
-  const bruno = await palabre.createUser('Bruno Lefèvre');
-  await palabre.createDiscussion(alice, [bruno.id]);
-  const alicePage = await pageAs(alice);
-  await openDiscussion(alicePage, bruno.displayName);
+  const [alice, bruno] = await palabre.createUsersInDiscussion(['Alice Perrin', 'Bruno Lefèvre']);
+  const alicePage = await pageAs(alice, bruno.displayName);
   await send(alicePage, 'Le devis est parti.');
   const log = messageLog(alicePage);
   await expect(log.getByText('Vu', { exact: true })).toHaveCount(0);
 
-  const brunoPage = await pageAs(bruno);
-  await openDiscussion(brunoPage, alice.displayName);
+  const brunoPage = await pageAs(bruno, alice.displayName);
   await expect(message(brunoPage, 'Le devis est parti.')).toBeVisible();
   await expect(log.getByText('Vu', { exact: true })).toBeVisible();
   // Identical after reloading.
@@ -163,11 +143,8 @@ test('pin from the message, find it in « Messages épinglés » (loading older 
   pageAs,
 }) => {
   test.setTimeout(120_000); // 46 messages typed one by one
-  const alice = await palabre.createUser('Alice Girard');
-  const bruno = await palabre.createUser('Bruno Caron');
-  await palabre.createDiscussion(alice, [bruno.id]);
-  const alicePage = await pageAs(alice);
-  await openDiscussion(alicePage, bruno.displayName);
+  const [alice, bruno] = await palabre.createUsersInDiscussion(['Alice Girard', 'Bruno Caron']);
+  const alicePage = await pageAs(alice, bruno.displayName);
   await send(alicePage, 'Code du portail : 4821');
   const pinned = message(alicePage, 'Code du portail');
   await pinned.hover();
@@ -176,8 +153,7 @@ test('pin from the message, find it in « Messages épinglés » (loading older 
   // Enough messages after it that it is no longer rendered at first.
   for (let i = 1; i <= 45; i++) await send(alicePage, `Suivi ${i}`);
 
-  const brunoPage = await pageAs(bruno);
-  await openDiscussion(brunoPage, alice.displayName);
+  const brunoPage = await pageAs(bruno, alice.displayName);
   await expect(message(brunoPage, 'Suivi 45')).toBeVisible();
   await expect(message(brunoPage, 'Code du portail')).toHaveCount(0);
   await brunoPage.getByRole('button', { name: 'Messages épinglés' }).click();
@@ -201,46 +177,38 @@ test('pin from the message, find it in « Messages épinglés » (loading older 
 });
 
 test('edit and delete propagate live, and a deleted text leaves both browsers’ local stores', async ({
-  palabre,
-  pageAs,
+  chat,
 }) => {
-  const alice = await palabre.createUser('Alice Lambert');
-  const bruno = await palabre.createUser('Bruno Fontaine');
-  await palabre.createDiscussion(alice, [bruno.id]);
-  const alicePage = await pageAs(alice);
-  const brunoPage = await pageAs(bruno);
-  await openDiscussion(alicePage, bruno.displayName);
-  await openDiscussion(brunoPage, alice.displayName);
+  const [alice, bruno] = await chat(['Alice Lambert', 'Bruno Fontaine']);
 
-  await send(alicePage, 'Facture 1042 à relancer vendredi');
-  await expect(message(brunoPage, 'Facture 1042')).toBeVisible();
-  const mine = message(alicePage, 'Facture 1042');
+  await sendAndReceive(alice.page, 'Facture 1042 à relancer vendredi', bruno.page);
+  const mine = message(alice.page, 'Facture 1042');
   await mine.hover();
   await mine.getByRole('button', { name: 'Modifier' }).click();
-  const box = composer(alicePage);
+  const box = composer(alice.page);
   await expect(box).toHaveValue('Facture 1042 à relancer vendredi');
   await box.fill('Facture 1042 à relancer lundi');
   await box.press('Enter');
-  await expect(message(brunoPage, 'Facture 1042')).toContainText('Facture 1042 à relancer lundi');
-  await expect(message(brunoPage, 'Facture 1042')).toContainText('(modifié)');
+  await expect(message(bruno.page, 'Facture 1042')).toContainText('Facture 1042 à relancer lundi');
+  await expect(message(bruno.page, 'Facture 1042')).toContainText('(modifié)');
   // Bruno may not edit or delete Alice's message (a plain member).
-  await message(brunoPage, 'Facture 1042').hover();
-  await expect(message(brunoPage, 'Facture 1042').getByRole('button', { name: 'Modifier' })).toHaveCount(0);
-  await expect(message(brunoPage, 'Facture 1042').getByRole('button', { name: 'Supprimer' })).toHaveCount(0);
+  await message(bruno.page, 'Facture 1042').hover();
+  await expect(message(bruno.page, 'Facture 1042').getByRole('button', { name: 'Modifier' })).toHaveCount(0);
+  await expect(message(bruno.page, 'Facture 1042').getByRole('button', { name: 'Supprimer' })).toHaveCount(0);
 
   const secret = 'IBAN FR76 3000 6000 0112 3456 7890 189';
-  await send(alicePage, secret);
-  await expect(message(brunoPage, secret)).toBeVisible();
-  await expect.poll(() => localStoreText(brunoPage)).toContain(secret);
-  const doomed = message(alicePage, secret);
+  await send(alice.page, secret);
+  await expect(message(bruno.page, secret)).toBeVisible();
+  await expect.poll(() => localStoreText(bruno.page)).toContain(secret);
+  const doomed = message(alice.page, secret);
   await doomed.hover();
   await doomed.getByRole('button', { name: 'Supprimer' }).click();
-  const confirm = alicePage.getByRole('alertdialog', { name: 'Supprimer ce message ?' });
+  const confirm = alice.page.getByRole('alertdialog', { name: 'Supprimer ce message ?' });
   await confirm.getByRole('button', { name: 'Supprimer' }).click();
 
-  await expect(message(brunoPage, 'Message supprimé')).toBeVisible();
-  await expect(messageLog(brunoPage)).not.toContainText(secret);
-  for (const page of [alicePage, brunoPage]) {
+  await expect(message(bruno.page, 'Message supprimé')).toBeVisible();
+  await expect(messageLog(bruno.page)).not.toContainText(secret);
+  for (const page of [alice.page, bruno.page]) {
     await expect.poll(() => localStoreText(page), { timeout: 10_000 }).not.toContain(secret);
     await expect.poll(() => localStoreText(page)).not.toContain('relancer vendredi');
   }
@@ -250,22 +218,16 @@ test('a mention written offline arrives later and raises the other person’s me
   palabre,
   pageAs,
 }) => {
-  const alice = await palabre.createUser('Alice Roche');
-  const bruno = await palabre.createUser('Bruno Meyer');
-  const chloe = await palabre.createUser('Chloé Blanc');
-  await palabre.createDiscussion(alice, [bruno.id, chloe.id], 'Équipe Nord');
+  const [alice, bruno] = await palabre.createUsersInDiscussion(
+    ['Alice Roche', 'Bruno Meyer', 'Chloé Blanc'],
+    'Équipe Nord',
+  );
   const brunoPage = await pageAs(bruno);
   const item = sidebar(brunoPage).getByRole('link', { name: /Équipe Nord/ });
   await expect(item).toBeVisible();
 
-  const alicePage = await pageAs(alice);
-  await openDiscussion(alicePage, 'Équipe Nord');
-  await expect
-    .poll(() =>
-      alicePage.evaluate(async () => Boolean((await navigator.serviceWorker.getRegistration())?.active)),
-    )
-    .toBe(true);
-  await alicePage.context().setOffline(true);
+  const alicePage = await pageAs(alice, 'Équipe Nord');
+  await goOffline(alicePage);
   const box = composer(alicePage);
   await box.fill('Rappel pour ');
   await box.pressSequentially('@brun');

@@ -18,6 +18,17 @@ export const connectionStatus = (page: Page): Locator =>
 
 export const composer = (page: Page): Locator => page.getByRole('textbox', { name: 'Écrire un message' });
 
+/** The search bar at the top of the discussion list. */
+export const searchBox = (page: Page): Locator =>
+  page.getByRole('combobox', { name: 'Rechercher une discussion' });
+
+export const searchResults = (page: Page): Locator =>
+  page.getByRole('listbox', { name: 'Résultats de la recherche' });
+
+/** The messages the search found (the discussions it found are another group). */
+export const messageHits = (page: Page): Locator =>
+  searchResults(page).getByRole('group', { name: 'Messages' }).getByRole('option');
+
 /**
  * For `expect(messages(page)).toHaveText(...)`: exactly these messages, in this order (each
  * bubble also holds its author and time, hence « contains »).
@@ -31,12 +42,32 @@ export async function openDiscussion(page: Page, title: string): Promise<void> {
   await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
 }
 
+/** The id of the discussion open on the page, from its address (`/discussions/<id>`). */
+export const openDiscussionId = (page: Page): string => new URL(page.url()).pathname.split('/').pop()!;
+
 /** Type in the composer and press Enter; the box empties once the message is taken. */
 export async function send(page: Page, text: string): Promise<void> {
   const box = composer(page);
   await box.fill(text);
   await box.press('Enter');
   await expect(box).toHaveValue('');
+}
+
+/** `send`, then wait until the message shows on each of the other pages (colleagues, other tabs). */
+export async function sendAndReceive(page: Page, text: string, ...others: Page[]): Promise<void> {
+  await send(page, text);
+  for (const other of others) await expect(message(other, text)).toBeVisible();
+}
+
+/** From the administration, open a section by its link; its address and heading follow. */
+export async function openAdminSection(page: Page, name: string, path: string): Promise<void> {
+  await page.goto('/admin');
+  await page
+    .getByRole('navigation', { name: /sections/i })
+    .getByRole('link', { name })
+    .click();
+  await expect(page).toHaveURL(new RegExp(`/admin/${path}$`));
+  await expect(page.getByRole('heading', { level: 2, name })).toBeVisible();
 }
 
 /**
@@ -58,5 +89,24 @@ export async function startDiscussion(
   await dialog.getByRole('button', { name: 'Démarrer une discussion' }).click();
   await expect(dialog).toBeHidden();
   await expect(page).toHaveURL(/\/discussions\/[0-9a-z]+$/);
-  return new URL(page.url()).pathname.split('/').pop()!;
+  return openDiscussionId(page);
+}
+
+/**
+ * The app is installed for offline use: its service worker is active, so the shell is cached and
+ * a reload works without the network.
+ */
+export async function installedForOffline(page: Page): Promise<void> {
+  await expect
+    .poll(
+      () => page.evaluate(async () => Boolean((await navigator.serviceWorker.getRegistration())?.active)),
+      { message: 'a service worker is active for the app' },
+    )
+    .toBe(true);
+}
+
+/** Once the app is installed for offline use, the network is cut (the browser context's). */
+export async function goOffline(page: Page): Promise<void> {
+  await installedForOffline(page);
+  await page.context().setOffline(true);
 }
