@@ -353,7 +353,7 @@ interface TestFixtures {
   pageAs: (user: TestUser, title?: string) => Promise<Page>;
   /**
    * New colleagues, in this order: the first starts a discussion with the others (a group when
-   * titled), then each, in this order, signs in on a page of their own and opens it (its id:
+   * titled); each signs in on a page of their own, then each opens it (its id:
    * `openDiscussionId` in ui.ts).
    */
   chat: (names: string[], title?: string) => Promise<Colleague[]>;
@@ -407,10 +407,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await use(async (names, title) => {
       const users = await palabre.createUsersInDiscussion(names, title);
       const people: Colleague[] = [];
-      for (const user of users) {
+      for (const user of users) people.push({ ...user, page: await pageAs(user) });
+      for (const { page } of people) {
         // A direct discussion is listed under the other person's name.
-        const shown = title ?? users.find((u) => u !== user)!.displayName;
-        people.push({ ...user, page: await pageAs(user, shown) });
+        const shown = title ?? people.find((p) => p.page !== page)!.displayName;
+        await openDiscussion(page, shown);
       }
       return people;
     });
