@@ -59,6 +59,9 @@ const forgotten = new Set<string>();
 let writer = false;
 let opened = '';
 
+/** Per tab, its latest query. */
+const latest = new WeakMap<Port, number>();
+
 /** To every tab. */
 const post = (message: FromWorker) => {
   for (const port of ports) port.postMessage(message);
@@ -224,6 +227,11 @@ async function handle(message: ToWorker, from: Port): Promise<void> {
       return;
     }
     case 'search': {
+      // Only the latest of a tab's queries still waiting is answered (keystrokes typed during a
+      // cold load or a slow query): the tab has already dropped the older ones.
+      latest.set(from, message.q);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (latest.get(from) !== message.q) return;
       const started = performance.now();
       const f = message.filters;
       const hits = index.search({
