@@ -1,19 +1,7 @@
 /** The admin API: every endpoint refuses non-admins and anonymous callers; access changes act at once. */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CloseCode, listMessages, type DiscussionSummary, type PublicUser } from '@palabre/shared';
-import {
-  api,
-  connect,
-  createDiscussion,
-  createUser,
-  login,
-  refusalStatus,
-  say,
-  texts,
-  until,
-  waitForSync,
-  type TestUser,
-} from './helpers.js';
+import { connect, refusalStatus, say, texts, until, waitForSync, type TestUser } from './helpers.js';
 import { useTestServer } from './server-fixture.js';
 
 const ADMIN_ENDPOINTS: [string, string, unknown?][] = [
@@ -47,17 +35,11 @@ describe('admin API', () => {
   let carol: TestUser;
   let group: DiscussionSummary;
   beforeEach(async () => {
-    await server.auth.createUser({
-      username: 'root',
-      displayName: 'Root',
-      password: 'rootpass123',
-      role: 'admin',
-    });
-    admin = await login(server.url, 'root', 'rootpass123');
-    alice = await createUser(server, 'Alice');
-    bob = await createUser(server, 'Bob');
-    carol = await createUser(server, 'Carol');
-    group = await createDiscussion(server.url, alice, [bob, carol], 'Équipe');
+    admin = await server.createAdmin();
+    alice = await server.createUser('Alice');
+    bob = await server.createUser('Bob');
+    carol = await server.createUser('Carol');
+    group = await server.createDiscussion(alice, [bob, carol], 'Équipe');
   });
 
   const fill = (s: string) => s.replaceAll('{user}', carol.user.id).replaceAll('{discussion}', group.id);
@@ -65,9 +47,9 @@ describe('admin API', () => {
   it('refuses every admin endpoint to a non-admin (403 forbidden) and to an anonymous caller (401)', async () => {
     for (const [method, path, body] of ADMIN_ENDPOINTS) {
       const init = { method, body: body === undefined ? undefined : JSON.parse(fill(JSON.stringify(body))) };
-      const asUser = await api<{ error: { code: string } }>(server.url, fill(path), alice.token, init);
+      const asUser = await server.api<{ error: { code: string } }>(fill(path), alice.token, init);
       expect([method, path, asUser.status, asUser.body.error.code]).toEqual([method, path, 403, 'forbidden']);
-      const anonymous = await api<{ error: { code: string } }>(server.url, fill(path), null, init);
+      const anonymous = await server.api<{ error: { code: string } }>(fill(path), null, init);
       expect([method, path, anonymous.status, anonymous.body.error.code]).toEqual([
         method,
         path,
@@ -76,51 +58,47 @@ describe('admin API', () => {
       ]);
     }
     // Nothing changed: the group still has its three members and its name.
-    const g = await api<DiscussionSummary>(server.url, `/api/discussions/${group.id}`, alice.token);
+    const g = await server.api<DiscussionSummary>(`/api/discussions/${group.id}`, alice.token);
     expect(g.body.members).toHaveLength(3);
     expect(g.body.title).toBe('Équipe');
   });
 
   it('lets an admin script work with an API token', async () => {
-    const created = await api<{ token: string }>(server.url, '/api/admin/tokens', admin.token, {
+    const created = await server.api<{ token: string }>('/api/admin/tokens', admin.token, {
       body: { label: 'provisioning' },
     });
     expect(created.status).toBe(201);
-    const users = await api<{ users: PublicUser[] }>(server.url, '/api/admin/users', created.body.token);
+    const users = await server.api<{ users: PublicUser[] }>('/api/admin/users', created.body.token);
     expect(users.status).toBe(200);
     expect(users.body.users.map((u) => u.displayName)).toEqual(
       expect.arrayContaining(['Alice', 'Bob', 'Carol']),
     );
-    const made = await api<{ user: PublicUser }>(server.url, '/api/admin/users', created.body.token, {
+    const made = await server.api<{ user: PublicUser }>('/api/admin/users', created.body.token, {
       body: { username: 'Denis.Martin', displayName: 'Denis Martin', password: 'password123' },
     });
     expect(made.status).toBe(201);
     expect(made.body.user.username).toBe('denis.martin');
-    const dup = await api<{ error: { code: string } }>(server.url, '/api/admin/users', admin.token, {
+    const dup = await server.api<{ error: { code: string } }>('/api/admin/users', admin.token, {
       body: { username: 'denis.martin', displayName: 'Autre', password: 'password123' },
     });
     expect([dup.status, dup.body.error.code]).toEqual([409, 'username_taken']);
   });
 
   it('lists every group with members and roles, and records access changes in the audit log', async () => {
-    const all = await api<{ discussions: DiscussionSummary[] }>(
-      server.url,
-      '/api/admin/discussions',
-      admin.token,
-    );
+    const all = await server.api<{ discussions: DiscussionSummary[] }>('/api/admin/discussions', admin.token);
     const g = all.body.discussions.find((d) => d.id === group.id)!;
     expect(g.members.find((m) => m.userId === alice.user.id)?.role).toBe('owner');
-    await api(server.url, `/api/admin/discussions/${group.id}/members/${bob.user.id}`, admin.token, {
+    await server.api(`/api/admin/discussions/${group.id}/members/${bob.user.id}`, admin.token, {
       method: 'PATCH',
       body: { role: 'moderator' },
     });
-    await api(server.url, `/api/admin/discussions/${group.id}`, admin.token, {
+    await server.api(`/api/admin/discussions/${group.id}`, admin.token, {
       method: 'PATCH',
       body: { title: 'Urgences SAV' },
     });
-    const audit = await api<{
+    const audit = await server.api<{
       entries: { action: string; actorId: string; details: Record<string, unknown> }[];
-    }>(server.url, '/api/admin/audit', admin.token);
+    }>('/api/admin/audit', admin.token);
     expect(audit.body.entries.slice(0, 2).map((e) => e.action)).toEqual(['discussion.rename', 'member.role']);
     expect(audit.body.entries[1]).toMatchObject({ actorId: admin.user.id, details: { to: 'moderator' } });
   });
@@ -132,8 +110,7 @@ describe('admin API', () => {
     const closed = new Promise<number>((resolve) =>
       c.provider.on('connection-close', (event: CloseEvent | null) => resolve(event?.code ?? 0)),
     );
-    const res = await api<{ user: PublicUser }>(
-      server.url,
+    const res = await server.api<{ user: PublicUser }>(
       `/api/admin/users/${carol.user.id}/disable`,
       admin.token,
       {
@@ -142,12 +119,12 @@ describe('admin API', () => {
     );
     expect(res.body.user.disabled).toBe(true);
     expect(await closed).toBe(CloseCode.Unauthorized);
-    expect((await api(server.url, '/api/me', carol.token)).status).toBe(401);
-    const again = await api<{ error: { code: string } }>(server.url, '/api/auth/login', null, {
+    expect((await server.api('/api/me', carol.token)).status).toBe(401);
+    const again = await server.api<{ error: { code: string } }>('/api/auth/login', null, {
       body: { username: carol.user.username, password: 'password123' },
     });
     expect([again.status, again.body.error.code]).toEqual([403, 'account_disabled']);
-    const directory = await api<{ users: PublicUser[] }>(server.url, '/api/users', alice.token);
+    const directory = await server.api<{ users: PublicUser[] }>('/api/users', alice.token);
     expect(directory.body.users.map((u) => u.id)).not.toContain(carol.user.id);
   });
 });
@@ -160,11 +137,11 @@ describe('members of a group', () => {
   let dan: TestUser;
   let group: DiscussionSummary;
   beforeEach(async () => {
-    owner = await createUser(server, 'Olivia');
-    bob = await createUser(server, 'Bob');
-    carol = await createUser(server, 'Carol');
-    dan = await createUser(server, 'Dan');
-    group = await createDiscussion(server.url, owner, [bob, carol], 'Projet Atlas');
+    owner = await server.createUser('Olivia');
+    bob = await server.createUser('Bob');
+    carol = await server.createUser('Carol');
+    dan = await server.createUser('Dan');
+    group = await server.createDiscussion(owner, [bob, carol], 'Projet Atlas');
   });
 
   it('a removed member loses access at once: connection closed, refused on reconnect, told by event', async () => {
@@ -180,8 +157,7 @@ describe('members of a group', () => {
     const closed = new Promise<number>((resolve) =>
       c.provider.on('connection-close', (event: CloseEvent | null) => resolve(event?.code ?? 0)),
     );
-    const res = await api<DiscussionSummary>(
-      server.url,
+    const res = await server.api<DiscussionSummary>(
       `/api/discussions/${group.id}/members/${carol.user.id}`,
       owner.token,
       {
@@ -211,13 +187,12 @@ describe('members of a group', () => {
     const syncUrl = `${server.url.replace('http', 'ws')}/sync/${group.id}`;
     expect(await refusalStatus(`${syncUrl}?token=${carol.token}`)).toBe(403);
     expect(await refusalStatus(syncUrl, { authorization: `Bearer ${carol.token}` })).toBe(403);
-    const list = await api<{ discussions: DiscussionSummary[] }>(server.url, '/api/discussions', carol.token);
+    const list = await server.api<{ discussions: DiscussionSummary[] }>('/api/discussions', carol.token);
     expect(list.body.discussions.map((d) => d.id)).not.toContain(group.id);
   });
 
   it('owners add members and change roles; plain members and outsiders cannot', async () => {
-    const byMember = await api<{ error: { code: string } }>(
-      server.url,
+    const byMember = await server.api<{ error: { code: string } }>(
       `/api/discussions/${group.id}/members`,
       bob.token,
       {
@@ -225,8 +200,7 @@ describe('members of a group', () => {
       },
     );
     expect([byMember.status, byMember.body.error.code]).toEqual([403, 'forbidden']);
-    const byOutsider = await api<{ error: { code: string } }>(
-      server.url,
+    const byOutsider = await server.api<{ error: { code: string } }>(
       `/api/discussions/${group.id}/members`,
       dan.token,
       {
@@ -235,14 +209,9 @@ describe('members of a group', () => {
     );
     expect([byOutsider.status, byOutsider.body.error.code]).toEqual([403, 'not_member']);
 
-    const added = await api<DiscussionSummary>(
-      server.url,
-      `/api/discussions/${group.id}/members`,
-      owner.token,
-      {
-        body: { userId: dan.user.id, role: 'reader' },
-      },
-    );
+    const added = await server.api<DiscussionSummary>(`/api/discussions/${group.id}/members`, owner.token, {
+      body: { userId: dan.user.id, role: 'reader' },
+    });
     expect(added.status).toBe(201);
     expect(added.body.members.find((m) => m.userId === dan.user.id)?.role).toBe('reader');
     // The new member syncs the whole history, including the member mirror.
@@ -252,26 +221,19 @@ describe('members of a group', () => {
     await until(() => d.doc.getMap('members').has(dan.user.id), 5000, 'member mirror');
     expect(listMessages(d.doc)).toEqual([]);
 
-    const promote = await api(
-      server.url,
-      `/api/discussions/${group.id}/members/${bob.user.id}`,
-      owner.token,
-      {
-        method: 'PATCH',
-        body: { role: 'moderator' },
-      },
-    );
+    const promote = await server.api(`/api/discussions/${group.id}/members/${bob.user.id}`, owner.token, {
+      method: 'PATCH',
+      body: { role: 'moderator' },
+    });
     expect(promote.status).toBe(200);
     // A moderator manages members but cannot touch the owner.
-    const coup = await api<{ error: { code: string } }>(
-      server.url,
+    const coup = await server.api<{ error: { code: string } }>(
       `/api/discussions/${group.id}/members/${owner.user.id}`,
       bob.token,
       { method: 'DELETE' },
     );
     expect([coup.status, coup.body.error.code]).toEqual([403, 'forbidden']);
-    const lastOwner = await api<{ error: { code: string } }>(
-      server.url,
+    const lastOwner = await server.api<{ error: { code: string } }>(
       `/api/discussions/${group.id}/members/${owner.user.id}`,
       owner.token,
       { method: 'PATCH', body: { role: 'member' } },
@@ -280,9 +242,8 @@ describe('members of a group', () => {
   });
 
   it('a direct discussion keeps its two people', async () => {
-    const direct = await createDiscussion(server.url, owner, [bob]);
-    const res = await api<{ error: { code: string } }>(
-      server.url,
+    const direct = await server.createDiscussion(owner, [bob]);
+    const res = await server.api<{ error: { code: string } }>(
       `/api/discussions/${direct.id}/members`,
       owner.token,
       {

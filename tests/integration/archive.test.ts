@@ -4,7 +4,7 @@
  * by content: the forged update is refused with 4422, never reaches the others, is not stored),
  * its members' sidebars learn it from the events socket, and it stays readable.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
   CloseCode,
@@ -16,23 +16,11 @@ import {
   type DiscussionSummary,
 } from '@palabre/shared';
 import { connectAttacker } from './attacker.js';
-import {
-  api,
-  connect,
-  createDiscussion,
-  createUser,
-  login,
-  openEvents,
-  removeDataDir,
-  startTestServer,
-  until,
-  waitForSync,
-  type TestServer,
-  type TestUser,
-} from './helpers.js';
+import { openEvents, until, waitForSync, type TestUser } from './helpers.js';
+import { useTestServer } from './server-fixture.js';
 
 describe('archives', () => {
-  let server: TestServer;
+  const server = useTestServer();
   let owner: TestUser;
   let moderator: TestUser;
   let member: TestUser;
@@ -40,43 +28,29 @@ describe('archives', () => {
   let outsider: TestUser;
   let admin: TestUser;
   let group: DiscussionSummary;
-  const cleanups: (() => void)[] = [];
 
   beforeEach(async () => {
-    server = await startTestServer();
-    owner = await createUser(server, 'Olivia Owner');
-    moderator = await createUser(server, 'Maud Moderator');
-    member = await createUser(server, 'Marc Member');
-    reader = await createUser(server, 'Rita Reader');
-    outsider = await createUser(server, 'Oscar Outsider');
-    await server.auth.createUser({
-      username: 'root',
-      displayName: 'Root',
-      password: 'rootpass123',
-      role: 'admin',
-    });
-    admin = await login(server.url, 'root', 'rootpass123');
-    group = await createDiscussion(server.url, owner, [moderator, member, reader], 'Chantier Lyon');
+    owner = await server.createUser('Olivia Owner');
+    moderator = await server.createUser('Maud Moderator');
+    member = await server.createUser('Marc Member');
+    reader = await server.createUser('Rita Reader');
+    outsider = await server.createUser('Oscar Outsider');
+    admin = await server.createAdmin();
+    group = await server.createDiscussion(owner, [moderator, member, reader], 'Chantier Lyon');
     for (const [who, role] of [
       [moderator, 'moderator'],
       [reader, 'reader'],
     ] as const) {
-      const res = await api(server.url, `/api/discussions/${group.id}/members/${who.user.id}`, owner.token, {
+      const res = await server.api(`/api/discussions/${group.id}/members/${who.user.id}`, owner.token, {
         method: 'PATCH',
         body: { role },
       });
       expect(res.status).toBe(200);
     }
   });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0)) c();
-    await server.close();
-    removeDataDir(server.dataDir);
-  });
 
   async function honest(user: TestUser) {
-    const c = connect(server.url, group.id, user.token);
-    cleanups.push(() => c.provider.destroy());
+    const c = server.client(group.id, user.token);
     await waitForSync(c.provider);
     return c;
   }
@@ -89,8 +63,7 @@ describe('archives', () => {
   }
 
   const archive = (who: TestUser | null, id = group.id, verb = 'archive') =>
-    api<DiscussionSummary & { error?: { code: string } }>(
-      server.url,
+    server.api<DiscussionSummary & { error?: { code: string } }>(
       `/api/discussions/${id}/${verb}`,
       who?.token ?? null,
       { method: 'POST' },
@@ -107,7 +80,7 @@ describe('archives', () => {
     expect([unknown.status, unknown.body.error?.code]).toEqual([404, 'discussion_not_found']);
 
     const events = await openEvents(server.url, member.token);
-    cleanups.push(() => events.close());
+    server.defer(() => events.close());
     for (const who of [owner, moderator, admin]) {
       const done = await archive(who);
       expect(done.status).toBe(200);
@@ -123,14 +96,9 @@ describe('archives', () => {
       expect([restored.status, restored.body.archivedAt]).toEqual([200, null]);
       events.events.splice(0);
     }
-    const listed = await api<{ discussions: DiscussionSummary[] }>(
-      server.url,
-      '/api/discussions',
-      member.token,
-    );
+    const listed = await server.api<{ discussions: DiscussionSummary[] }>('/api/discussions', member.token);
     expect(listed.body.discussions.find((d) => d.id === group.id)?.archivedAt).toBeNull();
-    const audit = await api<{ entries: { action: string; targetId: string }[] }>(
-      server.url,
+    const audit = await server.api<{ entries: { action: string; targetId: string }[] }>(
       '/api/admin/audit?limit=50',
       admin.token,
     );
@@ -148,7 +116,7 @@ describe('archives', () => {
 
     for (const who of [owner, moderator, member]) {
       const a = await connectAttacker(server.url, group.id, who.token);
-      cleanups.push(() => a.socket.terminate());
+      server.defer(() => a.socket.terminate());
       a.change((doc) =>
         addMessage(doc, { author: who.user.id, text: `interdit ${who.user.id}`, now: Date.now() }),
       );
@@ -157,13 +125,13 @@ describe('archives', () => {
     }
     // Deleting or pinning the existing message: refused too.
     const del = await connectAttacker(server.url, group.id, owner.token);
-    cleanups.push(() => del.socket.terminate());
+    server.defer(() => del.socket.terminate());
     const [first] = listMessages(del.doc);
     del.change((doc) => messagesMap(doc).delete(first.id));
     expect(await del.closed).toBe(CloseCode.UpdateRejected);
     expect(del.denied()).toMatch(/^archived/);
     const pinner = await connectAttacker(server.url, group.id, moderator.token);
-    cleanups.push(() => pinner.socket.terminate());
+    server.defer(() => pinner.socket.terminate());
     pinner.change((doc) => pin(doc, first.id, moderator.user.id, Date.now()));
     expect(await pinner.closed).toBe(CloseCode.UpdateRejected);
     expect(pinner.denied()).toMatch(/^archived/);
@@ -174,7 +142,7 @@ describe('archives', () => {
     const r = await honest(reader);
     expect(listMessages(r.doc).map((m) => m.text)).toEqual(['avant l’archive']);
     const cursor = await connectAttacker(server.url, group.id, reader.token);
-    cleanups.push(() => cursor.socket.terminate());
+    server.defer(() => cursor.socket.terminate());
     cursor.change((doc) => markRead(doc, reader.user.id));
     await until(() => witness.doc.getMap('reads').has(reader.user.id), 5000, 'read cursor relayed');
 

@@ -10,7 +10,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntry, BackupInfo } from '@palabre/shared';
 import { palabre } from './palabre-cli.js';
 import { useTestServer } from './server-fixture.js';
-import { api, createDiscussion, createUser, login, type TestUser } from './helpers.js';
+import { api, type TestUser } from './helpers.js';
 
 interface Listing {
   dir: string;
@@ -36,27 +36,16 @@ describe('backups from the admin API', () => {
   const server = useTestServer();
   let admin: TestUser;
   beforeEach(async () => {
-    await server.auth.createUser({
-      username: 'root',
-      displayName: 'Root',
-      password: 'rootpass123',
-      role: 'admin',
-    });
-    admin = await login(server.url, 'root', 'rootpass123');
-    const alice = await createUser(server, 'Alice');
-    const bob = await createUser(server, 'Bob');
-    await createDiscussion(server.url, alice, [bob], 'Équipe');
+    admin = await server.createAdmin();
+    const alice = await server.createUser('Alice');
+    const bob = await server.createUser('Bob');
+    await server.createDiscussion(alice, [bob], 'Équipe');
   });
 
   it('starts a backup into DATA_DIR/backups, says where, lists it, and it verifies', async () => {
-    const started = await api<{ dir: string; backup: BackupInfo }>(
-      server.url,
-      '/api/admin/backups',
-      admin.token,
-      {
-        method: 'POST',
-      },
-    );
+    const started = await server.api<{ dir: string; backup: BackupInfo }>('/api/admin/backups', admin.token, {
+      method: 'POST',
+    });
     expect(started.status).toBe(202);
     const dir = join(server.dataDir, 'backups');
     expect(started.body.dir).toBe(dir);
@@ -67,7 +56,7 @@ describe('backups from the admin API', () => {
     expect(started.body.backup.name).toMatch(/^palabre-\d{8}T\d{6}Z(-\d+)?\.tar$/);
 
     // One at a time.
-    const second = await api<{ error: { code: string } }>(server.url, '/api/admin/backups', admin.token, {
+    const second = await server.api<{ error: { code: string } }>('/api/admin/backups', admin.token, {
       method: 'POST',
     });
     expect([second.status, second.body.error.code]).toEqual([409, 'backup_running']);
@@ -83,7 +72,7 @@ describe('backups from the admin API', () => {
     expect(verify.code, verify.stderr).toBe(0);
     expect(verify.stdout).toContain('backup OK');
 
-    const audit = await api<{ entries: AuditEntry[] }>(server.url, '/api/admin/audit', admin.token);
+    const audit = await server.api<{ entries: AuditEntry[] }>('/api/admin/audit', admin.token);
     const mine = audit.body.entries.filter((e) => e.targetType === 'backup' && e.targetId === done.name);
     expect(mine.map((e) => [e.action, e.actorId])).toEqual([
       ['backup.done', admin.user.id],
@@ -92,32 +81,21 @@ describe('backups from the admin API', () => {
     expect(mine[0]!.details).toMatchObject({ path: done.path, size: done.size, sha256: done.sha256 });
 
     // And again: a second file beside the first.
-    const again = await api<{ backup: BackupInfo }>(server.url, '/api/admin/backups', admin.token, {
+    const again = await server.api<{ backup: BackupInfo }>('/api/admin/backups', admin.token, {
       method: 'POST',
     });
     expect(again.status).toBe(202);
     await finished(server.url, admin, again.body.backup.name);
-    const list = await api<Listing>(server.url, '/api/admin/backups', admin.token);
+    const list = await server.api<Listing>('/api/admin/backups', admin.token);
     expect(list.body.backups.map((b) => b.status)).toEqual(['done', 'done']);
   }, 60_000);
 
   it('writes into PALABRE_BACKUP_DIR when set, and reports a failure with its code', async () => {
     await server.start({ backups: { dir: join(elsewhere, 'ici') } });
-    await server.auth.createUser({
-      username: 'root',
-      displayName: 'Root',
-      password: 'rootpass123',
-      role: 'admin',
+    admin = await server.createAdmin();
+    const started = await server.api<{ dir: string; backup: BackupInfo }>('/api/admin/backups', admin.token, {
+      method: 'POST',
     });
-    admin = await login(server.url, 'root', 'rootpass123');
-    const started = await api<{ dir: string; backup: BackupInfo }>(
-      server.url,
-      '/api/admin/backups',
-      admin.token,
-      {
-        method: 'POST',
-      },
-    );
     expect(started.body.dir).toBe(join(elsewhere, 'ici'));
     const done = await finished(server.url, admin, started.body.backup.name);
     expect(done.status).toBe('done');
@@ -125,7 +103,7 @@ describe('backups from the admin API', () => {
 
     // A data folder the command cannot back up (its database gone): the failure is listed and audited.
     rmSync(join(server.dataDir, 'palabre.sqlite'), { force: true });
-    const failing = await api<{ backup: BackupInfo }>(server.url, '/api/admin/backups', admin.token, {
+    const failing = await server.api<{ backup: BackupInfo }>('/api/admin/backups', admin.token, {
       method: 'POST',
     });
     expect(failing.status).toBe(202);

@@ -28,8 +28,6 @@ import { useTestServer } from './server-fixture.js';
 import { ROOT } from './service-process.js';
 import {
   api,
-  createDiscussion,
-  createUser,
   login,
   removeDataDir,
   sleep,
@@ -120,17 +118,17 @@ describe('palabre backup while five clients write, then restore', () => {
 
   it('restores every message acknowledged before the backup began, with users, roles, pins and files', async () => {
     const users: TestUser[] = [];
-    for (let i = 0; i < WRITERS; i++) users.push(await createUser(server, `Writer ${i}`));
-    const reader = await createUser(server, 'Lecteur');
-    const group = await createDiscussion(server.url, users[0]!, [...users.slice(1), reader], 'Sauvegarde');
-    const direct = await createDiscussion(server.url, users[0]!, [users[1]!]);
+    for (let i = 0; i < WRITERS; i++) users.push(await server.createUser(`Writer ${i}`));
+    const reader = await server.createUser('Lecteur');
+    const group = await server.createDiscussion(users[0]!, [...users.slice(1), reader], 'Sauvegarde');
+    const direct = await server.createDiscussion(users[0]!, [users[1]!]);
     for (const [who, role] of [
       [users[1]!, 'moderator'],
       [reader, 'reader'],
     ] as const)
       expect(
         (
-          await api(server.url, `/api/discussions/${group.id}/members/${who.user.id}`, users[0]!.token, {
+          await server.api(`/api/discussions/${group.id}/members/${who.user.id}`, users[0]!.token, {
             method: 'PATCH',
             body: { role },
           })

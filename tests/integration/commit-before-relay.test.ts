@@ -17,7 +17,7 @@ import {
 } from '@palabre/shared';
 import { connectAttacker, type Attacker } from './attacker.js';
 import { ControlledDocStore } from './controlled-store.js';
-import { createDiscussion, createUser, texts, until, type TestUser } from './helpers.js';
+import { texts, until, type TestUser } from './helpers.js';
 import { useTestServer } from './server-fixture.js';
 
 /** Resolves once everything the server sent this socket before now has arrived (a ping's pong follows it). */
@@ -50,10 +50,10 @@ describe('commit before relay', () => {
   let d: DiscussionSummary;
 
   beforeEach(async () => {
-    alice = await createUser(server, 'Alice');
-    bob = await createUser(server, 'Bob');
-    carol = await createUser(server, 'Carol');
-    d = await createDiscussion(server.url, alice, [bob, carol], 'Stockage');
+    alice = await server.createUser('Alice');
+    bob = await server.createUser('Bob');
+    carol = await server.createUser('Carol');
+    d = await server.createDiscussion(alice, [bob, carol], 'Stockage');
   });
 
   async function member(user: TestUser): Promise<Attacker> {

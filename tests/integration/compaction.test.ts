@@ -5,17 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { listMessages } from '@palabre/shared';
-import {
-  createDiscussion,
-  createUser,
-  messageUpdate,
-  say,
-  sleep,
-  texts,
-  until,
-  waitForSync,
-  type TestUser,
-} from './helpers.js';
+import { messageUpdate, say, sleep, texts, until, waitForSync, type TestUser } from './helpers.js';
 import { useTestServer } from './server-fixture.js';
 
 describe('stored history and memory', () => {
@@ -25,9 +15,9 @@ describe('stored history and memory', () => {
   it('compacts a long history into a few stored rows, still serving every message and merging an offline client', async () => {
     const compactEvery = 5;
     await server.start({ compactEvery });
-    const alice = await createUser(server, 'Alice');
-    const bob = await createUser(server, 'Bob');
-    const d = await createDiscussion(server.url, alice, [bob]);
+    const alice = await server.createUser('Alice');
+    const bob = await server.createUser('Bob');
+    const d = await server.createDiscussion(alice, [bob]);
     const a = server.client(d.id, alice.token);
     const b = server.client(d.id, bob.token);
     await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);
@@ -56,11 +46,11 @@ describe('stored history and memory', () => {
   it('compacts on load a history of more than 50 rows, and leaves one of 50 as it is', async () => {
     // No compaction while running, so only the load can fold the log.
     await server.start({ compactEvery: 100_000, unloadAfterMs: 60_000 });
-    const alice = await createUser(server, 'Alice');
-    const bob = await createUser(server, 'Bob');
-    const carol = await createUser(server, 'Carol');
-    const long = await createDiscussion(server.url, alice, [bob]);
-    const short = await createDiscussion(server.url, alice, [carol]);
+    const alice = await server.createUser('Alice');
+    const bob = await server.createUser('Bob');
+    const carol = await server.createUser('Carol');
+    const long = await server.createDiscussion(alice, [bob]);
+    const short = await server.createDiscussion(alice, [carol]);
     // A log as a crash before any compaction leaves it: one row per message (plus the creation).
     const write = async (docId: string, count: number, who: TestUser) => {
       for (let i = 0; i < count; i++) await server.storage.docs.append(docId, messageUpdate(who, `n° ${i}`));
@@ -81,9 +71,9 @@ describe('stored history and memory', () => {
 
   it('compacts on unload: what nobody is connected to leaves memory as one stored row', async () => {
     await server.start({ compactEvery: 100_000, unloadAfterMs: 100 });
-    const alice = await createUser(server, 'Alice');
-    const bob = await createUser(server, 'Bob');
-    const d = await createDiscussion(server.url, alice, [bob]);
+    const alice = await server.createUser('Alice');
+    const bob = await server.createUser('Bob');
+    const d = await server.createDiscussion(alice, [bob]);
     const a = server.client(d.id, alice.token);
     const b = server.client(d.id, bob.token);
     await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);
@@ -107,9 +97,9 @@ describe('stored history and memory', () => {
 
   it('keeps an idle discussion in memory for a while by default, then unloads it', async () => {
     await server.start({ unloadAfterMs: undefined });
-    const alice = await createUser(server, 'Alice');
-    const bob = await createUser(server, 'Bob');
-    const d = await createDiscussion(server.url, alice, [bob]);
+    const alice = await server.createUser('Alice');
+    const bob = await server.createUser('Bob');
+    const d = await server.createDiscussion(alice, [bob]);
     const a = await server.synced(d.id, alice.token);
     say(a.doc, alice, 'je reviens');
     await expect.poll(() => server.storage.docs.version(d.id)).toBeGreaterThan(1);

@@ -7,7 +7,6 @@ import {
   api,
   connect,
   createDiscussion,
-  createUser,
   login,
   removeDataDir,
   say,
@@ -25,9 +24,9 @@ describe('durability across restarts', () => {
   const client = (_url: string, discussionId: string, token: string) => server.client(discussionId, token);
 
   it('keeps the whole history and the sidebar preview across a server restart', async () => {
-    const alice = await createUser(server, 'Alice');
-    const bob = await createUser(server, 'Bob');
-    const d = await createDiscussion(server.url, alice, [bob]);
+    const alice = await server.createUser('Alice');
+    const bob = await server.createUser('Bob');
+    const d = await server.createDiscussion(alice, [bob]);
     const a = client(server.url, d.id, alice.token);
     const b = client(server.url, d.id, bob.token);
     await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);
@@ -50,18 +49,14 @@ describe('durability across restarts', () => {
     const fresh = client(server.url, d.id, bob.token);
     await waitForSync(fresh.provider);
     expect(texts(fresh.doc)).toEqual(history);
-    const { body } = await api<{ discussions: DiscussionSummary[] }>(
-      server.url,
-      '/api/discussions',
-      bob.token,
-    );
+    const { body } = await server.api<{ discussions: DiscussionSummary[] }>('/api/discussions', bob.token);
     expect(body.discussions.find((x) => x.id === d.id)?.lastMessage?.preview).toBe(history.at(-1));
   });
 
   it('keeps clients working across a restart on the same port: what they wrote meanwhile syncs on return', async () => {
-    const alice = await createUser(server, 'Alice');
-    const bob = await createUser(server, 'Bob');
-    const d = await createDiscussion(server.url, alice, [bob]);
+    const alice = await server.createUser('Alice');
+    const bob = await server.createUser('Bob');
+    const d = await server.createDiscussion(alice, [bob]);
     const a = client(server.url, d.id, alice.token);
     const b = client(server.url, d.id, bob.token);
     await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerEvent } from '@palabre/shared';
-import { createDiscussion, createUser, openEvents, refusalStatus, say } from './helpers.js';
+import { openEvents, refusalStatus, say } from './helpers.js';
 import { useTestServer } from './server-fixture.js';
 
 type DiscussionEvent = Extract<ServerEvent, { type: 'discussion' }>;
@@ -9,16 +9,16 @@ describe('/api/events', () => {
   const server = useTestServer();
 
   it('tells me when a colleague starts a discussion with me, and when a message arrives in it', async () => {
-    const alice = await createUser(server, 'Alice');
-    const bob = await createUser(server, 'Bob');
-    const carol = await createUser(server, 'Carol');
+    const alice = await server.createUser('Alice');
+    const bob = await server.createUser('Bob');
+    const carol = await server.createUser('Carol');
     const events = await openEvents(server.url, bob.token);
     server.defer(events.close);
     const outsider = await openEvents(server.url, carol.token);
     server.defer(outsider.close);
     await events.next((e) => e.type === 'hello', 'hello');
 
-    const d = await createDiscussion(server.url, alice, [bob]);
+    const d = await server.createDiscussion(alice, [bob]);
     const started = await events.next<DiscussionEvent>(
       (e) => e.type === 'discussion' && e.discussion.id === d.id,
       'the new discussion',
@@ -40,7 +40,7 @@ describe('/api/events', () => {
     // Carol is not in the discussion: she heard nothing about it. Events reach a socket in the
     // order they were sent, so once she hears of a discussion started after that message, any
     // leak about the first one would already be there.
-    const later = await createDiscussion(server.url, alice, [carol]);
+    const later = await server.createDiscussion(alice, [carol]);
     await outsider.next(
       (e) => e.type === 'discussion' && e.discussion.id === later.id,
       'the later discussion',

@@ -7,21 +7,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CloseCode, addMessage, listMessages, messagesMap, type FileRef } from '@palabre/shared';
 import { connectAttacker } from './attacker.js';
-import {
-  api,
-  connect,
-  createDiscussion,
-  createUser,
-  removeDataDir,
-  startTestServer,
-  until,
-  waitForSync,
-  type TestServer,
-  type TestUser,
-} from './helpers.js';
+import { until, waitForSync, type TestServer, type TestUser } from './helpers.js';
+import { useTestServer } from './server-fixture.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -71,32 +61,24 @@ const png = (width: number, height: number) =>
     .toBuffer();
 
 describe('files', () => {
-  let server: TestServer;
+  const server = useTestServer({ maxFileBytes: 200_000 });
   let alice: TestUser;
   let bob: TestUser;
   let eve: TestUser;
-  const cleanups: (() => unknown)[] = [];
 
   beforeEach(async () => {
-    server = await startTestServer({ maxFileBytes: 200_000 });
-    alice = await createUser(server, 'Alice');
-    bob = await createUser(server, 'Bob');
-    eve = await createUser(server, 'Eve');
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0)) await c();
-    await server.close();
-    removeDataDir(server.dataDir);
+    alice = await server.createUser('Alice');
+    bob = await server.createUser('Bob');
+    eve = await server.createUser('Eve');
   });
 
   function client(discussionId: string, who: TestUser) {
-    const c = connect(server.url, discussionId, who.token);
-    cleanups.push(() => c.provider.destroy());
+    const c = server.client(discussionId, who.token);
     return c;
   }
 
   it('stores an upload and gives the same bytes back to members only, with its type and name', async () => {
-    const d = await createDiscussion(server.url, alice, [bob]);
+    const d = await server.createDiscussion(alice, [bob]);
     const bytes = randomBytes(150_000);
     const { status, body } = await upload(server, d.id, alice, bytes, 'rapport final.pdf', 'application/pdf');
     expect(status).toBe(201);
@@ -127,8 +109,8 @@ describe('files', () => {
   });
 
   it('refuses readers, a missing field and a non-multipart body', async () => {
-    const g = await createDiscussion(server.url, alice, [bob, eve], 'Équipe');
-    const demoted = await api(server.url, `/api/discussions/${g.id}/members/${bob.user.id}`, alice.token, {
+    const g = await server.createDiscussion(alice, [bob, eve], 'Équipe');
+    const demoted = await server.api(`/api/discussions/${g.id}/members/${bob.user.id}`, alice.token, {
       method: 'PATCH',
       body: { role: 'reader' },
     });
@@ -138,7 +120,7 @@ describe('files', () => {
     expect(asReader.body.error?.code).toBe('forbidden');
     const wrongField = await upload(server, g.id, alice, Buffer.from('hi'), 'a.txt', 'text/plain', 'fichier');
     expect(wrongField.status).toBe(400);
-    const json = await api(server.url, `/api/discussions/${g.id}/files`, alice.token, {
+    const json = await server.api(`/api/discussions/${g.id}/files`, alice.token, {
       body: { file: 'x' },
     });
     expect(json.status).toBe(400);
@@ -146,7 +128,7 @@ describe('files', () => {
   });
 
   it('refuses a file over MAX_FILE_BYTES with 413 file_too_large and stores nothing of it', async () => {
-    const d = await createDiscussion(server.url, alice, [bob]);
+    const d = await server.createDiscussion(alice, [bob]);
     // Announced too large: refused before the body is read.
     const big = randomBytes(300_000);
     const early = await upload(server, d.id, alice, big, 'gros.bin', 'application/octet-stream');
@@ -173,7 +155,7 @@ describe('files', () => {
   });
 
   it('answers 404 to traversal and malformed file ids', async () => {
-    const d = await createDiscussion(server.url, alice, [bob]);
+    const d = await server.createDiscussion(alice, [bob]);
     await upload(server, d.id, alice, Buffer.from('secret'), 's.txt', 'text/plain');
     for (const path of [
       '/api/files/..%2F..%2Fpalabre.sqlite',
@@ -189,7 +171,7 @@ describe('files', () => {
   });
 
   it('never serves uploaded HTML or SVG inline, and keeps markup in names as text', async () => {
-    const d = await createDiscussion(server.url, alice, [bob]);
+    const d = await server.createDiscussion(alice, [bob]);
     const html = await upload(
       server,
       d.id,
@@ -226,7 +208,7 @@ describe('files', () => {
   });
 
   it('makes a reduced preview of an image, and serves the full image inline', async () => {
-    const d = await createDiscussion(server.url, alice, [bob]);
+    const d = await server.createDiscussion(alice, [bob]);
     const image = await png(1600, 1200);
     const { status, body } = await upload(server, d.id, alice, image, 'photo.png', 'image/png');
     expect(status).toBe(201);
@@ -248,8 +230,8 @@ describe('files', () => {
   });
 
   it('refuses, with foreign_file, a message referring to a file of another discussion, an unknown one, or with other metadata', async () => {
-    const mine = await createDiscussion(server.url, alice, [bob]);
-    const theirs = await createDiscussion(server.url, eve, [alice]);
+    const mine = await server.createDiscussion(alice, [bob]);
+    const theirs = await server.createDiscussion(eve, [alice]);
     const here = (await upload(server, mine.id, alice, Buffer.from('ici'), 'ici.txt', 'text/plain')).body;
     const elsewhere = (
       await upload(server, theirs.id, alice, Buffer.from('ailleurs'), 'ailleurs.txt', 'text/plain')
@@ -278,8 +260,8 @@ describe('files', () => {
   });
 
   it('removes a file, and its bytes once no message in any discussion refers to them, when messages are deleted', async () => {
-    const one = await createDiscussion(server.url, alice, [bob]);
-    const two = await createDiscussion(server.url, alice, [eve]);
+    const one = await server.createDiscussion(alice, [bob]);
+    const two = await server.createDiscussion(alice, [eve]);
     const bytes = randomBytes(50_000);
     const inOne = (await upload(server, one.id, alice, bytes, 'plan.bin', 'application/octet-stream')).body;
     const inTwo = (await upload(server, two.id, alice, bytes, 'plan.bin', 'application/octet-stream')).body;
@@ -334,7 +316,7 @@ describe('files', () => {
     // The last message anywhere goes: the bytes go, even after the documents are compacted and reloaded.
     a2.doc.transact(() => messagesMap(a2.doc).delete(other.id));
     await until(() => storedHashes(server).length === 0, 5000, 'the bytes to be removed');
-    for (const c of cleanups.splice(0)) await c();
+    await server.runDeferred();
     await until(() => !server.docs.isLoaded(one.id) && !server.docs.isLoaded(two.id), 5000, 'unload');
     expect(await server.blobs.has(sha256(bytes))).toBe(false);
     expect(await server.storage.files.ofDiscussion(one.id)).toEqual([]);
@@ -345,7 +327,7 @@ describe('files', () => {
   });
 
   it('keeps a file whose message is edited with it, and releases it when an edit drops it', async () => {
-    const d = await createDiscussion(server.url, alice, [bob]);
+    const d = await server.createDiscussion(alice, [bob]);
     const file = (await upload(server, d.id, alice, Buffer.from('v1'), 'v1.txt', 'text/plain')).body;
     const a = client(d.id, alice);
     const b = client(d.id, bob);

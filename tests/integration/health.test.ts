@@ -1,33 +1,31 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, ensureAdmin } from '@palabre/sync-server';
-import { api, createUser } from './helpers.js';
 import { useTestServer } from './server-fixture.js';
 
 describe('health', () => {
   const server = useTestServer();
 
   it('is not ready (503 not_ready) before the first admin exists, ready (200) right after; alive all along', async () => {
-    const before = await api<{ status: string; checks: unknown; error: { code: string } }>(
-      server.url,
+    const before = await server.api<{ status: string; checks: unknown; error: { code: string } }>(
       '/api/health',
       null,
     );
     expect(before.status).toBe(503);
     expect(before.body.error.code).toBe('not_ready');
     expect(before.body.checks).toEqual({ storage: 'ok', admin: 'missing' });
-    expect((await api(server.url, '/api/health/live', null)).status).toBe(200);
+    expect((await server.api('/api/health/live', null)).status).toBe(200);
 
     // A colleague's account is not an admin: still not ready.
-    await createUser(server, 'Colleague');
-    expect((await api(server.url, '/api/health', null)).status).toBe(503);
+    await server.createUser('Colleague');
+    expect((await server.api('/api/health', null)).status).toBe(503);
 
     await ensureAdmin(server, 'admin', 'admin-password-123');
-    const after = await api<{ status: string; checks: unknown }>(server.url, '/api/health', null);
+    const after = await server.api<{ status: string; checks: unknown }>('/api/health', null);
     expect(after.status).toBe(200);
     expect(after.body).toMatchObject({ status: 'ok', checks: { storage: 'ok', admin: 'ok' } });
     // Ready means an admin can log in at once.
-    const login = await api(server.url, '/api/auth/login', null, {
+    const login = await server.api('/api/auth/login', null, {
       body: { username: 'admin', password: 'admin-password-123' },
     });
     expect(login.status).toBe(200);

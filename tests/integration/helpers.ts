@@ -46,6 +46,17 @@ export async function createUser(server: RunningServer, displayName?: string): P
   return login(server.url, username, 'password123');
 }
 
+/** The admin `root` (created through the service layer, logged in through the real HTTP API). */
+export async function createAdmin(server: RunningServer): Promise<TestUser> {
+  await server.auth.createUser({
+    username: 'root',
+    displayName: 'Root',
+    password: 'rootpass123',
+    role: 'admin',
+  });
+  return login(server.url, 'root', 'rootpass123');
+}
+
 export async function login(url: string, username: string, password: string): Promise<TestUser> {
   const res = await fetch(`${url}/api/auth/login`, {
     method: 'POST',
@@ -56,11 +67,17 @@ export async function login(url: string, username: string, password: string): Pr
   return (await res.json()) as TestUser;
 }
 
+export interface ApiInit {
+  method?: string;
+  body?: unknown;
+  rawBody?: string;
+}
+
 export async function api<T = unknown>(
   url: string,
   path: string,
   token: string | null,
-  init: { method?: string; body?: unknown; rawBody?: string } = {},
+  init: ApiInit = {},
 ): Promise<{ status: number; body: T }> {
   const res = await fetch(`${url}${path}`, {
     method: init.method ?? (init.body !== undefined || init.rawBody !== undefined ? 'POST' : 'GET'),

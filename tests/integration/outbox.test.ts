@@ -20,7 +20,7 @@ import {
 } from '@palabre/shared';
 import { connectAttacker } from './attacker.js';
 import { ControlledDocStore } from './controlled-store.js';
-import { createDiscussion, createUser, texts, until } from './helpers.js';
+import { texts, until } from './helpers.js';
 import { useTestServer } from './server-fixture.js';
 
 describe('outbox against the real server', () => {
@@ -36,9 +36,9 @@ describe('outbox against the real server', () => {
   }
 
   it('delivers exactly once what was resent after failed and cut connections, or sent by two tabs, and clears it once acknowledged', async () => {
-    const alice = await createUser(server, 'Alice');
-    const bob = await createUser(server, 'Bob');
-    const d = await createDiscussion(server.url, alice, [bob], 'Envois');
+    const alice = await server.createUser('Alice');
+    const bob = await server.createUser('Bob');
+    const d = await server.createDiscussion(alice, [bob], 'Envois');
 
     // What the server acknowledged, shared by Alice's tabs (the web app keeps it beside the
     // document and relays it between tabs).

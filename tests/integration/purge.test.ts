@@ -4,18 +4,10 @@
  */
 import { readdirSync, statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addMessage, deleteMessage, editMessage, listMessages, pin } from '@palabre/shared';
-import {
-  connect,
-  createDiscussion,
-  createUser,
-  removeDataDir,
-  startTestServer,
-  until,
-  waitForSync,
-  type TestServer,
-} from './helpers.js';
+import { until, waitForSync } from './helpers.js';
+import { useTestServer } from './server-fixture.js';
 
 /** Which files of the data directory (and its folders, the file store's included) hold these bytes (UTF-8), read raw. */
 function filesHolding(dir: string, text: string): string[] {
@@ -27,26 +19,16 @@ function filesHolding(dir: string, text: string): string[] {
 }
 
 describe('deleted messages leave the server’s files', () => {
-  let server: TestServer;
-  const cleanups: (() => void)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0)) c();
-    await server.close();
-    removeDataDir(server.dataDir);
-  });
+  const server = useTestServer({}, { autoStart: false });
 
   it('removes a deleted message’s text and an edited message’s old text from the SQLite files, WAL included', async () => {
     // Compacting every few updates also checkpoints the WAL: the texts reach the main file first.
-    server = await startTestServer({ unloadAfterMs: 60_000, compactEvery: 4 });
-    const alice = await createUser(server, 'Alice');
-    const bob = await createUser(server, 'Bob');
-    const d = await createDiscussion(server.url, alice, [bob], 'Coffre');
-    const a = connect(server.url, d.id, alice.token);
-    const b = connect(server.url, d.id, bob.token);
-    cleanups.push(
-      () => a.provider.destroy(),
-      () => b.provider.destroy(),
-    );
+    await server.start({ unloadAfterMs: 60_000, compactEvery: 4 });
+    const alice = await server.createUser('Alice');
+    const bob = await server.createUser('Bob');
+    const d = await server.createDiscussion(alice, [bob], 'Coffre');
+    const a = server.client(d.id, alice.token);
+    const b = server.client(d.id, bob.token);
     await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);
 
     const tag = Math.random().toString(36).slice(2, 10);
@@ -86,8 +68,7 @@ describe('deleted messages leave the server’s files', () => {
     expect(readdirSync(server.dataDir).some((name) => name.endsWith('-wal'))).toBe(true);
     expect(filesHolding(server.dataDir, kept).length).toBeGreaterThan(0);
     // The document still serves the rest, and the sidebar shows the previous message.
-    const c = connect(server.url, d.id, alice.token);
-    cleanups.push(() => c.provider.destroy());
+    const c = server.client(d.id, alice.token);
     await waitForSync(c.provider);
     expect(listMessages(c.doc).map((m) => m.text)).toEqual([kept, `nouveau-texte-${tag}`, '']);
     const summary = await server.storage.directory.discussionById(d.id);

@@ -6,7 +6,7 @@ import {
   type MeResult,
   type PublicUser,
 } from '@palabre/shared';
-import { api, createDiscussion, createUser, login, say, sleep, until, type TestUser } from './helpers.js';
+import { api, createUser, login, say, sleep, until, type TestUser } from './helpers.js';
 import { ControlledDocStore } from './controlled-store.js';
 import { useTestServer } from './server-fixture.js';
 
@@ -19,15 +19,9 @@ let admin: TestUser;
 
 beforeAll(async () => {
   [alice, bob, carol, dave] = await Promise.all(
-    ['Alice', 'Bob', 'Carol', 'Dave'].map((n) => createUser(server, n)),
+    ['Alice', 'Bob', 'Carol', 'Dave'].map((n) => server.createUser(n)),
   );
-  await server.auth.createUser({
-    username: 'root',
-    displayName: 'Admin',
-    password: 'admin-password',
-    role: 'admin',
-  });
-  admin = await login(server.url, 'root', 'admin-password');
+  admin = await server.createAdmin();
 });
 
 const errorCode = (body: unknown) => (body as ApiErrorBody).error.code;
@@ -80,22 +74,22 @@ describe('sessions', () => {
     });
     expect(byCookie.status).toBe(200);
     expect(((await byCookie.json()) as MeResult).user.id).toBe(alice.user.id);
-    const byBearer = await api<MeResult>(server.url, '/api/me', alice.token);
+    const byBearer = await server.api<MeResult>('/api/me', alice.token);
     expect(byBearer.status).toBe(200);
     expect(byBearer.body.user.id).toBe(alice.user.id);
-    const anonymous = await api(server.url, '/api/me', null);
+    const anonymous = await server.api('/api/me', null);
     expect(anonymous.status).toBe(401);
     expect(errorCode(anonymous.body)).toBe('unauthenticated');
   });
 
   it('logs out: the token stops working at once, and other sessions of the same user keep working', async () => {
     const session = await login(server.url, bob.user.username, 'password123');
-    const out = await api(server.url, '/api/auth/logout', session.token, { method: 'POST' });
+    const out = await server.api('/api/auth/logout', session.token, { method: 'POST' });
     expect(out.status).toBe(204);
-    const after = await api(server.url, '/api/me', session.token);
+    const after = await server.api('/api/me', session.token);
     expect(after.status).toBe(401);
     expect(errorCode(after.body)).toBe('unauthenticated');
-    expect((await api(server.url, '/api/me', bob.token)).status).toBe(200);
+    expect((await server.api('/api/me', bob.token)).status).toBe(200);
   });
 });
 
@@ -123,7 +117,7 @@ describe('request bodies', () => {
   });
 
   it('answers a body of the wrong shape with 400 validation_failed and says which field', async () => {
-    const res = await api<ApiErrorBody>(server.url, '/api/discussions', alice.token, {
+    const res = await server.api<ApiErrorBody>('/api/discussions', alice.token, {
       body: { memberIds: 'bob' },
     });
     expect(res.status).toBe(400);
@@ -134,14 +128,14 @@ describe('request bodies', () => {
 
 describe('discussions', () => {
   it('returns the same direct discussion when it is started twice, from either side', async () => {
-    const [u1, u2] = [await createUser(server), await createUser(server)];
-    const first = await api<DiscussionSummary>(server.url, '/api/discussions', u1.token, {
+    const [u1, u2] = [await server.createUser(), await server.createUser()];
+    const first = await server.api<DiscussionSummary>('/api/discussions', u1.token, {
       body: { memberIds: [u2.user.id] },
     });
-    const again = await api<DiscussionSummary>(server.url, '/api/discussions', u1.token, {
+    const again = await server.api<DiscussionSummary>('/api/discussions', u1.token, {
       body: { memberIds: [u2.user.id] },
     });
-    const fromOtherSide = await api<DiscussionSummary>(server.url, '/api/discussions', u2.token, {
+    const fromOtherSide = await server.api<DiscussionSummary>('/api/discussions', u2.token, {
       body: { memberIds: [u1.user.id] },
     });
     expect(first.status).toBe(201);
@@ -153,7 +147,7 @@ describe('discussions', () => {
   });
 
   it('starts a group with two or more colleagues, its creator as owner', async () => {
-    const res = await api<DiscussionSummary>(server.url, '/api/discussions', alice.token, {
+    const res = await server.api<DiscussionSummary>('/api/discussions', alice.token, {
       body: { memberIds: [bob.user.id, carol.user.id], title: '  Urgences SAV ' },
     });
     expect(res.status).toBe(201);
@@ -169,25 +163,24 @@ describe('discussions', () => {
   });
 
   it('refuses to start a discussion with someone who does not exist: 404 user_not_found', async () => {
-    const res = await api(server.url, '/api/discussions', alice.token, { body: { memberIds: [newId()] } });
+    const res = await server.api('/api/discussions', alice.token, { body: { memberIds: [newId()] } });
     expect(res.status).toBe(404);
     expect(errorCode(res.body)).toBe('user_not_found');
   });
 
   it('lists only my discussions, most recent activity first, with the last message as preview', async () => {
     const [me, x, y, z] = [
-      await createUser(server),
-      await createUser(server),
-      await createUser(server),
-      await createUser(server),
+      await server.createUser(),
+      await server.createUser(),
+      await server.createUser(),
+      await server.createUser(),
     ];
-    const older = await createDiscussion(server.url, me, [x]);
+    const older = await server.createDiscussion(me, [x]);
     await sleep(5);
-    const newer = await createDiscussion(server.url, me, [y]);
-    await createDiscussion(server.url, x, [z]); // not mine
+    const newer = await server.createDiscussion(me, [y]);
+    await server.createDiscussion(x, [z]); // not mine
     const list = async () =>
-      (await api<{ discussions: DiscussionSummary[] }>(server.url, '/api/discussions', me.token)).body
-        .discussions;
+      (await server.api<{ discussions: DiscussionSummary[] }>('/api/discussions', me.token)).body.discussions;
     expect((await list()).map((d) => d.id)).toEqual([newer.id, older.id]);
 
     // A message in the older discussion brings it to the top, with its preview.
@@ -205,24 +198,24 @@ describe('discussions', () => {
   });
 
   it('shows a discussion to its members only: 403 not_member for others, 404 discussion_not_found if unknown', async () => {
-    const d = await createDiscussion(server.url, alice, [bob]);
-    const mine = await api<DiscussionSummary>(server.url, `/api/discussions/${d.id}`, bob.token);
+    const d = await server.createDiscussion(alice, [bob]);
+    const mine = await server.api<DiscussionSummary>(`/api/discussions/${d.id}`, bob.token);
     expect(mine.status).toBe(200);
     expect(mine.body.id).toBe(d.id);
-    const theirs = await api(server.url, `/api/discussions/${d.id}`, dave.token);
+    const theirs = await server.api(`/api/discussions/${d.id}`, dave.token);
     expect(theirs.status).toBe(403);
     expect(errorCode(theirs.body)).toBe('not_member');
     for (const id of [newId(), 'NOT-AN-ID']) {
-      const unknown = await api(server.url, `/api/discussions/${id}`, alice.token);
+      const unknown = await server.api(`/api/discussions/${id}`, alice.token);
       expect(unknown.status).toBe(404);
       expect(errorCode(unknown.body)).toBe('discussion_not_found');
     }
   });
 
   it('lets the group owner rename it for everyone, and refuses a plain member with 403', async () => {
-    const d = await createDiscussion(server.url, alice, [bob, carol], 'Ancien nom');
+    const d = await server.createDiscussion(alice, [bob, carol], 'Ancien nom');
     const c = await server.synced(d.id, carol.token);
-    const renamed = await api<DiscussionSummary>(server.url, `/api/discussions/${d.id}`, alice.token, {
+    const renamed = await server.api<DiscussionSummary>(`/api/discussions/${d.id}`, alice.token, {
       method: 'PATCH',
       body: { title: 'Nouveau nom' },
     });
@@ -231,13 +224,13 @@ describe('discussions', () => {
     // Members connected to the discussion see the new name live.
     await until(() => c.doc.getMap('meta').get('title') === 'Nouveau nom', 5000, 'the title in the document');
 
-    const refused = await api(server.url, `/api/discussions/${d.id}`, bob.token, {
+    const refused = await server.api(`/api/discussions/${d.id}`, bob.token, {
       method: 'PATCH',
       body: { title: 'Pris par Bob' },
     });
     expect(refused.status).toBe(403);
     expect(errorCode(refused.body)).toBe('forbidden');
-    const after = await api<DiscussionSummary>(server.url, `/api/discussions/${d.id}`, carol.token);
+    const after = await server.api<DiscussionSummary>(`/api/discussions/${d.id}`, carol.token);
     expect(after.body.title).toBe('Nouveau nom');
   });
 });
@@ -251,7 +244,7 @@ describe('admin user management', () => {
 
   it('lets an admin create a colleague who can then log in', async () => {
     const input = newUser();
-    const res = await api<{ user: PublicUser }>(server.url, '/api/admin/users', admin.token, { body: input });
+    const res = await server.api<{ user: PublicUser }>('/api/admin/users', admin.token, { body: input });
     expect(res.status).toBe(201);
     expect(res.body.user).toMatchObject({ username: input.username, role: 'user', disabled: false });
     expect((await login(server.url, input.username, input.password)).user.id).toBe(res.body.user.id);
@@ -259,10 +252,10 @@ describe('admin user management', () => {
 
   it('refuses a non-admin with 403 forbidden and an anonymous caller with 401, creating no one', async () => {
     const input = newUser();
-    const asUser = await api(server.url, '/api/admin/users', alice.token, { body: input });
+    const asUser = await server.api('/api/admin/users', alice.token, { body: input });
     expect(asUser.status).toBe(403);
     expect(errorCode(asUser.body)).toBe('forbidden');
-    const anonymous = await api(server.url, '/api/admin/users', null, { body: input });
+    const anonymous = await server.api('/api/admin/users', null, { body: input });
     expect(anonymous.status).toBe(401);
     expect(errorCode(anonymous.body)).toBe('unauthenticated');
     expect(await server.storage.directory.userByUsername(input.username)).toBeNull();

@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
   CloseCode,
@@ -21,19 +21,8 @@ import {
   type RetentionReport,
 } from '@palabre/shared';
 import { connectAttacker } from './attacker.js';
-import {
-  api,
-  connect,
-  createDiscussion,
-  createUser,
-  login,
-  removeDataDir,
-  startTestServer,
-  until,
-  waitForSync,
-  type TestServer,
-  type TestUser,
-} from './helpers.js';
+import { until, waitForSync, type TestServer, type TestUser } from './helpers.js';
+import { useTestServer } from './server-fixture.js';
 
 /** Which files of the data folder (SQLite files and the file store) hold these bytes, read raw. */
 function filesHolding(dir: string, bytes: string | Uint8Array): string[] {
@@ -63,81 +52,65 @@ async function upload(
 }
 
 describe('retention', () => {
-  let server: TestServer;
+  // Compacting often checkpoints the WAL: the texts reach the main database file before the purge.
+  const server = useTestServer({ unloadAfterMs: 60_000, compactEvery: 4 });
   let admin: TestUser;
   let alice: TestUser;
   let bob: TestUser;
   let carol: TestUser;
-  const cleanups: (() => void)[] = [];
 
   beforeEach(async () => {
-    // Compacting often checkpoints the WAL: the texts reach the main database file before the purge.
-    server = await startTestServer({ unloadAfterMs: 60_000, compactEvery: 4 });
-    await server.auth.createUser({
-      username: 'root',
-      displayName: 'Root',
-      password: 'rootpass123',
-      role: 'admin',
-    });
-    admin = await login(server.url, 'root', 'rootpass123');
-    alice = await createUser(server, 'Alice');
-    bob = await createUser(server, 'Bob');
-    carol = await createUser(server, 'Carol');
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0)) c();
-    await server.close();
-    removeDataDir(server.dataDir);
+    admin = await server.createAdmin();
+    alice = await server.createUser('Alice');
+    bob = await server.createUser('Bob');
+    carol = await server.createUser('Carol');
   });
 
   async function client(id: string, who: TestUser) {
-    const c = connect(server.url, id, who.token);
-    cleanups.push(() => c.provider.destroy());
+    const c = server.client(id, who.token);
     await waitForSync(c.provider);
     return c;
   }
 
   it('refuses a policy of 0, negative or fractional days (400) and an unknown discussion (404), with codes', async () => {
-    expect((await api(server.url, '/api/admin/retention', admin.token)).body).toEqual({
+    expect((await server.api('/api/admin/retention', admin.token)).body).toEqual({
       days: null,
       keepPinned: true,
       overrides: [],
     });
     for (const days of [0, -3, 1.5, '30']) {
-      const res = await api<{ error: { code: string } }>(server.url, '/api/admin/retention', admin.token, {
+      const res = await server.api<{ error: { code: string } }>('/api/admin/retention', admin.token, {
         method: 'PUT',
         body: { days, keepPinned: true },
       });
       expect([res.status, res.body.error.code]).toEqual([400, 'validation_failed']);
-      const preview = await api<{ error: { code: string } }>(
-        server.url,
+      const preview = await server.api<{ error: { code: string } }>(
         '/api/admin/retention/preview',
         admin.token,
         { body: { days } },
       );
       expect([preview.status, preview.body.error.code]).toEqual([400, 'validation_failed']);
     }
-    const unknown = await api<{ error: { code: string } }>(
-      server.url,
+    const unknown = await server.api<{ error: { code: string } }>(
       '/api/admin/discussions/zzzzzzzzzzzzzzzzzzzz/retention',
       admin.token,
       { method: 'PUT', body: { days: 7 } },
     );
     expect([unknown.status, unknown.body.error.code]).toEqual([404, 'discussion_not_found']);
-    const bad = await api<{ error: { code: string } }>(server.url, '/api/admin/retention', alice.token, {
+    const bad = await server.api<{ error: { code: string } }>('/api/admin/retention', alice.token, {
       method: 'PUT',
       body: { days: 7, keepPinned: true },
     });
     expect([bad.status, bad.body.error.code]).toEqual([403, 'forbidden']);
     // Nothing was saved by the refused requests.
-    expect((await api(server.url, '/api/admin/retention', admin.token)).body).toMatchObject({ days: null });
+    expect((await server.api('/api/admin/retention', admin.token)).body).toMatchObject({ days: null });
   });
 
   it('purges old messages and their files for good: preview counts = run counts, pinned kept, raw files clean', async () => {
     const tag = Math.random().toString(36).slice(2, 10);
     const now = Date.now();
-    const g = await createDiscussion(server.url, alice, [bob, carol], 'Archives du chantier');
-    const long = await createDiscussion(server.url, alice, [bob, carol], 'Contrats');
+    const g = await server.createDiscussion(alice, [bob, carol], 'Archives du chantier');
+    const long = await server.createDiscussion(alice, [bob, carol], 'Contrats');
     const a = await client(g.id, alice);
     const b = await client(g.id, bob);
     const purgedBytes = new TextEncoder().encode(`octets-purges-${tag}-`.repeat(40));
@@ -184,24 +157,24 @@ describe('retention', () => {
 
     expect(
       (
-        await api(server.url, `/api/admin/discussions/${long.id}/retention`, admin.token, {
+        await server.api(`/api/admin/discussions/${long.id}/retention`, admin.token, {
           method: 'PUT',
           body: { days: 365 },
         })
       ).status,
     ).toBe(200);
-    const policy = await api(server.url, '/api/admin/retention', admin.token, {
+    const policy = await server.api('/api/admin/retention', admin.token, {
       method: 'PUT',
       body: { days: 30, keepPinned: true },
     });
     expect(policy.status).toBe(200);
 
     // A trial policy in the preview: without keeping pinned messages, one more.
-    const trial = await api<RetentionReport>(server.url, '/api/admin/retention/preview', admin.token, {
+    const trial = await server.api<RetentionReport>('/api/admin/retention/preview', admin.token, {
       body: { keepPinned: false },
     });
     expect(trial.body).toMatchObject({ messages: 6 });
-    const preview = await api<RetentionReport>(server.url, '/api/admin/retention/preview', admin.token, {
+    const preview = await server.api<RetentionReport>('/api/admin/retention/preview', admin.token, {
       method: 'POST',
     });
     expect(preview.body).toEqual({
@@ -212,7 +185,7 @@ describe('retention', () => {
     // The preview deleted nothing.
     expect(listMessages(b.doc)).toHaveLength(8);
 
-    const run = await api<RetentionReport>(server.url, '/api/admin/retention/run', admin.token, {
+    const run = await server.api<RetentionReport>('/api/admin/retention/run', admin.token, {
       method: 'POST',
     });
     expect(run.status).toBe(200);
@@ -241,15 +214,13 @@ describe('retention', () => {
 
     // A second run finds nothing; both runs and the policy changes are in the audit log with counts.
     expect(
-      (await api<RetentionReport>(server.url, '/api/admin/retention/run', admin.token, { method: 'POST' }))
-        .body,
+      (await server.api<RetentionReport>('/api/admin/retention/run', admin.token, { method: 'POST' })).body,
     ).toEqual({
       messages: 0,
       files: 0,
       discussions: [],
     });
-    const audit = await api<{ entries: { action: string; details: Record<string, unknown> }[] }>(
-      server.url,
+    const audit = await server.api<{ entries: { action: string; details: Record<string, unknown> }[] }>(
       '/api/admin/audit?limit=20',
       admin.token,
     );
@@ -263,7 +234,7 @@ describe('retention', () => {
 
     // An old copy cannot bring them back: a replica from before the purge comes back...
     const attacker = await connectAttacker(server.url, g.id, alice.token);
-    cleanups.push(() => attacker.socket.terminate());
+    server.defer(() => attacker.socket.terminate());
     // ...re-sending a purged message (same id, text and old time) is refused with expired_message.
     attacker.change((doc) =>
       messagesMap(doc).set('zzzzzzzzzzzzzzzzzzz1', {
@@ -288,7 +259,7 @@ describe('retention', () => {
 
   it('an offline copy from before the purge drops the purged messages when it syncs, and cannot edit them back', async () => {
     const tag = Math.random().toString(36).slice(2, 10);
-    const g = await createDiscussion(server.url, alice, [bob, carol], 'Hors ligne');
+    const g = await server.createDiscussion(alice, [bob, carol], 'Hors ligne');
     const a = await client(g.id, alice);
     const oldTs = Date.now() - 10 * DAY_MS;
     const old = addMessage(a.doc, {
@@ -301,11 +272,11 @@ describe('retention', () => {
     expect(listMessages(b.doc)).toHaveLength(2);
     // Bob goes offline with his copy; the purge runs meanwhile.
     b.provider.disconnect();
-    await api(server.url, '/api/admin/retention', admin.token, {
+    await server.api('/api/admin/retention', admin.token, {
       method: 'PUT',
       body: { days: 5, keepPinned: true },
     });
-    const run = await api<RetentionReport>(server.url, '/api/admin/retention/run', admin.token, {
+    const run = await server.api<RetentionReport>('/api/admin/retention/run', admin.token, {
       method: 'POST',
     });
     expect(run.body.messages).toBe(1);
@@ -319,7 +290,7 @@ describe('retention', () => {
     expect(listMessages(b.doc).map((m) => m.text)).toEqual([`neuf-${tag}`]);
 
     const attacker = await connectAttacker(server.url, g.id, alice.token);
-    cleanups.push(() => attacker.socket.terminate());
+    server.defer(() => attacker.socket.terminate());
     const before = Y.encodeStateVector(stale);
     editMessage(stale, { id: old.id, author: alice.user.id, text: `ancien-${tag} modifié`, now: Date.now() });
     attacker.sendUpdate(Y.encodeStateAsUpdate(stale, before));

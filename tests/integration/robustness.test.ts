@@ -4,8 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { CloseCode, messagesMap, updateFrame } from '@palabre/shared';
 import {
   closeCode,
-  createDiscussion,
-  createUser,
   messageUpdate,
   rawSocket,
   say,
@@ -39,10 +37,10 @@ describe('sync server facing a misbehaving client', () => {
 
   async function setup(overrides: Parameters<typeof server.start>[0] = {}) {
     await server.start(overrides);
-    const alice = await createUser(server, 'Alice');
-    const bob = await createUser(server, 'Bob');
-    const mallory = await createUser(server, 'Mallory');
-    const d = await createDiscussion(server.url, alice, [bob, mallory], 'Équipe');
+    const alice = await server.createUser('Alice');
+    const bob = await server.createUser('Bob');
+    const mallory = await server.createUser('Mallory');
+    const d = await server.createDiscussion(alice, [bob, mallory], 'Équipe');
     const a = server.client(d.id, alice.token);
     const b = server.client(d.id, bob.token);
     await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);

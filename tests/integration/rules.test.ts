@@ -27,7 +27,7 @@ import {
   type MessageRecord,
 } from '@palabre/shared';
 import { connectAttacker, type Attacker } from './attacker.js';
-import { api, createDiscussion, createUser, until, type TestUser } from './helpers.js';
+import { until, type TestUser } from './helpers.js';
 import { useTestServer } from './server-fixture.js';
 
 const ROOTS = new Set<string>(Object.values(Root));
@@ -52,10 +52,10 @@ describe('update rules', () => {
   let discussion: DiscussionSummary;
 
   beforeEach(async () => {
-    owner = await createUser(server, 'Olivia Owner');
-    member = await createUser(server, 'Marc Member');
-    other = await createUser(server, 'Odile Other');
-    discussion = await createDiscussion(server.url, owner, [member, other], 'Urgences SAV');
+    owner = await server.createUser('Olivia Owner');
+    member = await server.createUser('Marc Member');
+    other = await server.createUser('Odile Other');
+    discussion = await server.createDiscussion(owner, [member, other], 'Urgences SAV');
   });
 
   const honest = (user: TestUser) => server.synced(discussion.id, user.token);
@@ -171,15 +171,10 @@ describe('update rules', () => {
   });
 
   it('refuses any write from a reader (read_only) but lets the reader mark the discussion read', async () => {
-    const res = await api(
-      server.url,
-      `/api/discussions/${discussion.id}/members/${other.user.id}`,
-      owner.token,
-      {
-        method: 'PATCH',
-        body: { role: 'reader' },
-      },
-    );
+    const res = await server.api(`/api/discussions/${discussion.id}/members/${other.user.id}`, owner.token, {
+      method: 'PATCH',
+      body: { role: 'reader' },
+    });
     expect(res.status).toBe(200);
     const witness = (await honest(owner)).doc;
     await write(member, witness, (doc) =>

@@ -8,8 +8,21 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { ServerConfig } from '@palabre/sync-server';
-import { connect, removeDataDir, startTestServer, waitForSync, type TestServer } from './helpers.js';
 import type * as Y from 'yjs';
+import type { DiscussionSummary } from '@palabre/shared';
+import {
+  api,
+  connect,
+  createAdmin,
+  createDiscussion,
+  createUser,
+  removeDataDir,
+  startTestServer,
+  waitForSync,
+  type ApiInit,
+  type TestServer,
+  type TestUser,
+} from './helpers.js';
 import type { WebsocketProvider } from 'y-websocket';
 
 export interface FixtureHelpers {
@@ -21,6 +34,8 @@ export interface FixtureHelpers {
   stop(): Promise<void>;
   /** Run fn after the test, before the server stops (last deferred runs first). */
   defer(fn: () => unknown): void;
+  /** Run what was deferred so far now (clients closed mid-test, say), last first. */
+  runDeferred(): Promise<void>;
   /** A stock y-websocket client, destroyed after the test. */
   client(
     discussionId: string,
@@ -29,6 +44,14 @@ export interface FixtureHelpers {
   ): { doc: Y.Doc; provider: WebsocketProvider };
   /** The same, once its first sync is done. */
   synced(discussionId: string, token: string): Promise<{ doc: Y.Doc; provider: WebsocketProvider }>;
+  /** A user of this server, logged in (see helpers.createUser). */
+  createUser(displayName?: string): Promise<TestUser>;
+  /** Its admin `root`, logged in. */
+  createAdmin(): Promise<TestUser>;
+  /** A discussion that creator makes with these others, through the HTTP API. */
+  createDiscussion(creator: TestUser, others: TestUser[], title?: string): Promise<DiscussionSummary>;
+  /** A JSON request to this server: its status and parsed body. */
+  api<T = unknown>(path: string, token: string | null, init?: ApiInit): Promise<{ status: number; body: T }>;
 }
 
 export type ServerFixture = TestServer & FixtureHelpers;
@@ -73,6 +96,9 @@ export function useTestServer(
     },
     stop,
     defer: (fn) => void deferred.push(fn),
+    async runDeferred() {
+      for (const fn of deferred.splice(0).reverse()) await fn();
+    },
     client(discussionId, token, doc) {
       const c = connect(server.url, discussionId, token, doc);
       deferred.push(() => c.provider.destroy());
@@ -83,13 +109,17 @@ export function useTestServer(
       await waitForSync(c.provider);
       return c;
     },
+    createUser: (displayName) => createUser(server, displayName),
+    createAdmin: () => createAdmin(server),
+    createDiscussion: (creator, others, title) => createDiscussion(server.url, creator, others, title),
+    api: (path, token, init) => api(server.url, path, token, init),
   };
 
   const setUp = async () => {
     if (autoStart) await helpers.start();
   };
   const tearDown = async () => {
-    for (const fn of deferred.splice(0).reverse()) await fn();
+    await helpers.runDeferred();
     await stop();
     for (const dir of dataDirs) removeDataDir(dir);
     dataDirs.clear();

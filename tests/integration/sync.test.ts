@@ -2,17 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import { addMessage, awarenessFrame, listMessages, readFrame } from '@palabre/shared';
-import {
-  createDiscussion,
-  createUser,
-  rawSocket,
-  refusalStatus,
-  say,
-  texts,
-  until,
-  waitForSync,
-  type TestUser,
-} from './helpers.js';
+import { rawSocket, refusalStatus, say, texts, until, waitForSync, type TestUser } from './helpers.js';
 import { useTestServer } from './server-fixture.js';
 
 describe('sync server', () => {
@@ -20,9 +10,9 @@ describe('sync server', () => {
   const client = server.client;
 
   it('relays a message from one member to the other in real time', async () => {
-    const alice = await createUser(server, 'Alice');
-    const bob = await createUser(server, 'Bob');
-    const d = await createDiscussion(server.url, alice, [bob]);
+    const alice = await server.createUser('Alice');
+    const bob = await server.createUser('Bob');
+    const d = await server.createDiscussion(alice, [bob]);
     const a = client(d.id, alice.token);
     const b = client(d.id, bob.token);
     await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);
@@ -32,9 +22,9 @@ describe('sync server', () => {
   });
 
   it('syncs both ways: a reply reaches the first writer and sorts after the question on both sides', async () => {
-    const alice = await createUser(server, 'Alice');
-    const bob = await createUser(server, 'Bob');
-    const d = await createDiscussion(server.url, alice, [bob]);
+    const alice = await server.createUser('Alice');
+    const bob = await server.createUser('Bob');
+    const d = await server.createDiscussion(alice, [bob]);
     const a = client(d.id, alice.token);
     const b = client(d.id, bob.token);
     await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);
@@ -49,11 +39,11 @@ describe('sync server', () => {
 
   it('shows all messages of a three-person group in the same order to everyone, even written at once', async () => {
     const people = [
-      await createUser(server, 'Alice'),
-      await createUser(server, 'Bob'),
-      await createUser(server, 'Carol'),
+      await server.createUser('Alice'),
+      await server.createUser('Bob'),
+      await server.createUser('Carol'),
     ];
-    const d = await createDiscussion(server.url, people[0], people.slice(1), 'Trio');
+    const d = await server.createDiscussion(people[0], people.slice(1), 'Trio');
     const clients = people.map((p) => client(d.id, p.token));
     await Promise.all(clients.map((c) => waitForSync(c.provider)));
     // Everyone writes without waiting for the others.
@@ -74,9 +64,9 @@ describe('sync server', () => {
   });
 
   it('merges what two members wrote while one of them was offline, in the same order on both sides', async () => {
-    const alice = await createUser(server, 'Alice');
-    const bob = await createUser(server, 'Bob');
-    const d = await createDiscussion(server.url, alice, [bob]);
+    const alice = await server.createUser('Alice');
+    const bob = await server.createUser('Bob');
+    const d = await server.createDiscussion(alice, [bob]);
     const a = client(d.id, alice.token);
     const b = client(d.id, bob.token);
     await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);
@@ -95,10 +85,10 @@ describe('sync server', () => {
   });
 
   it('refuses a non-member with 403 and an anonymous client with 401 before any document byte', async () => {
-    const alice = await createUser(server);
-    const bob = await createUser(server);
-    const eve = await createUser(server);
-    const d = await createDiscussion(server.url, alice, [bob]);
+    const alice = await server.createUser();
+    const bob = await server.createUser();
+    const eve = await server.createUser();
+    const d = await server.createDiscussion(alice, [bob]);
     const ws = server.url.replace('http', 'ws');
     expect(await refusalStatus(`${ws}/sync/${d.id}?token=${eve.token}`)).toBe(403);
     expect(await refusalStatus(`${ws}/sync/${d.id}`)).toBe(401);
@@ -149,10 +139,8 @@ describe('presence (awareness)', () => {
   }
 
   it('relays presence to the others once, never back to its sender, although stock clients re-broadcast it', async () => {
-    const [alice, bob, carol] = await Promise.all(
-      ['Alice', 'Bob', 'Carol'].map((n) => createUser(server, n)),
-    );
-    const d = await createDiscussion(server.url, alice, [bob, carol], 'Présence');
+    const [alice, bob, carol] = await Promise.all(['Alice', 'Bob', 'Carol'].map((n) => server.createUser(n)));
+    const d = await server.createDiscussion(alice, [bob, carol], 'Présence');
     const a = await presence(d.id, alice);
     const b = await presence(d.id, bob);
     // Carol runs the stock y-websocket client, which sends every awareness change it applies.

@@ -3,7 +3,7 @@
  * hand-crafted client: the forged update is refused with 4422 and the rule's code, the other
  * members never see it, and it is not stored. The honest counterpart is accepted.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
   CloseCode,
@@ -19,46 +19,28 @@ import {
   type DiscussionSummary,
 } from '@palabre/shared';
 import { connectAttacker } from './attacker.js';
-import {
-  api,
-  connect,
-  createDiscussion,
-  createUser,
-  removeDataDir,
-  startTestServer,
-  until,
-  waitForSync,
-  type TestServer,
-  type TestUser,
-} from './helpers.js';
+import { until, waitForSync, type TestUser } from './helpers.js';
+import { useTestServer } from './server-fixture.js';
 
 describe('update rules for mentions, edits, deletes and pins', () => {
-  let server: TestServer;
+  const server = useTestServer();
   let owner: TestUser;
   let member: TestUser;
   let other: TestUser;
   let outsider: TestUser;
   let group: DiscussionSummary;
-  const cleanups: (() => void)[] = [];
   let probes = 0;
 
   beforeEach(async () => {
-    server = await startTestServer();
-    owner = await createUser(server, 'Olivia Owner');
-    member = await createUser(server, 'Marc Member');
-    other = await createUser(server, 'Odile Other');
-    outsider = await createUser(server, 'Oscar Outsider');
-    group = await createDiscussion(server.url, owner, [member, other], 'Chantier Lyon');
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0)) c();
-    await server.close();
-    removeDataDir(server.dataDir);
+    owner = await server.createUser('Olivia Owner');
+    member = await server.createUser('Marc Member');
+    other = await server.createUser('Odile Other');
+    outsider = await server.createUser('Oscar Outsider');
+    group = await server.createDiscussion(owner, [member, other], 'Chantier Lyon');
   });
 
   async function honest(user: TestUser, id = group.id) {
-    const c = connect(server.url, id, user.token);
-    cleanups.push(() => c.provider.destroy());
+    const c = server.client(id, user.token);
     await waitForSync(c.provider);
     return c;
   }
@@ -79,7 +61,7 @@ describe('update rules for mentions, edits, deletes and pins', () => {
     id = group.id,
   ) {
     const a = await connectAttacker(server.url, id, user.token);
-    cleanups.push(() => a.socket.terminate());
+    server.defer(() => a.socket.terminate());
     const storedBefore = await storedTexts(id);
     const seenBefore = Y.encodeStateAsUpdate(witness);
     a.change(forge);
@@ -163,7 +145,7 @@ describe('update rules for mentions, edits, deletes and pins', () => {
   });
 
   it('mention_all_forbidden: even the owner of a direct discussion cannot use « @tous »', async () => {
-    const direct = await createDiscussion(server.url, owner, [member]);
+    const direct = await server.createDiscussion(owner, [member]);
     const witness = await honest(member, direct.id);
     await expectRefused(
       owner,
@@ -231,7 +213,7 @@ describe('update rules for mentions, edits, deletes and pins', () => {
   it('read_only: a reader cannot pin or unpin; a member can', async () => {
     const o = await honest(owner);
     const m = addMessage(o.doc, { author: owner.user.id, text: 'Code portail 1234', now: Date.now() });
-    const res = await api(server.url, `/api/discussions/${group.id}/members/${other.user.id}`, owner.token, {
+    const res = await server.api(`/api/discussions/${group.id}/members/${other.user.id}`, owner.token, {
       method: 'PATCH',
       body: { role: 'reader' },
     });
