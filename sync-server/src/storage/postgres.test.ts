@@ -4,41 +4,22 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as Y from 'yjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CHUNK_BYTES } from './postgres-files.js';
-import { openPostgres, type PostgresStorage } from './postgres.js';
-import { freshDatabase, POSTGRES_TESTS, type TestDatabase } from './test-databases.js';
-
-const messagesOf = (doc: Y.Doc) => doc.getMap('messages').toJSON();
-
-async function rebuilt(storage: PostgresStorage, docId: string): Promise<Y.Doc> {
-  const doc = new Y.Doc();
-  for (const u of (await storage.docs.load(docId)).updates) Y.applyUpdate(doc, u);
-  return doc;
-}
+import { openPostgres } from './postgres.js';
+import { messagesOf, POSTGRES_TESTS, rebuilt, twoNodesOnOneDatabase } from './test-databases.js';
 
 if (POSTGRES_TESTS)
   describe('PostgreSQL storage shared by several nodes', () => {
-    let db: TestDatabase;
-    let a: PostgresStorage;
-    let b: PostgresStorage;
-    beforeEach(async () => {
-      db = await freshDatabase();
-      // Two nodes starting at the same moment: the schema is created once, neither fails.
-      [a, b] = await Promise.all([openPostgres(db.url), openPostgres(db.url)]);
-    });
-    afterEach(async () => {
-      await Promise.all([a.close(), b.close()]);
-      await db.drop();
-    });
+    const nodes = twoNodesOnOneDatabase();
 
     it('creates its schema once and opens an existing database without migrating again', async () => {
-      const { rows } = await a.pool.query<{ name: string }>('SELECT name FROM pgmigrations');
+      const { rows } = await nodes.a.pool.query<{ name: string }>('SELECT name FROM pgmigrations');
       expect(rows.map((r) => r.name)).toEqual([
         '1764504000000_initial-schema',
         '1764590400000_archives-and-retention',
       ]);
-      await a.directory.insertUser({
+      await nodes.a.directory.insertUser({
         id: 'ana',
         username: 'ana',
         displayName: 'Ana',
@@ -47,7 +28,7 @@ if (POSTGRES_TESTS)
         disabled: false,
         createdAt: 1,
       });
-      const again = await openPostgres(db.url);
+      const again = await openPostgres(nodes.db.url);
       try {
         expect((await again.directory.userById('ana'))?.displayName).toBe('Ana');
         expect((await again.pool.query('SELECT name FROM pgmigrations')).rowCount).toBe(2);
@@ -63,15 +44,15 @@ if (POSTGRES_TESTS)
         const w = writers[i % 2];
         const before = Y.encodeStateVector(w);
         w.getMap('messages').set(`m${i}`, `message ${i}`);
-        appended.push(await (i % 2 ? b : a).docs.append('doc', Y.encodeStateAsUpdate(w, before)));
+        appended.push(await (i % 2 ? nodes.b : nodes.a).docs.append('doc', Y.encodeStateAsUpdate(w, before)));
       }
       // Each node compacts with a snapshot of only its own writer's updates; the second
       // compaction covers the first one's snapshot.
-      await b.docs.compact('doc', Y.encodeStateAsUpdate(writers[1]), appended.at(-2)!);
-      await a.docs.compact('doc', Y.encodeStateAsUpdate(writers[0]), appended.at(-1)!);
-      const doc = await rebuilt(a, 'doc');
+      await nodes.b.docs.compact('doc', Y.encodeStateAsUpdate(writers[1]), appended.at(-2)!);
+      await nodes.a.docs.compact('doc', Y.encodeStateAsUpdate(writers[0]), appended.at(-1)!);
+      const doc = await rebuilt(nodes.a, 'doc');
       expect(Object.keys(messagesOf(doc))).toHaveLength(40);
-      expect(await a.docs.version('doc')).toBe(appended.at(-1));
+      expect(await nodes.a.docs.version('doc')).toBe(appended.at(-1));
     });
 
     it('keeps file bytes in chunks, and reads a large file back one chunk at a time', async () => {
@@ -79,25 +60,25 @@ if (POSTGRES_TESTS)
       async function* source() {
         for (let i = 0; i < bytes.length; i += 10_000) yield bytes.subarray(i, i + 10_000);
       }
-      const { hash, size } = await a.blobs.put(source());
+      const { hash, size } = await nodes.a.blobs.put(source());
       expect(size).toBe(bytes.length);
       expect(hash).toBe(createHash('sha256').update(bytes).digest('hex'));
-      const { rows } = await a.pool.query<{ n: number; len: number }>(
+      const { rows } = await nodes.a.pool.query<{ n: number; len: number }>(
         'SELECT n, length(data) AS len FROM blob_chunks WHERE blob = $1 ORDER BY n',
         [hash],
       );
       expect(rows.map((r) => r.len)).toEqual([CHUNK_BYTES, CHUNK_BYTES, CHUNK_BYTES, 1234]);
       const parts: Buffer[] = [];
-      for await (const chunk of (await b.blobs.get(hash))!) parts.push(chunk as Buffer);
+      for await (const chunk of (await nodes.b.blobs.get(hash))!) parts.push(chunk as Buffer);
       expect(parts).toHaveLength(4);
       expect(Buffer.concat(parts).equals(bytes)).toBe(true);
       // The same bytes uploaded by the other node at once are kept once.
-      await Promise.all([a.blobs.put(source()), b.blobs.put(source())]);
-      expect((await a.pool.query('SELECT 1 FROM blob_chunks')).rowCount).toBe(4);
+      await Promise.all([nodes.a.blobs.put(source()), nodes.b.blobs.put(source())]);
+      expect((await nodes.a.pool.query('SELECT 1 FROM blob_chunks')).rowCount).toBe(4);
     });
 
     it('indexes files by discussion and tells which bytes nothing points at any more', async () => {
-      await a.directory.insertUser({
+      await nodes.a.directory.insertUser({
         id: 'ana',
         username: 'ana',
         displayName: 'Ana',
@@ -106,7 +87,7 @@ if (POSTGRES_TESTS)
         disabled: false,
         createdAt: 1,
       });
-      await a.directory.insertDiscussion(
+      await nodes.a.directory.insertDiscussion(
         {
           id: 'g',
           kind: 'group',
@@ -132,14 +113,14 @@ if (POSTGRES_TESTS)
         uploadedBy: 'ana',
         createdAt: id.charCodeAt(0),
       });
-      await a.files.insert(file('f1', 'h1', 'p1'));
-      await a.files.insert(file('f2', 'h1', null));
-      await a.files.insert(file('f3', 'h3', 'h1'));
-      expect((await b.files.ofDiscussion('g')).map((f) => f.id)).toEqual(['f1', 'f2', 'f3']);
-      expect(await b.files.byId('f3')).toEqual(file('f3', 'h3', 'h1'));
-      expect(await b.files.remove(['f1'])).toEqual(['p1']);
-      expect(await b.files.remove(['f2'])).toEqual([]); // f3's preview is still h1
-      expect((await b.files.remove(['f3', 'unknown'])).sort()).toEqual(['h1', 'h3']);
-      expect(await b.files.byId('f1')).toBeNull();
+      await nodes.a.files.insert(file('f1', 'h1', 'p1'));
+      await nodes.a.files.insert(file('f2', 'h1', null));
+      await nodes.a.files.insert(file('f3', 'h3', 'h1'));
+      expect((await nodes.b.files.ofDiscussion('g')).map((f) => f.id)).toEqual(['f1', 'f2', 'f3']);
+      expect(await nodes.b.files.byId('f3')).toEqual(file('f3', 'h3', 'h1'));
+      expect(await nodes.b.files.remove(['f1'])).toEqual(['p1']);
+      expect(await nodes.b.files.remove(['f2'])).toEqual([]); // f3's preview is still h1
+      expect((await nodes.b.files.remove(['f3', 'unknown'])).sort()).toEqual(['h1', 'h3']);
+      expect(await nodes.b.files.byId('f1')).toBeNull();
     });
   });

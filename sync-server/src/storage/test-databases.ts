@@ -7,6 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterEach, beforeEach } from 'vitest';
+import * as Y from 'yjs';
+import { openPostgres, type PostgresStorage } from './postgres.js';
 
 export const POSTGRES_TESTS = process.env.PALABRE_NO_POSTGRES !== '1';
 export const REDIS_TESTS = process.env.PALABRE_NO_REDIS !== '1';
@@ -42,3 +45,36 @@ export async function freshDatabase(): Promise<TestDatabase> {
 
 /** A key prefix no other test uses (Redis keys and channels of one test). */
 export const freshRedisPrefix = () => `palabre-test:${process.pid}:${randomBytes(4).toString('hex')}:`;
+
+/** Two nodes' storage on one database: what several Palabre processes sharing PostgreSQL see. */
+export interface TwoNodes {
+  db: TestDatabase;
+  a: PostgresStorage;
+  b: PostgresStorage;
+}
+
+/**
+ * For each test of the calling describe: a fresh database and two nodes opening it at the same
+ * moment (the schema is created once, neither fails); both closed and the database dropped after.
+ */
+export function twoNodesOnOneDatabase(): TwoNodes {
+  const nodes = {} as TwoNodes;
+  beforeEach(async () => {
+    nodes.db = await freshDatabase();
+    [nodes.a, nodes.b] = await Promise.all([openPostgres(nodes.db.url), openPostgres(nodes.db.url)]);
+  });
+  afterEach(async () => {
+    await Promise.all([nodes.a.close(), nodes.b.close()]);
+    await nodes.db.drop();
+  });
+  return nodes;
+}
+
+/** A document as one node stores it: every stored row applied to a fresh Y.Doc. */
+export async function rebuilt(storage: PostgresStorage, docId: string): Promise<Y.Doc> {
+  const doc = new Y.Doc();
+  for (const u of (await storage.docs.load(docId)).updates) Y.applyUpdate(doc, u);
+  return doc;
+}
+
+export const messagesOf = (doc: Y.Doc) => doc.getMap('messages').toJSON();
