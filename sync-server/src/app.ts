@@ -31,10 +31,9 @@ import type { RetentionService } from './services/retention.js';
 import type { UserAdminService } from './services/users.js';
 import { StorageUnavailableError, type Storage } from './storage/types.js';
 
-export interface AppDeps {
-  storage: Storage;
+/** The services behind the routes (a RunningServer exposes the same ones to tests and the bench). */
+export interface Services {
   auth: AuthService;
-  audit: AuditLog;
   discussions: DiscussionService;
   members: MemberService;
   users: UserAdminService;
@@ -42,6 +41,11 @@ export interface AppDeps {
   backups: BackupService;
   archives: ArchiveService;
   retention: RetentionService;
+}
+
+export interface AppDeps extends Services {
+  storage: Storage;
+  audit: AuditLog;
   webRoot: string | null;
   version: string;
   limits: Limits;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { CloseCode, DEFAULT_MAX_FILE_BYTES } from '@palabre/shared';
-import { createApp } from './app.js';
+import { createApp, type Services } from './app.js';
 import { originPolicy } from './http/origin.js';
 import { dropStalledRequests } from './http/stalled-requests.js';
 import { withLimits, type Limits } from './limits.js';
@@ -83,22 +83,14 @@ export interface ServerConfig {
   backups?: { dir?: string; command?: string[] };
 }
 
-export interface RunningServer {
+export interface RunningServer extends Services {
   port: number;
   url: string;
   storage: Storage;
   /** Which storage this node uses (DATABASE_URL or not). */
   storageKind: 'sqlite' | 'postgres';
   broker: Broker;
-  auth: AuthService;
-  discussions: DiscussionService;
   sidebar: SidebarFeed;
-  members: MemberService;
-  users: UserAdminService;
-  files: FileService;
-  backups: BackupService;
-  archives: ArchiveService;
-  retention: RetentionService;
   blobs: BlobStore;
   docs: DocManager;
   limits: Limits;
@@ -234,17 +226,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     logger,
   });
 
+  const services: Services = { auth, discussions, members, users, files, backups, archives, retention };
   const app = createApp({
+    ...services,
     storage,
-    auth,
     audit,
-    discussions,
-    members,
-    users,
-    files,
-    backups,
-    archives,
-    retention,
     webRoot: config.webRoot ?? null,
     version: VERSION,
     logger,
@@ -290,15 +276,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     storage,
     storageKind: opened.kind,
     broker,
-    auth,
-    discussions,
+    ...services,
     sidebar,
-    members,
-    users,
-    files,
-    backups,
-    archives,
-    retention,
     blobs,
     docs,
     limits,

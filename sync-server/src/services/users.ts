@@ -2,7 +2,7 @@
 import { CloseCode, ErrorCode, type OrgRole } from '@palabre/shared';
 import { AppError } from '../errors.js';
 import type { Directory, UserRow } from '../storage/types.js';
-import type { AuditLog } from './audit.js';
+import type { AuditInput, AuditLog } from './audit.js';
 import type { LiveDocs, Notifier } from './ports.js';
 import type { AuthService } from './auth.js';
 import { hashPassword } from './passwords.js';
@@ -23,15 +23,20 @@ export class UserAdminService {
     private readonly audit: AuditLog,
   ) {}
 
+  /** One line of the audit log: what actor did to which user or token. */
+  private record(
+    actor: UserRow,
+    action: AuditInput['action'],
+    targetType: AuditInput['targetType'],
+    targetId: string,
+    details: AuditInput['details'],
+  ): Promise<void> {
+    return this.audit.record({ actorId: actor.id, action, targetType, targetId, details });
+  }
+
   async create(actor: UserRow, input: Parameters<AuthService['createUser']>[0]): Promise<UserRow> {
     const user = await this.auth.createUser(input);
-    await this.audit.record({
-      actorId: actor.id,
-      action: 'user.create',
-      targetType: 'user',
-      targetId: user.id,
-      details: { username: user.username, role: user.role },
-    });
+    await this.record(actor, 'user.create', 'user', user.id, { username: user.username, role: user.role });
     return user;
   }
 
@@ -58,38 +63,19 @@ export class UserAdminService {
       this.docs.closePeers(null, userId, CloseCode.Unauthorized, 'session revoked');
       this.events.closeUser(userId, CloseCode.Unauthorized, 'session revoked');
     }
-    if (Object.keys(changes).length > 0)
-      await this.audit.record({
-        actorId: actor.id,
-        action: 'user.update',
-        targetType: 'user',
-        targetId: userId,
-        details: changes,
-      });
+    if (Object.keys(changes).length > 0) await this.record(actor, 'user.update', 'user', userId, changes);
     return (await this.directory.userById(userId))!;
   }
 
   /** Revoke any admin's API token: refused from now on, its open sockets closed at once (4401). */
   async revokeToken(actor: UserRow, id: string): Promise<void> {
     const token = await this.auth.revokeApiToken(id);
-    await this.audit.record({
-      actorId: actor.id,
-      action: 'token.revoke',
-      targetType: 'token',
-      targetId: token.userId,
-      details: { label: token.label, id: token.id },
-    });
+    await this.record(actor, 'token.revoke', 'token', token.userId, { label: token.label, id: token.id });
   }
 
   async createToken(actor: UserRow, label: string): Promise<string> {
     const token = await this.auth.createApiToken(actor.id, label);
-    await this.audit.record({
-      actorId: actor.id,
-      action: 'token.create',
-      targetType: 'token',
-      targetId: actor.id,
-      details: { label },
-    });
+    await this.record(actor, 'token.create', 'token', actor.id, { label });
     return token;
   }
 }

@@ -4,14 +4,16 @@ import type { RetentionPolicy } from '@palabre/shared';
 import { DEFAULT_RETENTION } from './sqlite-retention.js';
 import { transaction } from './pg-transaction.js';
 import {
+  type AuditDbRow,
   type DiscussionDbRow,
   type SessionDbRow,
   type UserDbRow,
+  toAudit,
   toDiscussion,
   toSession,
   toUser,
 } from './rows.js';
-import type { AuditRow, Directory, MemberRow } from './types.js';
+import type { Directory, MemberRow } from './types.js';
 
 const SET_LAST =
   'UPDATE discussions SET last_message_author = $1, last_message_preview = $2, last_message_ts = $3, last_activity_at = GREATEST(last_activity_at, $4) WHERE id = $5';
@@ -234,27 +236,11 @@ export function postgresDirectory(pool: pg.Pool): Directory {
       );
     },
     async listAudit({ limit, before }) {
-      const list = await rows<{
-        id: number;
-        at: number;
-        actor_id: string;
-        action: string;
-        target_type: string;
-        target_id: string;
-        details: Record<string, unknown>;
-      }>('SELECT * FROM audit_log WHERE id < $1 ORDER BY id DESC LIMIT $2', [
+      const list = await rows<AuditDbRow>('SELECT * FROM audit_log WHERE id < $1 ORDER BY id DESC LIMIT $2', [
         before ?? Number.MAX_SAFE_INTEGER,
         limit,
       ]);
-      return list.map((r): AuditRow => ({
-        id: r.id,
-        at: r.at,
-        actorId: r.actor_id,
-        action: r.action,
-        targetType: r.target_type as AuditRow['targetType'],
-        targetId: r.target_id,
-        details: r.details,
-      }));
+      return list.map(toAudit);
     },
   };
 }

@@ -54,7 +54,8 @@ export interface AuditDbRow {
   action: string;
   target_type: string;
   target_id: string;
-  details: string;
+  /** JSON text in SQLite, already parsed from JSONB by PostgreSQL. */
+  details: string | Record<string, unknown>;
 }
 
 export const toUser = (r: UserDbRow): UserRow => ({
@@ -108,7 +109,7 @@ export const toAudit = (r: AuditDbRow): AuditRow => ({
   action: r.action,
   targetType: r.target_type as AuditRow['targetType'],
   targetId: r.target_id,
-  details: JSON.parse(r.details) as Record<string, unknown>,
+  details: typeof r.details === 'string' ? (JSON.parse(r.details) as Record<string, unknown>) : r.details,
 });
 
 export interface FileDbRow {
