@@ -29,16 +29,11 @@ const ADMIN_ENDPOINTS: [string, string, unknown?][] = [
 
 describe('admin API', () => {
   const server = useTestServer();
-  let admin: TestUser;
-  let alice: TestUser;
-  let bob: TestUser;
-  let carol: TestUser;
+  let admin: TestUser, alice: TestUser, bob: TestUser, carol: TestUser;
   let group: DiscussionSummary;
   beforeEach(async () => {
     admin = await server.createAdmin();
-    alice = await server.createUser('Alice');
-    bob = await server.createUser('Bob');
-    carol = await server.createUser('Carol');
+    [alice, bob, carol] = await server.createUsers('Alice', 'Bob', 'Carol');
     group = await server.createDiscussion(alice, [bob, carol], 'Équipe');
   });
 
@@ -131,16 +126,10 @@ describe('admin API', () => {
 
 describe('members of a group', () => {
   const server = useTestServer();
-  let owner: TestUser;
-  let bob: TestUser;
-  let carol: TestUser;
-  let dan: TestUser;
+  let owner: TestUser, bob: TestUser, carol: TestUser, dan: TestUser;
   let group: DiscussionSummary;
   beforeEach(async () => {
-    owner = await server.createUser('Olivia');
-    bob = await server.createUser('Bob');
-    carol = await server.createUser('Carol');
-    dan = await server.createUser('Dan');
+    [owner, bob, carol, dan] = await server.createUsers('Olivia', 'Bob', 'Carol', 'Dan');
     group = await server.createDiscussion(owner, [bob, carol], 'Projet Atlas');
   });
 

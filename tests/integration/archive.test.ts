@@ -21,20 +21,22 @@ import { useTestServer } from './server-fixture.js';
 
 describe('archives', () => {
   const server = useTestServer();
-  let owner: TestUser;
-  let moderator: TestUser;
-  let member: TestUser;
-  let reader: TestUser;
-  let outsider: TestUser;
-  let admin: TestUser;
+  let owner: TestUser,
+    moderator: TestUser,
+    member: TestUser,
+    reader: TestUser,
+    outsider: TestUser,
+    admin: TestUser;
   let group: DiscussionSummary;
 
   beforeEach(async () => {
-    owner = await server.createUser('Olivia Owner');
-    moderator = await server.createUser('Maud Moderator');
-    member = await server.createUser('Marc Member');
-    reader = await server.createUser('Rita Reader');
-    outsider = await server.createUser('Oscar Outsider');
+    [owner, moderator, member, reader, outsider] = await server.createUsers(
+      'Olivia Owner',
+      'Maud Moderator',
+      'Marc Member',
+      'Rita Reader',
+      'Oscar Outsider',
+    );
     admin = await server.createAdmin();
     group = await server.createDiscussion(owner, [moderator, member, reader], 'Chantier Lyon');
     for (const [who, role] of [

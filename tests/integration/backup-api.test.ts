@@ -37,8 +37,7 @@ describe('backups from the admin API', () => {
   let admin: TestUser;
   beforeEach(async () => {
     admin = await server.createAdmin();
-    const alice = await server.createUser('Alice');
-    const bob = await server.createUser('Bob');
+    const [alice, bob] = await server.createUsers('Alice', 'Bob');
     await server.createDiscussion(alice, [bob], 'Équipe');
   });
 

@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import {
-  acknowledge,
   addMessage,
   DocSync,
   listMessages,
@@ -21,10 +20,10 @@ import {
   pin,
   type DiscussionSummary,
   type FileRef,
-  type ReadCursor,
 } from '@palabre/shared';
 import { palabre } from './palabre-cli.js';
 import { useTestServer } from './server-fixture.js';
+import { startWriter, type Writer } from './writer.js';
 import { ROOT } from './service-process.js';
 import {
   api,
@@ -45,30 +44,6 @@ beforeAll(() => {
   const build = spawnSync(process.execPath, ['scripts/build.mjs', 'server'], { cwd: ROOT, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}\n${build.stderr}`);
 }, 120_000);
-
-interface Writer {
-  user: TestUser;
-  doc: Y.Doc;
-  sync: DocSync;
-  acked: ReadCursor | undefined;
-  acks: number;
-}
-
-function startWriter(url: string, discussionId: string, user: TestUser): Writer {
-  const doc = new Y.Doc();
-  const sync = new DocSync(doc, {
-    url: `${url.replace(/^http/, 'ws')}/sync/${discussionId}?token=${user.token}`,
-    socket: (u) => new WebSocket(u) as never,
-    backoff: { baseMs: 50, maxMs: 1000 },
-  });
-  const writer: Writer = { user, doc, sync, acked: undefined, acks: 0 };
-  sync.on('ack', (sv) => {
-    writer.acked = acknowledge(writer.acked, sv) ?? writer.acked;
-    writer.acks++;
-  });
-  sync.connect();
-  return writer;
-}
 
 /** The ids of the writer's own messages that the server has acknowledged. */
 function acknowledged(w: Writer): string[] {
@@ -108,6 +83,8 @@ const members = async (url: string, id: string, who: TestUser) =>
     .map((m) => `${m.userId}:${m.role}`)
     .sort();
 
+const WRITER = { backoff: { baseMs: 50, maxMs: 1000 } };
+
 describe('palabre backup while five clients write, then restore', () => {
   const server = useTestServer();
   let restored: TestServer | null = null;
@@ -138,7 +115,7 @@ describe('palabre backup while five clients write, then restore', () => {
     // A file uploaded through the API, sent in a message, and that message pinned.
     const pdf = Buffer.from(`%PDF-1.4 rapport ${Math.random()}\n`.repeat(500));
     const ref = await upload(server.url, group.id, users[0]!, pdf, 'rapport.pdf');
-    const first = startWriter(server.url, group.id, users[0]!);
+    const first = startWriter(server.url, group.id, users[0]!, WRITER);
     const withFile = addMessage(first.doc, {
       author: users[0]!.user.id,
       text: 'Le rapport',
@@ -146,7 +123,7 @@ describe('palabre backup while five clients write, then restore', () => {
       files: [ref],
     });
     pin(first.doc, withFile.id, users[0]!.user.id, Date.now());
-    const directWriter = startWriter(server.url, direct.id, users[1]!);
+    const directWriter = startWriter(server.url, direct.id, users[1]!, WRITER);
     const directMessage = addMessage(directWriter.doc, {
       author: users[1]!.user.id,
       text: 'En privé',
@@ -161,7 +138,7 @@ describe('palabre backup while five clients write, then restore', () => {
     directWriter.sync.destroy();
 
     // Five writers, continuously, until told to stop.
-    const writers = [first, ...users.slice(1).map((u) => startWriter(server.url, group.id, u))];
+    const writers = [first, ...users.slice(1).map((u) => startWriter(server.url, group.id, u, WRITER))];
     let writing = true;
     let sent = 0;
     const loops = writers.map(async (w, index) => {

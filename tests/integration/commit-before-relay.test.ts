@@ -44,15 +44,11 @@ describe('commit before relay', () => {
   const server = useTestServer({
     wrapDocStore: (inner) => (store = new ControlledDocStore(inner)),
   });
-  let alice: TestUser;
-  let bob: TestUser;
-  let carol: TestUser;
+  let alice: TestUser, bob: TestUser, carol: TestUser;
   let d: DiscussionSummary;
 
   beforeEach(async () => {
-    alice = await server.createUser('Alice');
-    bob = await server.createUser('Bob');
-    carol = await server.createUser('Carol');
+    [alice, bob, carol] = await server.createUsers('Alice', 'Bob', 'Carol');
     d = await server.createDiscussion(alice, [bob, carol], 'Stockage');
   });
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { listMessages } from '@palabre/shared';
-import { messageUpdate, say, sleep, texts, until, waitForSync, type TestUser } from './helpers.js';
+import { messageUpdate, say, sleep, texts, until, type TestUser } from './helpers.js';
 import { useTestServer } from './server-fixture.js';
 
 describe('stored history and memory', () => {
@@ -15,12 +15,7 @@ describe('stored history and memory', () => {
   it('compacts a long history into a few stored rows, still serving every message and merging an offline client', async () => {
     const compactEvery = 5;
     await server.start({ compactEvery });
-    const alice = await server.createUser('Alice');
-    const bob = await server.createUser('Bob');
-    const d = await server.createDiscussion(alice, [bob]);
-    const a = server.client(d.id, alice.token);
-    const b = server.client(d.id, bob.token);
-    await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);
+    const { alice, bob, d, a, b } = await server.aliceAndBob();
     for (let i = 0; i < 60; i++) {
       say(i % 2 === 0 ? a.doc : b.doc, i % 2 === 0 ? alice : bob, `message ${i}`);
       await new Promise((resolve) => setImmediate(resolve));
@@ -46,9 +41,7 @@ describe('stored history and memory', () => {
   it('compacts on load a history of more than 50 rows, and leaves one of 50 as it is', async () => {
     // No compaction while running, so only the load can fold the log.
     await server.start({ compactEvery: 100_000, unloadAfterMs: 60_000 });
-    const alice = await server.createUser('Alice');
-    const bob = await server.createUser('Bob');
-    const carol = await server.createUser('Carol');
+    const [alice, bob, carol] = await server.createUsers('Alice', 'Bob', 'Carol');
     const long = await server.createDiscussion(alice, [bob]);
     const short = await server.createDiscussion(alice, [carol]);
     // A log as a crash before any compaction leaves it: one row per message (plus the creation).
@@ -71,12 +64,7 @@ describe('stored history and memory', () => {
 
   it('compacts on unload: what nobody is connected to leaves memory as one stored row', async () => {
     await server.start({ compactEvery: 100_000, unloadAfterMs: 100 });
-    const alice = await server.createUser('Alice');
-    const bob = await server.createUser('Bob');
-    const d = await server.createDiscussion(alice, [bob]);
-    const a = server.client(d.id, alice.token);
-    const b = server.client(d.id, bob.token);
-    await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);
+    const { alice, bob, d, a, b } = await server.aliceAndBob();
     for (let i = 0; i < 10; i++) say(a.doc, alice, `avant de partir ${i}`);
     await until(() => texts(b.doc).length === 10, 5000, 'relay');
     expect(await rows(d.id)).toBeGreaterThan(1);
@@ -97,8 +85,7 @@ describe('stored history and memory', () => {
 
   it('keeps an idle discussion in memory for a while by default, then unloads it', async () => {
     await server.start({ unloadAfterMs: undefined });
-    const alice = await server.createUser('Alice');
-    const bob = await server.createUser('Bob');
+    const [alice, bob] = await server.createUsers('Alice', 'Bob');
     const d = await server.createDiscussion(alice, [bob]);
     const a = await server.synced(d.id, alice.token);
     say(a.doc, alice, 'je reviens');

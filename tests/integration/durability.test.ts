@@ -24,8 +24,7 @@ describe('durability across restarts', () => {
   const client = (_url: string, discussionId: string, token: string) => server.client(discussionId, token);
 
   it('keeps the whole history and the sidebar preview across a server restart', async () => {
-    const alice = await server.createUser('Alice');
-    const bob = await server.createUser('Bob');
+    const [alice, bob] = await server.createUsers('Alice', 'Bob');
     const d = await server.createDiscussion(alice, [bob]);
     const a = client(server.url, d.id, alice.token);
     const b = client(server.url, d.id, bob.token);
@@ -54,8 +53,7 @@ describe('durability across restarts', () => {
   });
 
   it('keeps clients working across a restart on the same port: what they wrote meanwhile syncs on return', async () => {
-    const alice = await server.createUser('Alice');
-    const bob = await server.createUser('Bob');
+    const [alice, bob] = await server.createUsers('Alice', 'Bob');
     const d = await server.createDiscussion(alice, [bob]);
     const a = client(server.url, d.id, alice.token);
     const b = client(server.url, d.id, bob.token);

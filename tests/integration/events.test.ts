@@ -9,9 +9,7 @@ describe('/api/events', () => {
   const server = useTestServer();
 
   it('tells me when a colleague starts a discussion with me, and when a message arrives in it', async () => {
-    const alice = await server.createUser('Alice');
-    const bob = await server.createUser('Bob');
-    const carol = await server.createUser('Carol');
+    const [alice, bob, carol] = await server.createUsers('Alice', 'Bob', 'Carol');
     const events = await openEvents(server.url, bob.token);
     server.defer(events.close);
     const outsider = await openEvents(server.url, carol.token);

@@ -62,14 +62,10 @@ const png = (width: number, height: number) =>
 
 describe('files', () => {
   const server = useTestServer({ maxFileBytes: 200_000 });
-  let alice: TestUser;
-  let bob: TestUser;
-  let eve: TestUser;
+  let alice: TestUser, bob: TestUser, eve: TestUser;
 
   beforeEach(async () => {
-    alice = await server.createUser('Alice');
-    bob = await server.createUser('Bob');
-    eve = await server.createUser('Eve');
+    [alice, bob, eve] = await server.createUsers('Alice', 'Bob', 'Eve');
   });
 
   function client(discussionId: string, who: TestUser) {

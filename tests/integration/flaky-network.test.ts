@@ -7,16 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import * as Y from 'yjs';
-import {
-  addMessage,
-  DocSync,
-  listMessages,
-  pendingMessages,
-  acknowledge,
-  type ReadCursor,
-} from '@palabre/shared';
+import { addMessage, listMessages, pendingMessages } from '@palabre/shared';
 import { startFlakyProxy, type FlakyProxy } from './flaky-proxy.js';
 import {
   api,
@@ -28,33 +20,10 @@ import {
   type ServerProcess,
   type TestUser,
 } from './helpers.js';
+import { startWriter, type Writer } from './writer.js';
 
 const WRITERS = 5;
 const PER_WRITER = 200;
-
-interface Writer {
-  user: TestUser;
-  doc: Y.Doc;
-  sync: DocSync;
-  acked: ReadCursor | undefined;
-}
-
-function startWriter(proxyPort: number, discussionId: string, user: TestUser): Writer {
-  const doc = new Y.Doc();
-  const sync = new DocSync(doc, {
-    url: `ws://127.0.0.1:${proxyPort}/sync/${discussionId}?token=${user.token}`,
-    socket: (url) => new WebSocket(url) as never,
-    backoff: { baseMs: 50, maxMs: 1000 },
-    resyncMs: 1000,
-    silenceMs: 5000,
-  });
-  const writer: Writer = { user, doc, sync, acked: undefined };
-  sync.on('ack', (sv) => {
-    writer.acked = acknowledge(writer.acked, sv) ?? writer.acked;
-  });
-  sync.connect();
-  return writer;
-}
 
 async function setup(server: ServerProcess): Promise<{ users: TestUser[]; discussionId: string }> {
   const admin = await login(server.url, 'admin', 'admin-password');
@@ -128,6 +97,13 @@ async function expectConverged(writers: Writer[], dataDir: string, server: Serve
   expect(await storedMessages(dataDir)).toEqual(reference);
 }
 
+/** Quick to retry and to notice a silent socket: the proxy drops and stalls connections. */
+const FLAKY_WRITER = {
+  backoff: { baseMs: 50, maxMs: 1000 },
+  resyncMs: 1000,
+  silenceMs: 5000,
+};
+
 describe('flaky network', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterEach(async () => {
@@ -142,7 +118,9 @@ describe('flaky network', () => {
     const { users, discussionId } = await setup(server);
     const proxy: FlakyProxy = await startFlakyProxy(Number(new URL(server.url).port));
     cleanups.push(() => proxy.close());
-    const writers = users.map((u) => startWriter(proxy.port, discussionId, u));
+    const writers = users.map((u) =>
+      startWriter(`http://127.0.0.1:${proxy.port}`, discussionId, u, FLAKY_WRITER),
+    );
     cleanups.push(() => writers.forEach((w) => w.sync.destroy()));
 
     proxy.startFlapping();
@@ -161,7 +139,9 @@ describe('flaky network', () => {
     const { users, discussionId } = await setup(server);
     const proxy = await startFlakyProxy(Number(port));
     cleanups.push(() => proxy.close());
-    const writers = users.map((u) => startWriter(proxy.port, discussionId, u));
+    const writers = users.map((u) =>
+      startWriter(`http://127.0.0.1:${proxy.port}`, discussionId, u, FLAKY_WRITER),
+    );
     cleanups.push(() => writers.forEach((w) => w.sync.destroy()));
 
     proxy.startFlapping({ minMs: 200, maxMs: 1000 });

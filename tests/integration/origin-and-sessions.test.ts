@@ -35,9 +35,7 @@ interface LoginAnswer {
 const EVIL = 'https://evil.intranet.example';
 
 let server: TestServer;
-let alice: TestUser;
-let bob: TestUser;
-let carol: TestUser;
+let alice: TestUser, bob: TestUser, carol: TestUser;
 let discussionId: string;
 
 beforeAll(async () => {

@@ -36,8 +36,7 @@ describe('outbox against the real server', () => {
   }
 
   it('delivers exactly once what was resent after failed and cut connections, or sent by two tabs, and clears it once acknowledged', async () => {
-    const alice = await server.createUser('Alice');
-    const bob = await server.createUser('Bob');
+    const [alice, bob] = await server.createUsers('Alice', 'Bob');
     const d = await server.createDiscussion(alice, [bob], 'Envois');
 
     // What the server acknowledged, shared by Alice's tabs (the web app keeps it beside the

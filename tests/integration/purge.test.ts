@@ -24,8 +24,7 @@ describe('deleted messages leave the server’s files', () => {
   it('removes a deleted message’s text and an edited message’s old text from the SQLite files, WAL included', async () => {
     // Compacting every few updates also checkpoints the WAL: the texts reach the main file first.
     await server.start({ unloadAfterMs: 60_000, compactEvery: 4 });
-    const alice = await server.createUser('Alice');
-    const bob = await server.createUser('Bob');
+    const [alice, bob] = await server.createUsers('Alice', 'Bob');
     const d = await server.createDiscussion(alice, [bob], 'Coffre');
     const a = server.client(d.id, alice.token);
     const b = server.client(d.id, bob.token);

@@ -11,11 +11,7 @@ import { ControlledDocStore } from './controlled-store.js';
 import { useTestServer } from './server-fixture.js';
 
 const server = useTestServer({}, { scope: 'file' });
-let alice: TestUser;
-let bob: TestUser;
-let carol: TestUser;
-let dave: TestUser;
-let admin: TestUser;
+let alice: TestUser, bob: TestUser, carol: TestUser, dave: TestUser, admin: TestUser;
 
 beforeAll(async () => {
   [alice, bob, carol, dave] = await Promise.all(

@@ -54,16 +54,11 @@ async function upload(
 describe('retention', () => {
   // Compacting often checkpoints the WAL: the texts reach the main database file before the purge.
   const server = useTestServer({ unloadAfterMs: 60_000, compactEvery: 4 });
-  let admin: TestUser;
-  let alice: TestUser;
-  let bob: TestUser;
-  let carol: TestUser;
+  let admin: TestUser, alice: TestUser, bob: TestUser, carol: TestUser;
 
   beforeEach(async () => {
     admin = await server.createAdmin();
-    alice = await server.createUser('Alice');
-    bob = await server.createUser('Bob');
-    carol = await server.createUser('Carol');
+    [alice, bob, carol] = await server.createUsers('Alice', 'Bob', 'Carol');
   });
 
   async function client(id: string, who: TestUser) {

@@ -37,9 +37,7 @@ describe('sync server facing a misbehaving client', () => {
 
   async function setup(overrides: Parameters<typeof server.start>[0] = {}) {
     await server.start(overrides);
-    const alice = await server.createUser('Alice');
-    const bob = await server.createUser('Bob');
-    const mallory = await server.createUser('Mallory');
+    const [alice, bob, mallory] = await server.createUsers('Alice', 'Bob', 'Mallory');
     const d = await server.createDiscussion(alice, [bob, mallory], 'Équipe');
     const a = server.client(d.id, alice.token);
     const b = server.client(d.id, bob.token);

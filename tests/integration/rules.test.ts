@@ -46,15 +46,11 @@ function content(doc: Y.Doc) {
 
 describe('update rules', () => {
   const server = useTestServer();
-  let owner: TestUser;
-  let member: TestUser;
-  let other: TestUser;
+  let owner: TestUser, member: TestUser, other: TestUser;
   let discussion: DiscussionSummary;
 
   beforeEach(async () => {
-    owner = await server.createUser('Olivia Owner');
-    member = await server.createUser('Marc Member');
-    other = await server.createUser('Odile Other');
+    [owner, member, other] = await server.createUsers('Olivia Owner', 'Marc Member', 'Odile Other');
     discussion = await server.createDiscussion(owner, [member, other], 'Urgences SAV');
   });
 

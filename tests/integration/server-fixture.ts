@@ -25,6 +25,8 @@ import {
 } from './helpers.js';
 import type { WebsocketProvider } from 'y-websocket';
 
+type Client = { doc: Y.Doc; provider: WebsocketProvider };
+
 export interface FixtureHelpers {
   /** Start this test's server now (closing the one running), with these options and fresh data. */
   start(overrides?: Partial<ServerConfig>): Promise<TestServer>;
@@ -46,6 +48,10 @@ export interface FixtureHelpers {
   synced(discussionId: string, token: string): Promise<{ doc: Y.Doc; provider: WebsocketProvider }>;
   /** A user of this server, logged in (see helpers.createUser). */
   createUser(displayName?: string): Promise<TestUser>;
+  /** Several users, created one after the other in this order. */
+  createUsers(...displayNames: string[]): Promise<TestUser[]>;
+  /** Alice and Bob in a discussion (d) of their own, each with a client (a, b) done syncing. */
+  aliceAndBob(): Promise<{ alice: TestUser; bob: TestUser; d: DiscussionSummary; a: Client; b: Client }>;
   /** Its admin `root`, logged in. */
   createAdmin(): Promise<TestUser>;
   /** A discussion that creator makes with these others, through the HTTP API. */
@@ -110,6 +116,17 @@ export function useTestServer(
       return c;
     },
     createUser: (displayName) => createUser(server, displayName),
+    async createUsers(...displayNames) {
+      const users: TestUser[] = [];
+      for (const name of displayNames) users.push(await createUser(server, name));
+      return users;
+    },
+    async aliceAndBob() {
+      const [alice, bob] = await helpers.createUsers('Alice', 'Bob');
+      const d = await helpers.createDiscussion(alice, [bob]);
+      const [a, b] = await Promise.all([helpers.synced(d.id, alice.token), helpers.synced(d.id, bob.token)]);
+      return { alice, bob, d, a, b };
+    },
     createAdmin: () => createAdmin(server),
     createDiscussion: (creator, others, title) => createDiscussion(server.url, creator, others, title),
     api: (path, token, init) => api(server.url, path, token, init),

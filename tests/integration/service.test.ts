@@ -8,18 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { openSqlite } from '@palabre/sync-server';
-import {
-  acknowledge,
-  addMessage,
-  DocSync,
-  isPending,
-  listMessages,
-  type PublicUser,
-  type ReadCursor,
-} from '@palabre/shared';
+import { addMessage, isPending, listMessages, type PublicUser } from '@palabre/shared';
 import {
   api,
   closeCode,
@@ -32,29 +23,8 @@ import {
   waitForSync,
   type TestUser,
 } from './helpers.js';
+import { startWriter, type Writer } from './writer.js';
 import { listeningPids, ROOT, startService, type Service } from './service-process.js';
-
-interface Writer {
-  user: TestUser;
-  doc: Y.Doc;
-  sync: DocSync;
-  acked: ReadCursor | undefined;
-}
-
-function startWriter(url: string, discussionId: string, user: TestUser): Writer {
-  const doc = new Y.Doc();
-  const sync = new DocSync(doc, {
-    url: `${url.replace(/^http/, 'ws')}/sync/${discussionId}?token=${user.token}`,
-    socket: (u) => new WebSocket(u) as never,
-    backoff: { baseMs: 100, maxMs: 500 },
-  });
-  const writer: Writer = { user, doc, sync, acked: undefined };
-  sync.on('ack', (sv) => {
-    writer.acked = acknowledge(writer.acked, sv) ?? writer.acked;
-  });
-  sync.connect();
-  return writer;
-}
 
 /** The writer's messages the server has acknowledged: stored for good, by its own account. */
 const ackedIds = (w: Writer) =>
@@ -89,6 +59,8 @@ async function storedIds(dataDir: string, discussionId: string): Promise<string[
   }
 }
 
+const WRITER = { backoff: { baseMs: 100, maxMs: 500 } };
+
 describe('Palabre as a service (started like npm start)', () => {
   const cleanups: (() => unknown)[] = [];
   afterEach(async () => {
@@ -121,7 +93,7 @@ describe('Palabre as a service (started like npm start)', () => {
     expect((await fetch(`${service.url}/api/health`)).status).toBe(200);
 
     const { alice, bob, discussionId } = await setup(service.url);
-    const writer = startWriter(service.url, discussionId, alice);
+    const writer = startWriter(service.url, discussionId, alice, WRITER);
     cleanups.push(() => writer.sync.destroy());
     const watcher = await rawSocket(
       `${service.url.replace(/^http/, 'ws')}/sync/${discussionId}?token=${bob.token}`,
@@ -155,7 +127,7 @@ describe('Palabre as a service (started like npm start)', () => {
     const first = track(await startService(dataDir));
     expect(listeningPids(first.port)).toEqual([first.pid]);
     const { alice, bob, discussionId } = await setup(first.url);
-    const writer = startWriter(first.url, discussionId, alice);
+    const writer = startWriter(first.url, discussionId, alice, WRITER);
     cleanups.push(() => writer.sync.destroy());
 
     // Alice keeps writing; the moment 40 of her messages are acknowledged, the pid is killed.

@@ -10,24 +10,14 @@ describe('sync server', () => {
   const client = server.client;
 
   it('relays a message from one member to the other in real time', async () => {
-    const alice = await server.createUser('Alice');
-    const bob = await server.createUser('Bob');
-    const d = await server.createDiscussion(alice, [bob]);
-    const a = client(d.id, alice.token);
-    const b = client(d.id, bob.token);
-    await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);
+    const { alice, a, b } = await server.aliceAndBob();
     addMessage(a.doc, { author: alice.user.id, text: 'Bonjour Bob', now: Date.now() });
     await until(() => listMessages(b.doc).length === 1, 5000, 'relay');
     expect(listMessages(b.doc)[0]).toMatchObject({ author: alice.user.id, text: 'Bonjour Bob' });
   });
 
   it('syncs both ways: a reply reaches the first writer and sorts after the question on both sides', async () => {
-    const alice = await server.createUser('Alice');
-    const bob = await server.createUser('Bob');
-    const d = await server.createDiscussion(alice, [bob]);
-    const a = client(d.id, alice.token);
-    const b = client(d.id, bob.token);
-    await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);
+    const { alice, bob, a, b } = await server.aliceAndBob();
     say(a.doc, alice, 'As-tu reçu le devis ?');
     await until(() => texts(b.doc).length === 1, 5000, 'question at Bob');
     // Bob's clock is an hour behind: his reply must still come after the question.
@@ -64,12 +54,7 @@ describe('sync server', () => {
   });
 
   it('merges what two members wrote while one of them was offline, in the same order on both sides', async () => {
-    const alice = await server.createUser('Alice');
-    const bob = await server.createUser('Bob');
-    const d = await server.createDiscussion(alice, [bob]);
-    const a = client(d.id, alice.token);
-    const b = client(d.id, bob.token);
-    await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);
+    const { alice, bob, a, b } = await server.aliceAndBob();
     say(a.doc, alice, 'avant la coupure');
     await until(() => texts(b.doc).length === 1, 5000, 'first message');
 

@@ -24,18 +24,17 @@ import { useTestServer } from './server-fixture.js';
 
 describe('update rules for mentions, edits, deletes and pins', () => {
   const server = useTestServer();
-  let owner: TestUser;
-  let member: TestUser;
-  let other: TestUser;
-  let outsider: TestUser;
+  let owner: TestUser, member: TestUser, other: TestUser, outsider: TestUser;
   let group: DiscussionSummary;
   let probes = 0;
 
   beforeEach(async () => {
-    owner = await server.createUser('Olivia Owner');
-    member = await server.createUser('Marc Member');
-    other = await server.createUser('Odile Other');
-    outsider = await server.createUser('Oscar Outsider');
+    [owner, member, other, outsider] = await server.createUsers(
+      'Olivia Owner',
+      'Marc Member',
+      'Odile Other',
+      'Oscar Outsider',
+    );
     group = await server.createDiscussion(owner, [member, other], 'Chantier Lyon');
   });
 
