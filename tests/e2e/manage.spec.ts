@@ -5,20 +5,19 @@
  * checked on the server too.
  */
 import { expect, test } from './fixtures.js';
-import {} from './ui.js';
+import { openDiscussionId } from './ui.js';
 
 test('an owner finds a colleague, adds them as reader, makes them moderator, then removes them', async ({
   palabre,
   pageAs,
 }) => {
-  const [owner, member, other, newcomer] = await palabre.createUsers(
-    'Mathilde Renaud',
-    'Olivier Brun',
-    'Agathe Roy',
-    'Zoé Castel',
+  const newcomer = await palabre.createUser('Zoé Castel');
+  const [owner, member, other] = await palabre.createUsersInDiscussion(
+    ['Mathilde Renaud', 'Olivier Brun', 'Agathe Roy'],
+    'Logistique',
   );
-  const { id } = await palabre.createDiscussion(owner, [member.id, other.id], 'Logistique');
   const page = await pageAs(owner, 'Logistique');
+  const id = openDiscussionId(page);
   await page.getByRole('button', { name: 'Membres', exact: true }).click();
   const panel = page.getByRole('dialog', { name: 'Membres de la discussion' });
 
