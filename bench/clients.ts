@@ -8,6 +8,8 @@ import { WebSocketPolyfill, countingPolyfill, type ByteCounter } from './ws.js';
 export interface Seat {
   room: string;
   token: string | null;
+  /** This seat's server when not the workload's (clients of one room spread over several nodes). */
+  serverUrl?: string;
 }
 
 export interface Client {
@@ -58,7 +60,9 @@ export async function openAll(
   const clients: Client[] = [];
   try {
     for (let i = 0; i < seats.length; i += 25) {
-      const batch = seats.slice(i, i + 25).map((seat) => openClient(serverUrl, seat, { counter }));
+      const batch = seats
+        .slice(i, i + 25)
+        .map((seat) => openClient(seat.serverUrl ?? serverUrl, seat, { counter }));
       clients.push(...batch);
       await Promise.all(batch.map((c) => waitSynced(c.provider, timeoutMs)));
     }

@@ -9,6 +9,8 @@ import type { CheckCost } from './validation.js';
 import type { ReadStateCost } from './read-state.js';
 import { uploadSection, type UploadResult } from './upload.js';
 import { purgeSection, type PurgeResult } from './purge.js';
+import type { ClusterResults } from './cluster.js';
+import { clusterSection } from './cluster-report.js';
 import type { CatchUpResult, FanoutResult, LoadResult, MemoryResult } from './workloads.js';
 import { searchSection } from './search/report.js';
 import type { SearchResults } from './search/workload.js';
@@ -46,6 +48,8 @@ export interface Results {
   /** Retention purging half of a large data folder, with live fan-out (bench/purge.ts). */
   purge?: PurgeResult | null;
   backup?: BackupBench | null;
+  /** One node on SQLite, one on PostgreSQL, two on PostgreSQL + Redis; kill -9 (bench/cluster.ts). */
+  cluster?: ClusterResults | null;
   /** Workloads that did not complete: their tables are missing or partial. */
   failures: { workload: string; target: string; error: string }[];
 }
@@ -829,6 +833,7 @@ export function renderReport(results: Results): string {
     uploadSection(results.upload, results.machine, results.otherLoadAtStart),
     purgeSection(results.purge, results.machine, results.otherLoadAtStart),
     backupSection(results.backup ?? null),
+    clusterSection(results.cluster, results),
     METHOD,
     HOOK,
   ];

@@ -4,7 +4,7 @@
  *
  *   --quick          shorter and smaller, for trying things (report on stdout)
  *   --only=a,b       only these of fanout1, fanout2, catchup, load, memory, validation, coldstart,
- *                    start, search, readstate, upload, purge, backup
+ *                    start, search, readstate, upload, purge, backup, cluster
  *                    (report on stdout)
  *   --write          write docs/BENCHMARKS.md even with --quick or --only; with --only, the sections
  *                    of the workloads that ran replace theirs in the existing file, the others stay
@@ -23,6 +23,7 @@ import { runSearch } from './search/workload.js';
 import { measureReadState } from './read-state.js';
 import { runUpload } from './upload.js';
 import { runPurge } from './purge.js';
+import { runCluster } from './cluster.js';
 import { log } from './log.js';
 import { machine, waitForQuiet } from './machine.js';
 import { mergeReport, renderReport, type Results } from './report.js';
@@ -43,6 +44,7 @@ const WORKLOADS = [
   'upload',
   'purge',
   'backup',
+  'cluster',
 ] as const;
 type Workload = (typeof WORKLOADS)[number];
 
@@ -196,6 +198,7 @@ async function main(): Promise<Results> {
         w !== 'upload' &&
         w !== 'purge' &&
         w !== 'backup' &&
+        w !== 'cluster' &&
         want(w),
     );
     if (needTargets) log(`creating and logging in ${users} Palabre users`);
@@ -293,6 +296,15 @@ async function main(): Promise<Results> {
       results.backup = await attempt('backup', 'palabre backup', () =>
         runBackupBench({ discussions, messagesEach: 1000 }),
       );
+    }
+    if (want('cluster')) {
+      try {
+        results.cluster = await runCluster(scale, dataDir, palabreConfig);
+        failures.push(...results.cluster.failures);
+      } catch (err) {
+        log(`  FAILED: ${String(err)}`);
+        failures.push({ workload: 'cluster', target: 'PostgreSQL + Redis', error: String(err) });
+      }
     }
   } finally {
     killAll();

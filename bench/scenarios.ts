@@ -62,11 +62,17 @@ export const usersNeeded = (scale: Scale) => Math.max(scale.fanout1.clients, 2 *
 
 const seat = (room: string, m: Member) => ({ room, token: m.token });
 
+/** Several nodes (bench/cluster.ts): where each client connects, and whose CPU time counts. */
+export interface Placement {
+  place(clients: FanoutClient[]): FanoutClient[];
+  server: Pick<ServerChild, 'request'>;
+}
+
 export interface FanoutScenario {
   id: 'fanout1' | 'fanout2';
   title: string;
   setup: string;
-  run(target: Target, child: ServerChild): Promise<FanoutResult>;
+  run(target: Target, child: ServerChild, placement?: Placement): Promise<FanoutResult>;
 }
 
 export function fanoutScenarios(scale: Scale): FanoutScenario[] {
@@ -81,7 +87,7 @@ export function fanoutScenarios(scale: Scale): FanoutScenario[] {
       setup:
         `${one.writers} of the ${one.clients} clients write ${one.rate} messages/s each; latency to each ` +
         `of the other ${one.clients - 1}. ${timing(one)}`,
-      async run(target, child) {
+      async run(target, child, placement) {
         const members = target.members.slice(0, one.clients);
         const room = await target.room(child, members, 'Fan-out');
         const clients: FanoutClient[] = members.map((m, i) => ({
@@ -89,11 +95,11 @@ export function fanoutScenarios(scale: Scale): FanoutScenario[] {
           author: m.userId,
           writer: i < one.writers,
         }));
-        return runFanout(target.serverUrl(child), clients, {
+        return runFanout(target.serverUrl(child), placement?.place(clients) ?? clients, {
           ...one,
           ratePerWriter: one.rate,
           drainMs: 5000,
-          server: child,
+          server: placement?.server ?? child,
         });
       },
     },
@@ -103,7 +109,7 @@ export function fanoutScenarios(scale: Scale): FanoutScenario[] {
       setup:
         `One writer per discussion at ${pairs.rate} message/s (${pairs.discussions * pairs.rate} messages/s ` +
         `in all), latency to the other client. ${timing(pairs)}`,
-      async run(target, child) {
+      async run(target, child, placement) {
         const clients: FanoutClient[] = [];
         for (let d = 0; d < pairs.discussions; d++) {
           const [a, b] = [target.members[2 * d], target.members[2 * d + 1]];
@@ -111,11 +117,11 @@ export function fanoutScenarios(scale: Scale): FanoutScenario[] {
           clients.push({ ...seat(room, a), author: a.userId, writer: true });
           clients.push({ ...seat(room, b), author: b.userId, writer: false });
         }
-        return runFanout(target.serverUrl(child), clients, {
+        return runFanout(target.serverUrl(child), placement?.place(clients) ?? clients, {
           ...pairs,
           ratePerWriter: pairs.rate,
           drainMs: 5000,
-          server: child,
+          server: placement?.server ?? child,
         });
       },
     },

@@ -35,8 +35,8 @@ export interface FanoutOptions {
   measureMs: number;
   /** Longest wait for the last deliveries once writing has stopped. */
   drainMs: number;
-  /** The server child, to sample its CPU time over the measurement window. */
-  server?: ServerChild;
+  /** The server child (or all the nodes), to sample its CPU time over the measurement window. */
+  server?: Pick<ServerChild, 'request'>;
 }
 
 export interface FanoutResult {
