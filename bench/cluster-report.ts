@@ -65,9 +65,18 @@ export function clusterSection(
     const two = f.runs.find((x) => x.config === TWO_NODES);
     if (one && two) {
       const ratio = two.result.latency.p99 / one.result.latency.p99;
+      const missing = [one, two].filter((x) => x.result.delivered < x.result.expected);
       verdicts.push(
-        `- **${f.title}, cross-node p99 within 2× of one node on SQLite (goal): ${ratio <= 2 ? 'met' : 'not met'}.** ` +
-          `${f1(two.result.latency.p99)} ms on two nodes against ${f1(one.result.latency.p99)} ms (${f2(ratio)}×).`,
+        missing.length > 0
+          ? `- **${f.title}, cross-node p99 within 2× of one node on SQLite (goal): not judged.** ` +
+              missing
+                .map((x) => `${x.config}: ${int(x.result.delivered)} of ${int(x.result.expected)} deliveries`)
+                .join('; ') +
+              ' arrived before the clients left (5 s after writing stopped), so its p99 leaves out the slowest. ' +
+              `Measured: ${f1(two.result.latency.p99)} ms on two nodes against ${f1(one.result.latency.p99)} ms.`
+          : `- **${f.title}, cross-node p99 within 2× of one node on SQLite (goal): ` +
+              `${ratio <= 2 ? 'met' : 'not met'}.** ${f1(two.result.latency.p99)} ms on two nodes against ` +
+              `${f1(one.result.latency.p99)} ms (${f2(ratio)}×).`,
       );
       if (two.thirdCpu !== undefined && two.nodeCpu)
         verdicts.push(
