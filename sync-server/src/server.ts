@@ -199,7 +199,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     flushSidebar: () => sidebar.flush(),
   });
   const retentionAt = config.retentionAt ? parseRetentionAt(config.retentionAt) : null;
-  const schedule = retentionAt === null ? null : scheduleRetention(retention, retentionAt, logger);
+  // With several nodes on one database, each arms the job and the storage lets one run it per day.
+  const schedule = retentionAt === null ? null : scheduleRetention(retention, retentionAt, logger, storage);
 
   // Readiness (GET /api/health): storage answers and the first admin exists. Once the admin has
   // been seen it is not looked up again; storage is queried on every probe (one indexed COUNT).

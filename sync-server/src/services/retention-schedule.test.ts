@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextRunAt, parseRetentionAt } from './retention-schedule.js';
+import { localDay, nextRunAt, parseRetentionAt } from './retention-schedule.js';
 
 describe('PALABRE_RETENTION_AT', () => {
   it('reads HH:MM (24 h) and off, and refuses anything else', () => {
@@ -15,5 +15,10 @@ describe('PALABRE_RETENTION_AT', () => {
     expect(nextRunAt(180, morning)).toBe(new Date(2026, 10, 30, 3, 0).getTime());
     const evening = new Date(2026, 10, 30, 3, 0).getTime();
     expect(nextRunAt(180, evening)).toBe(new Date(2026, 11, 1, 3, 0).getTime());
+  });
+
+  it('names a run by its local day, the same for every node firing at that time', () => {
+    expect(localDay(new Date(2026, 11, 1, 3, 0).getTime())).toBe('2026-12-01');
+    expect(localDay(new Date(2026, 0, 9, 23, 59).getTime())).toBe('2026-01-09');
   });
 });

@@ -18,6 +18,7 @@ if (POSTGRES_TESTS)
       expect(rows.map((r) => r.name)).toEqual([
         '1764504000000_initial-schema',
         '1764590400000_archives-and-retention',
+        '1764676800000_daily-runs',
       ]);
       await nodes.a.directory.insertUser({
         id: 'ana',
@@ -31,7 +32,7 @@ if (POSTGRES_TESTS)
       const again = await openPostgres(nodes.db.url);
       try {
         expect((await again.directory.userById('ana'))?.displayName).toBe('Ana');
-        expect((await again.pool.query('SELECT name FROM pgmigrations')).rowCount).toBe(2);
+        expect((await again.pool.query('SELECT name FROM pgmigrations')).rowCount).toBe(3);
       } finally {
         await again.close();
       }

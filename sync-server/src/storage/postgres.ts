@@ -68,6 +68,14 @@ export async function openPostgres(
     directory: postgresDirectory(pool),
     files: postgresFileIndex(pool),
     blobs: postgresBlobStore(pool),
+    // One INSERT: of the nodes racing for the day, the one whose row went in runs the job.
+    async claimDailyRun(job, day) {
+      const { rowCount } = await pool.query(
+        'INSERT INTO daily_runs (job, day, claimed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        [job, day, Date.now()],
+      );
+      return rowCount === 1;
+    },
     async close() {
       await pool.end();
     },

@@ -139,6 +139,12 @@ export interface Storage {
    * truncate the WAL). Called after a retention purge; optional where deleting already does it.
    */
   scrub?(): Promise<void>;
+  /**
+   * Several nodes on this storage (PostgreSQL): take the run of `job` for `day` (YYYY-MM-DD).
+   * Resolves true for exactly one caller per job and day, false for every other. Absent where one
+   * node owns the storage (SQLite, memory): that node always runs its daily jobs.
+   */
+  claimDailyRun?(job: string, day: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
