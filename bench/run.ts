@@ -298,13 +298,10 @@ async function main(): Promise<Results> {
       );
     }
     if (want('cluster')) {
-      try {
-        results.cluster = await runCluster(scale, dataDir, palabreConfig);
-        failures.push(...results.cluster.failures);
-      } catch (err) {
-        log(`  FAILED: ${String(err)}`);
-        failures.push({ workload: 'cluster', target: 'PostgreSQL + Redis', error: String(err) });
-      }
+      results.cluster = await attempt('cluster', 'PostgreSQL + Redis', () =>
+        runCluster(scale, dataDir, palabreConfig),
+      );
+      failures.push(...(results.cluster?.failures ?? []));
     }
   } finally {
     killAll();
