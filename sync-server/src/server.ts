@@ -1,10 +1,9 @@
 /** startServer(config): storage, services, HTTP and WebSocket on one port. Used by main.ts and tests. */
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createAdaptorServer } from '@hono/node-server';
 import { CloseCode, DEFAULT_MAX_FILE_BYTES } from '@palabre/shared';
 import { createApp, type Services } from './app.js';
+import { createNodeServer } from './http/node-adapter.js';
 import { originPolicy } from './http/origin.js';
 import { dropStalledRequests } from './http/stalled-requests.js';
 import { withLimits, type Limits } from './limits.js';
@@ -241,7 +240,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     https,
     trustProxy: config.trustProxy ?? false,
   });
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const server = createNodeServer(app.fetch);
   dropStalledRequests(server, limits.handshakeTimeoutMs);
   const upgrade = createUpgradeHandler({
     auth,
