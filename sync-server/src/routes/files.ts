@@ -113,7 +113,7 @@ async function receiveFile<T>(
   maxBytes: number,
   handle: (upload: Upload) => Promise<T>,
 ): Promise<T> {
-  const Busboy = await (busboy ??= import('@fastify/busboy').then((m) => m.Busboy));
+  const Busboy = await (busboy ??= import('@fastify/busboy').then((m) => m.default));
   return new Promise<T>((resolve, reject) => {
     let parser: InstanceType<typeof Busboy>;
     try {
