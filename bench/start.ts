@@ -11,7 +11,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,6 +30,7 @@ import { log } from './log.js';
 import { machineBusyMicros } from './machine.js';
 import { median } from './stats.js';
 import { post } from './http.js';
+import { freePort } from '../tests/free-port.js';
 
 export interface StartResult {
   /** Spawn of `node scripts/start.mjs` to the first 200 from /api/health, ms, each start. */
@@ -60,18 +60,6 @@ export interface RestartRun {
 
 const ADMIN_PASSWORD = 'bench-admin-password';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 interface Proc {
   child: ChildProcess;

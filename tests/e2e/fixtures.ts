@@ -5,7 +5,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +14,7 @@ import { addMessage, type MessageRecord } from '@palabre/shared/discussion/index
 import { WebsocketProvider } from 'y-websocket';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
+import { freePort } from '../free-port.js';
 import { openDiscussion } from './ui.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -43,21 +43,10 @@ const slug = (text: string) =>
     .toLowerCase()
     .replace(/[^a-z]/g, '');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
-
 /**
- * The real server as a child process (`node --import tsx sync-server/src/main.ts`, so a signal
- * reaches the server itself and not a wrapper), restartable on the same port and data folder.
+ * The real server as a child process: the compiled `sync-server/dist/main.js`, what `npm start`
+ * runs (so a signal reaches the server itself, and the bundle users get is the one tested),
+ * restartable on the same port and data folder.
  */
 export class PalabreServer {
   readonly dataDir = mkdtempSync(join(tmpdir(), 'palabre-e2e-'));
@@ -93,7 +82,8 @@ export class PalabreServer {
   /** Start the server (same port, same data folder) and wait until /api/health answers. */
   async start(): Promise<void> {
     if (this.#child) throw new Error('The Palabre server is already running');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/src/main.ts'], {
+    // The compiled server, as `npm start` runs it (`pnpm build` makes it, with the web app it serves).
+    const child = spawn(process.execPath, ['sync-server/dist/main.js'], {
       cwd: ROOT,
       env: {
         ...process.env,

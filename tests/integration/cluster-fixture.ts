@@ -5,7 +5,6 @@
  * redis-server (its own port, nothing saved) can be started for a test that restarts Redis.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { afterEach } from 'vitest';
 import type { ServerConfig } from '@palabre/sync-server';
 import {
@@ -14,6 +13,7 @@ import {
   testRedisUrl,
   type TestDatabase,
 } from '../../sync-server/src/storage/test-databases.js';
+import { freePort } from '../free-port.js';
 import { removeDataDir, startTestServer, type TestServer } from './helpers.js';
 
 export interface Cluster {
@@ -63,17 +63,6 @@ export function useCluster() {
       return cluster;
     },
   };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
 }
 
 /** A redis-server of our own on its own port, nothing kept on disk: stopped and started at will. */

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { CloseCode, type DiscussionSummary } from '@palabre/shared';
 import { POSTGRES_TESTS, REDIS_TESTS } from '../../sync-server/src/storage/test-databases.js';
+import { freePort } from '../free-port.js';
 import { privateRedis, useCluster } from './cluster-fixture.js';
 import {
   api,
@@ -175,10 +176,9 @@ if (POSTGRES_TESTS && REDIS_TESTS)
       await redis.stop();
       for (let i = 0; i < 5; i++) say(onA.doc, owner, `pendant la panne ${i}`);
       say(onB.doc, carol, 'de B pendant la panne');
-      // Each node stores what its own clients write; neither hears the other meanwhile.
-      await new Promise((r) => setTimeout(r, 500));
-      expect(texts(onB.doc)).not.toContain('pendant la panne 4');
-      expect(texts(onA.doc)).not.toContain('de B pendant la panne');
+      // Each node stores what its own clients write. No publish reaches the other meanwhile; its
+      // check against the stored version (every CHECK_BEHIND_MS) may already bring them over, so
+      // what either holds during the outage is not asserted, only what both hold after it.
 
       await redis.start();
       for (const x of [onA, onB])
@@ -204,7 +204,7 @@ if (POSTGRES_TESTS && REDIS_TESTS)
       cluster.defer(() => onCut.provider.destroy());
       await waitForSync(onCut.provider);
 
-      proxy.setUpstream(await (await import('./cluster-fixture.js')).freePort()); // nothing listens there
+      proxy.setUpstream(await freePort()); // nothing listens there
       proxy.cutAll();
       const closed = closedWith(onCut.provider);
       say(onCut.doc, owner, 'jamais stocké');

@@ -21,14 +21,9 @@ import { useTestServer } from './server-fixture.js';
 
 describe('durability across restarts', () => {
   const server = useTestServer();
-  const client = (_url: string, discussionId: string, token: string) => server.client(discussionId, token);
 
   it('keeps the whole history and the sidebar preview across a server restart', async () => {
-    const [alice, bob] = await server.createUsers('Alice', 'Bob');
-    const d = await server.createDiscussion(alice, [bob]);
-    const a = client(server.url, d.id, alice.token);
-    const b = client(server.url, d.id, bob.token);
-    await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);
+    const { alice, bob, d, a, b } = await server.aliceAndBob();
     for (let i = 0; i < 5; i++) {
       say(a.doc, alice, `Alice ${i}`);
       say(b.doc, bob, `Bob ${i}`);
@@ -45,19 +40,14 @@ describe('durability across restarts', () => {
     await server.restart({ port: 0 });
 
     // Sessions survive too: Bob's token still opens the discussion on the new server.
-    const fresh = client(server.url, d.id, bob.token);
-    await waitForSync(fresh.provider);
+    const fresh = await server.synced(d.id, bob.token);
     expect(texts(fresh.doc)).toEqual(history);
     const { body } = await server.api<{ discussions: DiscussionSummary[] }>('/api/discussions', bob.token);
     expect(body.discussions.find((x) => x.id === d.id)?.lastMessage?.preview).toBe(history.at(-1));
   });
 
   it('keeps clients working across a restart on the same port: what they wrote meanwhile syncs on return', async () => {
-    const [alice, bob] = await server.createUsers('Alice', 'Bob');
-    const d = await server.createDiscussion(alice, [bob]);
-    const a = client(server.url, d.id, alice.token);
-    const b = client(server.url, d.id, bob.token);
-    await Promise.all([waitForSync(a.provider), waitForSync(b.provider)]);
+    const { alice, bob, d, a, b } = await server.aliceAndBob();
     say(a.doc, alice, 'avant le redémarrage');
     await until(() => texts(b.doc).length === 1, 5000, 'first message');
 
@@ -69,8 +59,7 @@ describe('durability across restarts', () => {
 
     await until(() => texts(a.doc).length === 3 && texts(b.doc).length === 3, 10_000, 'both to catch up');
     expect(listMessages(b.doc)).toEqual(listMessages(a.doc));
-    const fresh = client(server.url, d.id, alice.token);
-    await waitForSync(fresh.provider);
+    const fresh = await server.synced(d.id, alice.token);
     expect(listMessages(fresh.doc)).toEqual(listMessages(a.doc));
   });
 });

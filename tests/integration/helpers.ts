@@ -46,15 +46,15 @@ export async function createUser(server: RunningServer, displayName?: string): P
   return login(server.url, username, 'password123');
 }
 
-/** The admin `root` (created through the service layer, logged in through the real HTTP API). */
-export async function createAdmin(server: RunningServer): Promise<TestUser> {
+/** An admin, `root` unless named (created through the service layer, logged in through the real HTTP API). */
+export async function createAdmin(server: RunningServer, username = 'root'): Promise<TestUser> {
   await server.auth.createUser({
-    username: 'root',
-    displayName: 'Root',
+    username,
+    displayName: username === 'root' ? 'Root' : username,
     password: 'rootpass123',
     role: 'admin',
   });
-  return login(server.url, 'root', 'rootpass123');
+  return login(server.url, username, 'rootpass123');
 }
 
 export async function login(url: string, username: string, password: string): Promise<TestUser> {

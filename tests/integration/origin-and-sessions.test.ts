@@ -8,6 +8,7 @@ import { CloseCode, ErrorCode, type ApiTokenInfo, type AuditEntry, type SessionI
 import {
   api,
   closeCode,
+  createAdmin,
   createDiscussion,
   createUser,
   rawSocket,
@@ -168,13 +169,7 @@ describe('login throttling', () => {
   });
 
   it('writes failed logins to the audit log', async () => {
-    const admin = await server.auth.createUser({
-      username: 'auditor',
-      displayName: 'Auditor',
-      password: 'password123',
-      role: 'admin',
-    });
-    const token = (await server.auth.login(admin.username, 'password123')).token;
+    const { token } = await createAdmin(server, 'auditor');
     const { body } = await api<{ entries: AuditEntry[] }>(server.url, '/api/admin/audit?limit=500', token);
     const failed = body.entries.filter((e) => e.action === 'auth.login_failed');
     expect(failed.map((e) => e.details.username)).toContain('nobody-here');
@@ -262,13 +257,7 @@ describe('sessions', () => {
 
 describe('API tokens', () => {
   it('lists every token with an id; revoking one closes its live socket with 4401 at once', async () => {
-    const admin = await server.auth.createUser({
-      username: 'tokenadmin',
-      displayName: 'Token Admin',
-      password: 'password123',
-      role: 'admin',
-    });
-    const adminToken = (await server.auth.login(admin.username, 'password123')).token;
+    const { token: adminToken, user: admin } = await createAdmin(server, 'tokenadmin');
     const created = await api<{ token: string }>(server.url, '/api/admin/tokens', adminToken, {
       body: { label: 'Export nocturne' },
     });

@@ -324,7 +324,14 @@ export class LightRequest {
     this.#used = true;
     if (!this.#hasBody) return Buffer.alloc(0);
     const chunks: Buffer[] = [];
-    for await (const chunk of this.#incoming) chunks.push(chunk as Buffer);
+    // Once `body` was asked for, the bytes flow into that stream, not to the IncomingMessage's
+    // readers: read them from there.
+    const source: AsyncIterable<Uint8Array> = this.#stream ?? this.#incoming;
+    for await (const chunk of source) {
+      chunks.push(
+        Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+      );
+    }
     return Buffer.concat(chunks);
   }
   async text(): Promise<string> {

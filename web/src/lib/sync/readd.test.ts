@@ -18,12 +18,16 @@ const ME = 'me00000000000000000a';
 /** Through localStorage and back, as between the refusal and the rebuilt document. */
 const stored = (readd: Readd): Readd => JSON.parse(JSON.stringify(readd)) as Readd;
 
+/** The plan for my pending messages of a refused document, as stored. */
+const pendingPlan = (refused: Y.Doc): Readd =>
+  stored(planReadd(null, pendingMessages(refused, ME, undefined), ME, true));
+
 describe('rollback re-add', () => {
   it('does not write back what the server would refuse: older than the last purge, or into an archive', () => {
     const refused = new Y.Doc();
     const old = addMessage(refused, { author: ME, text: 'written offline long ago', now: 1_000 });
     const recent = addMessage(refused, { author: ME, text: 'recent', now: 9_000 });
-    const plan = stored(planReadd(null, pendingMessages(refused, ME, undefined), ME, true));
+    const plan = pendingPlan(refused);
 
     const purged = new Y.Doc();
     setPurgedBefore(purged, 5_000);
@@ -41,7 +45,7 @@ describe('rollback re-add', () => {
     const refused = new Y.Doc();
     const first = addMessage(refused, { author: ME, text: 'first', now: 1_000 });
     const second = addMessage(refused, { author: ME, text: 'second', now: 2_000 });
-    const plan = stored(planReadd(null, pendingMessages(refused, ME, undefined), ME, true));
+    const plan = pendingPlan(refused);
 
     const rebuilt = new Y.Doc();
     const next = applyReadd(rebuilt, plan);
