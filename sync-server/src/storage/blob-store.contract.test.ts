@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFsBlobStore } from './fs-blob-store.js';
 import { createMemoryBlobStore } from './memory-blob-store.js';
-import { openPostgres } from './postgres.js';
-import { freshDatabase, POSTGRES_TESTS } from './test-databases.js';
+import { freshPostgresStorage, POSTGRES_TESTS } from './test-databases.js';
 import { BlobTooLargeError, type BlobStore } from './types.js';
 
 interface Adapter {
@@ -116,15 +115,8 @@ blobStoreContract('filesystem', async () => {
 
 if (POSTGRES_TESTS)
   blobStoreContract('PostgreSQL', async () => {
-    const db = await freshDatabase();
-    const storage = await openPostgres(db.url);
-    return {
-      store: storage.blobs,
-      async close() {
-        await storage.close();
-        await db.drop();
-      },
-    };
+    const { storage, close } = await freshPostgresStorage();
+    return { store: storage.blobs, close };
   });
 
 describe('filesystem BlobStore', () => {

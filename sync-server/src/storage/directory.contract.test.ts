@@ -2,14 +2,9 @@
  * The Directory contract: one suite, run against every adapter (memory, SQLite, PostgreSQL on a
  * fresh database per test). An adapter that passes it can replace another under the services.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryDirectory } from './memory-directory.js';
-import { openPostgres } from './postgres.js';
-import { openSqlite } from './sqlite.js';
-import { freshDatabase, POSTGRES_TESTS } from './test-databases.js';
+import { freshPostgresStorage, POSTGRES_TESTS, tempSqliteStorage } from './test-databases.js';
 import type { Directory, DiscussionRow, SessionRow, UserRow } from './types.js';
 
 interface Adapter {
@@ -251,26 +246,12 @@ export function directoryContract(name: string, open: () => Promise<Adapter>) {
 directoryContract('memory', async () => ({ directory: createMemoryDirectory(), close: async () => {} }));
 
 directoryContract('SQLite', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'palabre-directory-'));
-  const storage = openSqlite(join(dir, 'palabre.sqlite'));
-  return {
-    directory: storage.directory,
-    async close() {
-      await storage.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const { storage, close } = tempSqliteStorage('palabre-directory-');
+  return { directory: storage.directory, close };
 });
 
 if (POSTGRES_TESTS)
   directoryContract('PostgreSQL', async () => {
-    const db = await freshDatabase();
-    const storage = await openPostgres(db.url);
-    return {
-      directory: storage.directory,
-      async close() {
-        await storage.close();
-        await db.drop();
-      },
-    };
+    const { storage, close } = await freshPostgresStorage();
+    return { directory: storage.directory, close };
   });

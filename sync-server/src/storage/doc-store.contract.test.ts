@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import * as Y from 'yjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryDocStore } from './memory-doc-store.js';
-import { openPostgres } from './postgres.js';
 import { openSqlite } from './sqlite.js';
-import { freshDatabase, POSTGRES_TESTS } from './test-databases.js';
+import { freshPostgresStorage, POSTGRES_TESTS, tempSqliteStorage } from './test-databases.js';
 import type { DocStore } from './types.js';
 
 interface Adapter {
@@ -157,28 +156,14 @@ function docStoreContract(name: string, open: () => Promise<Adapter>) {
 docStoreContract('memory', async () => ({ store: createMemoryDocStore(), close: async () => {} }));
 
 docStoreContract('SQLite', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'palabre-docstore-'));
-  const storage = openSqlite(join(dir, 'palabre.sqlite'));
-  return {
-    store: storage.docs,
-    async close() {
-      await storage.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const { storage, close } = tempSqliteStorage('palabre-docstore-');
+  return { store: storage.docs, close };
 });
 
 if (POSTGRES_TESTS)
   docStoreContract('PostgreSQL', async () => {
-    const db = await freshDatabase();
-    const storage = await openPostgres(db.url);
-    return {
-      store: storage.docs,
-      async close() {
-        await storage.close();
-        await db.drop();
-      },
-    };
+    const { storage, close } = await freshPostgresStorage();
+    return { store: storage.docs, close };
   });
 
 describe('SQLite DocStore on disk', () => {

@@ -3,13 +3,19 @@
  * postgres://postgres@127.0.0.1:5432/postgres): each call creates a uniquely named database,
  * and drop() removes it with whatever is still connected. PALABRE_NO_POSTGRES=1 (set by
  * scripts/test-all.mjs when no PostgreSQL could be had, with the reason printed) leaves the
- * Postgres suites out instead of letting them fail on a connection error.
+ * Postgres suites out instead of letting them fail on a connection error. Also the storages the
+ * contract suites open: SQLite in a temporary folder, PostgreSQL on a fresh database.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach } from 'vitest';
 import * as Y from 'yjs';
 import { openPostgres, type PostgresStorage } from './postgres.js';
+import { openSqlite } from './sqlite.js';
+import type { Storage } from './types.js';
 
 export const POSTGRES_TESTS = process.env.PALABRE_NO_POSTGRES !== '1';
 export const REDIS_TESTS = process.env.PALABRE_NO_REDIS !== '1';
@@ -78,3 +84,35 @@ export async function rebuilt(storage: PostgresStorage, docId: string): Promise<
 }
 
 export const messagesOf = (doc: Y.Doc) => doc.getMap('messages').toJSON();
+
+/** A storage opened for one suite, and what closes it and throws its data away. */
+export interface TestStorage<S extends Storage = Storage> {
+  storage: S;
+  close(): Promise<void>;
+}
+
+/** SQLite in a new temporary folder (named `prefix`…), removed on close. */
+export function tempSqliteStorage(prefix: string): TestStorage {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const storage = openSqlite(join(dir, 'palabre.sqlite'));
+  return {
+    storage,
+    async close() {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** PostgreSQL on a fresh database, dropped on close. */
+export async function freshPostgresStorage(): Promise<TestStorage<PostgresStorage>> {
+  const db = await freshDatabase();
+  const storage = await openPostgres(db.url);
+  return {
+    storage,
+    async close() {
+      await storage.close();
+      await db.drop();
+    },
+  };
+}
