@@ -38,9 +38,20 @@ describe('update rules for mentions, edits, deletes and pins', () => {
     group = await server.createDiscussion(owner, [member, other], 'Chantier Lyon');
   });
 
+  /** `by` writes `text` in `doc`, now. */
+  const say = (doc: Y.Doc, by: TestUser, text: string) =>
+    addMessage(doc, { author: by.user.id, text, now: Date.now() });
+
   async function honest(user: TestUser, id = group.id) {
     const c = server.client(id, user.token);
     await waitForSync(c.provider);
+    return c;
+  }
+
+  /** `user`'s honest client once it has received the `count` messages written so far. */
+  async function honestWith(count: number, user = other) {
+    const c = await honest(user);
+    await until(() => listMessages(c.doc).length === count);
     return c;
   }
 
@@ -69,7 +80,7 @@ describe('update rules for mentions, edits, deletes and pins', () => {
     // An honest message still goes through, and is the only change anyone saw.
     const probe = await honest(owner, id);
     const text = `sonde ${rule} ${++probes}`;
-    addMessage(probe.doc, { author: owner.user.id, text, now: Date.now() });
+    say(probe.doc, owner, text);
     await until(() => listMessages(witness).some((m) => m.text === text), 5000, 'honest relay');
     const witnessTexts = listMessages(witness).map((m) => m.text);
     const before = new Y.Doc();
@@ -83,12 +94,7 @@ describe('update rules for mentions, edits, deletes and pins', () => {
     await expectRefused(
       member,
       'bad_mention',
-      (doc) =>
-        addMessage(doc, {
-          author: member.user.id,
-          text: `${mentionToken(outsider.user.id)} viens voir`,
-          now: Date.now(),
-        }),
+      (doc) => say(doc, member, `${mentionToken(outsider.user.id)} viens voir`),
       witness.doc,
     );
     await expectRefused(
@@ -105,11 +111,7 @@ describe('update rules for mentions, edits, deletes and pins', () => {
       witness.doc,
     );
     const m = await honest(member);
-    addMessage(m.doc, {
-      author: member.user.id,
-      text: `${mentionToken(other.user.id)} tu peux relire ?`,
-      now: Date.now(),
-    });
+    say(m.doc, member, `${mentionToken(other.user.id)} tu peux relire ?`);
     await until(
       () => listMessages(witness.doc).some((x) => x.mentions?.includes(other.user.id)),
       5000,
@@ -122,20 +124,11 @@ describe('update rules for mentions, edits, deletes and pins', () => {
     await expectRefused(
       member,
       'mention_all_forbidden',
-      (doc) =>
-        addMessage(doc, {
-          author: member.user.id,
-          text: `${mentionToken(MENTION_ALL)} pot ce soir`,
-          now: Date.now(),
-        }),
+      (doc) => say(doc, member, `${mentionToken(MENTION_ALL)} pot ce soir`),
       witness.doc,
     );
     const o = await honest(owner);
-    addMessage(o.doc, {
-      author: owner.user.id,
-      text: `${mentionToken(MENTION_ALL)} réunion à 10 h`,
-      now: Date.now(),
-    });
+    say(o.doc, owner, `${mentionToken(MENTION_ALL)} réunion à 10 h`);
     await until(
       () => listMessages(witness.doc).some((x) => x.mentions?.includes(MENTION_ALL)),
       5000,
@@ -149,8 +142,7 @@ describe('update rules for mentions, edits, deletes and pins', () => {
     await expectRefused(
       owner,
       'mention_all_forbidden',
-      (doc) =>
-        addMessage(doc, { author: owner.user.id, text: `${mentionToken(MENTION_ALL)} ?`, now: Date.now() }),
+      (doc) => say(doc, owner, `${mentionToken(MENTION_ALL)} ?`),
       witness.doc,
       direct.id,
     );
@@ -158,9 +150,8 @@ describe('update rules for mentions, edits, deletes and pins', () => {
 
   it('foreign_message: only the author edits; the author’s edit is relayed', async () => {
     const o = await honest(owner);
-    const m = addMessage(o.doc, { author: owner.user.id, text: 'Livraison lundi', now: Date.now() });
-    const witness = await honest(other);
-    await until(() => listMessages(witness.doc).length === 1);
+    const m = say(o.doc, owner, 'Livraison lundi');
+    const witness = await honestWith(1);
     await expectRefused(
       member,
       'foreign_message',
@@ -177,10 +168,9 @@ describe('update rules for mentions, edits, deletes and pins', () => {
 
   it('forbidden_delete: a member cannot delete someone else’s message; the owner can; the author can delete their own', async () => {
     const mem = await honest(member);
-    const a = addMessage(mem.doc, { author: member.user.id, text: 'à modérer', now: Date.now() });
-    const b = addMessage(mem.doc, { author: member.user.id, text: 'à retirer moi-même', now: Date.now() });
-    const witness = await honest(other);
-    await until(() => listMessages(witness.doc).length === 2);
+    const a = say(mem.doc, member, 'à modérer');
+    const b = say(mem.doc, member, 'à retirer moi-même');
+    const witness = await honestWith(2);
     await expectRefused(
       other,
       'forbidden_delete',
@@ -200,9 +190,8 @@ describe('update rules for mentions, edits, deletes and pins', () => {
 
   it('deleted_message: a deleted message stays deleted, even for its author', async () => {
     const mem = await honest(member);
-    const m = addMessage(mem.doc, { author: member.user.id, text: 'propos déplacés', now: Date.now() });
-    const o = await honest(owner);
-    await until(() => listMessages(o.doc).length === 1);
+    const m = say(mem.doc, member, 'propos déplacés');
+    const o = await honestWith(1, owner);
     deleteMessage(o.doc, { id: m.id, by: owner.user.id, now: Date.now() });
     const witness = await honest(other);
     await until(() => listMessages(witness.doc)[0]?.deletedAt !== undefined, 5000, 'tombstone');
@@ -211,7 +200,7 @@ describe('update rules for mentions, edits, deletes and pins', () => {
 
   it('read_only: a reader cannot pin or unpin; a member can', async () => {
     const o = await honest(owner);
-    const m = addMessage(o.doc, { author: owner.user.id, text: 'Code portail 1234', now: Date.now() });
+    const m = say(o.doc, owner, 'Code portail 1234');
     const res = await server.api(`/api/discussions/${group.id}/members/${other.user.id}`, owner.token, {
       method: 'PATCH',
       body: { role: 'reader' },

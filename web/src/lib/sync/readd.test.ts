@@ -18,16 +18,17 @@ const ME = 'me00000000000000000a';
 /** Through localStorage and back, as between the refusal and the rebuilt document. */
 const stored = (readd: Readd): Readd => JSON.parse(JSON.stringify(readd)) as Readd;
 
-/** The plan for my pending messages of a refused document, as stored. */
-const pendingPlan = (refused: Y.Doc): Readd =>
-  stored(planReadd(null, pendingMessages(refused, ME, undefined), ME, true));
+/** My messages (text, time) written offline into a document the server refused, and the plan stored for them. */
+function refusedWith(...mine: [text: string, now: number][]): { messages: MessageRecord[]; plan: Readd } {
+  const refused = new Y.Doc();
+  const messages = mine.map(([text, now]) => addMessage(refused, { author: ME, text, now }));
+  return { messages, plan: stored(planReadd(null, pendingMessages(refused, ME, undefined), ME, true)) };
+}
 
 describe('rollback re-add', () => {
   it('does not write back what the server would refuse: older than the last purge, or into an archive', () => {
-    const refused = new Y.Doc();
-    const old = addMessage(refused, { author: ME, text: 'written offline long ago', now: 1_000 });
-    const recent = addMessage(refused, { author: ME, text: 'recent', now: 9_000 });
-    const plan = pendingPlan(refused);
+    const { plan, messages } = refusedWith(['written offline long ago', 1_000], ['recent', 9_000]);
+    const [old, recent] = messages;
 
     const purged = new Y.Doc();
     setPurgedBefore(purged, 5_000);
@@ -42,10 +43,8 @@ describe('rollback re-add', () => {
   });
 
   it('writes my pending messages again into the rebuilt document, same id, time and text', () => {
-    const refused = new Y.Doc();
-    const first = addMessage(refused, { author: ME, text: 'first', now: 1_000 });
-    const second = addMessage(refused, { author: ME, text: 'second', now: 2_000 });
-    const plan = pendingPlan(refused);
+    const { plan, messages } = refusedWith(['first', 1_000], ['second', 2_000]);
+    const [first, second] = messages;
 
     const rebuilt = new Y.Doc();
     const next = applyReadd(rebuilt, plan);
