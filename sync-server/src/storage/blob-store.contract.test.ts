@@ -5,10 +5,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFsBlobStore } from './fs-blob-store.js';
 import { createMemoryBlobStore } from './memory-blob-store.js';
-import { freshPostgresStorage, POSTGRES_TESTS } from './test-databases.js';
+import { freshPostgresStorage, openForEachTest, POSTGRES_TESTS } from './test-databases.js';
 import { BlobTooLargeError, type BlobStore } from './types.js';
 
 interface Adapter {
@@ -31,14 +31,9 @@ async function readAll(stream: NodeJS.ReadableStream | null): Promise<Buffer | n
 
 export function blobStoreContract(name: string, open: () => Promise<Adapter>) {
   describe(`BlobStore contract: ${name}`, () => {
-    let adapter: Adapter;
     let store: BlobStore;
-    beforeEach(async () => {
-      adapter = await open();
+    openForEachTest(open, (adapter) => {
       store = adapter.store;
-    });
-    afterEach(async () => {
-      await adapter.close();
     });
 
     it('returns the bytes it was given, byte for byte, under their SHA-256', async () => {

@@ -2,9 +2,9 @@
  * The Directory contract: one suite, run against every adapter (memory, SQLite, PostgreSQL on a
  * fresh database per test). An adapter that passes it can replace another under the services.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMemoryDirectory } from './memory-directory.js';
-import { freshPostgresStorage, POSTGRES_TESTS, tempSqliteStorage } from './test-databases.js';
+import { onSqliteAndPostgres, openForEachTest } from './test-databases.js';
 import type { Directory, DiscussionRow, SessionRow, UserRow } from './types.js';
 
 interface Adapter {
@@ -49,16 +49,11 @@ const discussion = (id: string, extra: Partial<DiscussionRow> = {}): DiscussionR
 
 export function directoryContract(name: string, open: () => Promise<Adapter>) {
   describe(`Directory contract: ${name}`, () => {
-    let adapter: Adapter;
     let dir: Directory;
-    beforeEach(async () => {
-      adapter = await open();
+    openForEachTest(open, async (adapter) => {
       dir = adapter.directory;
       for (const u of [user('ana', 'Ana'), user('bob', 'bob'), user('cleo', 'Cléo', { role: 'admin' })])
         await dir.insertUser(u);
-    });
-    afterEach(async () => {
-      await adapter.close();
     });
 
     it('stores users, finds them by id and username, lists them by display name whatever the case', async () => {
@@ -245,13 +240,4 @@ export function directoryContract(name: string, open: () => Promise<Adapter>) {
 
 directoryContract('memory', async () => ({ directory: createMemoryDirectory(), close: async () => {} }));
 
-directoryContract('SQLite', async () => {
-  const { storage, close } = tempSqliteStorage('palabre-directory-');
-  return { directory: storage.directory, close };
-});
-
-if (POSTGRES_TESTS)
-  directoryContract('PostgreSQL', async () => {
-    const { storage, close } = await freshPostgresStorage();
-    return { directory: storage.directory, close };
-  });
+onSqliteAndPostgres('palabre-directory-', (storage) => ({ directory: storage.directory }), directoryContract);

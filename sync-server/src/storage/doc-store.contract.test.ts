@@ -9,7 +9,7 @@ import * as Y from 'yjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryDocStore } from './memory-doc-store.js';
 import { openSqlite } from './sqlite.js';
-import { freshPostgresStorage, POSTGRES_TESTS, tempSqliteStorage } from './test-databases.js';
+import { onSqliteAndPostgres, openForEachTest } from './test-databases.js';
 import type { DocStore } from './types.js';
 
 interface Adapter {
@@ -36,15 +36,9 @@ const contentOf = (doc: Y.Doc) => doc.getMap('messages').toJSON();
 
 function docStoreContract(name: string, open: () => Promise<Adapter>) {
   describe(`DocStore contract: ${name}`, () => {
-    let adapter: Adapter;
     let store: DocStore;
-
-    beforeEach(async () => {
-      adapter = await open();
+    openForEachTest(open, (adapter) => {
       store = adapter.store;
-    });
-    afterEach(async () => {
-      await adapter.close();
     });
 
     it('loads nothing, with sequence 0 and version 0, for a document never written', async () => {
@@ -155,16 +149,7 @@ function docStoreContract(name: string, open: () => Promise<Adapter>) {
 
 docStoreContract('memory', async () => ({ store: createMemoryDocStore(), close: async () => {} }));
 
-docStoreContract('SQLite', async () => {
-  const { storage, close } = tempSqliteStorage('palabre-docstore-');
-  return { store: storage.docs, close };
-});
-
-if (POSTGRES_TESTS)
-  docStoreContract('PostgreSQL', async () => {
-    const { storage, close } = await freshPostgresStorage();
-    return { store: storage.docs, close };
-  });
+onSqliteAndPostgres('palabre-docstore-', (storage) => ({ store: storage.docs }), docStoreContract);
 
 describe('SQLite DocStore on disk', () => {
   let dir: string;

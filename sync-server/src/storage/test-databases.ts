@@ -116,3 +116,33 @@ export async function freshPostgresStorage(): Promise<TestStorage<PostgresStorag
     },
   };
 }
+
+/** What a contract suite opens for one test: the part of a storage it checks, and its close. */
+export type Opened<A> = A & { close(): Promise<void> };
+
+/**
+ * Runs a contract suite on SQLite in a temporary folder (named `prefix`…) and, when PostgreSQL is
+ * there, on a fresh database; `pick` takes from the storage the part the suite checks.
+ */
+export function onSqliteAndPostgres<A>(
+  prefix: string,
+  pick: (storage: Storage) => A,
+  suite: (name: string, open: () => Promise<Opened<A>>) => void,
+): void {
+  const opened = ({ storage, close }: TestStorage): Opened<A> => ({ ...pick(storage), close });
+  suite('SQLite', async () => opened(tempSqliteStorage(prefix)));
+  if (POSTGRES_TESTS) suite('PostgreSQL', async () => opened(await freshPostgresStorage()));
+}
+
+/** For each test of the calling describe: `open()`, handed to `use`, then closed after the test. */
+export function openForEachTest<A extends { close(): Promise<void> }>(
+  open: () => Promise<A>,
+  use: (opened: A) => void | Promise<void>,
+): void {
+  let opened: A;
+  beforeEach(async () => {
+    opened = await open();
+    await use(opened);
+  });
+  afterEach(() => opened.close());
+}
