@@ -58,6 +58,10 @@ export interface AuditDbRow {
   details: string | Record<string, unknown>;
 }
 
+/** The row a lookup found, mapped by `to`; null when it found none. */
+export const foundAs = <D, R>(row: D | null | undefined, to: (row: D) => R): R | null =>
+  row ? to(row) : null;
+
 export const toUser = (r: UserDbRow): UserRow => ({
   id: r.id,
   username: r.username,

@@ -1,6 +1,6 @@
 /** The discussions, their members and the sidebar's last message, of the Directory, in SQLite. */
 import type Database from 'better-sqlite3';
-import { type DiscussionDbRow, type MemberDbRow, toDiscussion, toMember } from './rows.js';
+import { type DiscussionDbRow, type MemberDbRow, toDiscussion, toMember, foundAs } from './rows.js';
 import type { Directory, DiscussionRow, MemberRow } from './types.js';
 
 type LastMessageEntry = Parameters<Directory['setLastMessages']>[0][number];
@@ -71,12 +71,10 @@ export function sqliteDiscussions(db: Database.Database) {
       insertDiscussionTx(discussion, members);
     },
     async discussionById(id) {
-      const r = q.discussionById.get(id);
-      return r ? toDiscussion(r) : null;
+      return foundAs(q.discussionById.get(id), toDiscussion);
     },
     async discussionByDirectKey(key) {
-      const r = q.discussionByDirectKey.get(key);
-      return r ? toDiscussion(r) : null;
+      return foundAs(q.discussionByDirectKey.get(key), toDiscussion);
     },
     async discussionsOf(userId) {
       return q.discussionsOf.all(userId).map(toDiscussion);

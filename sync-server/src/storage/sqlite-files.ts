@@ -1,6 +1,6 @@
 /** The file index in SQLite: one row per uploaded file, pointing at its bytes by content hash. */
 import type Database from 'better-sqlite3';
-import { type FileDbRow, toFile } from './rows.js';
+import { type FileDbRow, toFile, foundAs } from './rows.js';
 import type { FileIndex } from './types.js';
 
 export const FILES_SCHEMA = `
@@ -52,8 +52,7 @@ export function sqliteFileIndex(db: Database.Database): FileIndex {
       q.insert.run(file);
     },
     async byId(id) {
-      const r = q.byId.get(id);
-      return r ? toFile(r) : null;
+      return foundAs(q.byId.get(id), toFile);
     },
     async ofDiscussion(discussionId) {
       return q.ofDiscussion.all(discussionId).map(toFile);

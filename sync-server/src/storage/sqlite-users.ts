@@ -1,6 +1,6 @@
 /** The users and sessions (browser sessions and API tokens) of the Directory, in SQLite. */
 import type Database from 'better-sqlite3';
-import { type SessionDbRow, type UserDbRow, toSession, toUser } from './rows.js';
+import { type SessionDbRow, type UserDbRow, toSession, toUser, foundAs } from './rows.js';
 import type { Directory, SessionRow } from './types.js';
 
 /** The user columns updateUser may change, by field name. */
@@ -30,12 +30,10 @@ export function sqliteUsers(db: Database.Database) {
       q.insertUser.run({ ...user, disabled: user.disabled ? 1 : 0 });
     },
     async userById(id) {
-      const r = q.userById.get(id);
-      return r ? toUser(r) : null;
+      return foundAs(q.userById.get(id), toUser);
     },
     async userByUsername(username) {
-      const r = q.userByUsername.get(username);
-      return r ? toUser(r) : null;
+      return foundAs(q.userByUsername.get(username), toUser);
     },
     async listUsers() {
       return q.listUsers.all().map(toUser);
@@ -75,8 +73,7 @@ export function sqliteSessions(db: Database.Database) {
       q.insert.run(session);
     },
     async sessionByTokenHash(tokenHash) {
-      const r = q.byTokenHash.get(tokenHash);
-      return r ? toSession(r) : null;
+      return foundAs(q.byTokenHash.get(tokenHash), toSession);
     },
     async apiTokensOf(userId) {
       return q.apiTokensOf.all(userId).map(toSession);
@@ -88,8 +85,7 @@ export function sqliteSessions(db: Database.Database) {
       return q.browserSessionsOf.all(userId).map(toSession);
     },
     async sessionById(id) {
-      const r = q.byId.get(id);
-      return r ? toSession(r) : null;
+      return foundAs(q.byId.get(id), toSession);
     },
     async touchSession(tokenHash, at) {
       q.touch.run(at, tokenHash);
