@@ -45,7 +45,7 @@ async function buildServer(tmp) {
     target: 'node20',
     // Native addons cannot be bundled: loaded from node_modules at run time.
     external: ['better-sqlite3', 'sharp'],
-    // Bundled CommonJS (ws, pino) calls require(): give ESM chunks one.
+    // Bundled CommonJS (ws) calls require(): give ESM chunks one.
     banner: {
       js: "import { createRequire as __palabreCreateRequire } from 'node:module'; const require = __palabreCreateRequire(import.meta.url);",
     },
