@@ -19,6 +19,7 @@ import { fileRoutes } from './routes/files.js';
 import { retentionRoutes } from './routes/retention.js';
 import { userRoutes } from './routes/users.js';
 import { healthRoutes, type Readiness } from './routes/health.js';
+import { monotonicMs } from './clock.js';
 import type { Logger } from './log.js';
 import type { ArchiveService } from './services/archives.js';
 import type { AuditLog } from './services/audit.js';
@@ -71,14 +72,14 @@ export function createApp(deps: AppDeps) {
   // One id per request, in the X-Request-Id response header and on every log line of the request.
   app.use('*', requestId());
   app.use('*', async (c, next) => {
-    const started = performance.now();
+    const started = monotonicMs();
     const log = deps.logger.child({ reqId: c.get('requestId') });
     c.set('log', log);
     await next();
     // The path only: a query string may hold a `token`.
     const line = { event: 'request', method: c.req.method, path: c.req.path, status: c.res.status };
     log[quiet(c.req.path) ? 'debug' : 'info'](
-      { ...line, ms: Math.round(performance.now() - started) },
+      { ...line, ms: Math.round(monotonicMs() - started) },
       'request',
     );
   });

@@ -3,6 +3,8 @@
  * connection for frames and for bytes, so a client may catch up in a burst after being offline
  * but cannot flood a discussion for long.
  */
+import { monotonicMs } from '../clock.js';
+
 export class TokenBucket {
   private tokens: number;
   private last: number;
@@ -10,7 +12,7 @@ export class TokenBucket {
   constructor(
     private readonly rate: number,
     private readonly burst: number,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = monotonicMs,
   ) {
     this.tokens = burst;
     this.last = now();
