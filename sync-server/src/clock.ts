@@ -1,7 +1,7 @@
 /**
  * Monotonic milliseconds (request durations, rate limits). process.hrtime rather than
  * `performance.now()`: the global `performance` loads node:perf_hooks on first use, about
- * 0.3-0.5 MiB resident that an idle server does not otherwise need (measured with `pnpm bench --only=start`).
+ * 0.3-0.5 MiB resident that an idle server does not otherwise need (ARCHITECTURE.md, "Idle memory").
  */
 export function monotonicMs(): number {
   const [s, ns] = process.hrtime();

@@ -5,7 +5,7 @@
  *
  * A line is `level` (its name), `time` (ISO 8601), `pid`, the child's bindings (`reqId`), the
  * event's fields and `msg`, in that order: the lines pino wrote before this small writer replaced
- * it (pino and its helpers cost about 1 MiB resident at idle, measured with `pnpm bench --only=start`).
+ * it (pino and its helpers cost about 1 MiB resident at idle: ARCHITECTURE.md, "Idle memory").
  * An Error under any field is written as `{ type, message, stack, ...its own fields }`. Lines are written synchronously, so a line logged just before a crash or an exit
  * is not lost in a buffer.
  *
