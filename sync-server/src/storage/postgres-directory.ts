@@ -6,8 +6,7 @@ import { transaction } from './pg-transaction.js';
 import {
   type AuditDbRow,
   type DiscussionDbRow,
-  type SessionDbRow,
-  type UserDbRow,
+  foundAs,
   toAudit,
   toDiscussion,
   toSession,
@@ -25,6 +24,22 @@ export function postgresDirectory(pool: pg.Pool): Directory {
   async function one<T extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<T | null> {
     return (await rows<T>(sql, params))[0] ?? null;
   }
+  /** The rows `sql` finds, each mapped by `to`. */
+  async function rowsAs<D extends pg.QueryResultRow, R>(
+    to: (row: D) => R,
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<R[]> {
+    return (await rows<D>(sql, params)).map(to);
+  }
+  /** The row `sql` finds, mapped by `to`; null when there is none. */
+  async function oneAs<D extends pg.QueryResultRow, R>(
+    to: (row: D) => R,
+    sql: string,
+    params: unknown[],
+  ): Promise<R | null> {
+    return foundAs(await one<D>(sql, params), to);
+  }
   const inTransaction = (fn: (client: pg.PoolClient) => Promise<void>) => transaction(pool, fn);
 
   return {
@@ -38,15 +53,13 @@ export function postgresDirectory(pool: pg.Pool): Directory {
       );
     },
     async userById(id) {
-      const r = await one<UserDbRow>('SELECT * FROM users WHERE id = $1', [id]);
-      return r ? toUser(r) : null;
+      return oneAs(toUser, 'SELECT * FROM users WHERE id = $1', [id]);
     },
     async userByUsername(username) {
-      const r = await one<UserDbRow>('SELECT * FROM users WHERE username = $1', [username]);
-      return r ? toUser(r) : null;
+      return oneAs(toUser, 'SELECT * FROM users WHERE username = $1', [username]);
     },
     async listUsers() {
-      return (await rows<UserDbRow>('SELECT * FROM users ORDER BY lower(display_name), id')).map(toUser);
+      return rowsAs(toUser, 'SELECT * FROM users ORDER BY lower(display_name), id');
     },
     async updateUser(id, patch) {
       const columns: Record<string, string> = {
@@ -71,8 +84,7 @@ export function postgresDirectory(pool: pg.Pool): Directory {
       );
     },
     async sessionByTokenHash(tokenHash) {
-      const r = await one<SessionDbRow>('SELECT * FROM sessions WHERE token_hash = $1', [tokenHash]);
-      return r ? toSession(r) : null;
+      return oneAs(toSession, 'SELECT * FROM sessions WHERE token_hash = $1', [tokenHash]);
     },
     async deleteSession(tokenHash) {
       await pool.query('DELETE FROM sessions WHERE token_hash = $1', [tokenHash]);
@@ -81,29 +93,24 @@ export function postgresDirectory(pool: pg.Pool): Directory {
       await pool.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
     },
     async apiTokensOf(userId) {
-      return (
-        await rows<SessionDbRow>(
-          'SELECT * FROM sessions WHERE user_id = $1 AND label IS NOT NULL ORDER BY created_at',
-          [userId],
-        )
-      ).map(toSession);
+      return rowsAs(
+        toSession,
+        'SELECT * FROM sessions WHERE user_id = $1 AND label IS NOT NULL ORDER BY created_at',
+        [userId],
+      );
     },
     async allApiTokens() {
-      return (
-        await rows<SessionDbRow>('SELECT * FROM sessions WHERE label IS NOT NULL ORDER BY created_at')
-      ).map(toSession);
+      return rowsAs(toSession, 'SELECT * FROM sessions WHERE label IS NOT NULL ORDER BY created_at');
     },
     async browserSessionsOf(userId) {
-      return (
-        await rows<SessionDbRow>(
-          'SELECT * FROM sessions WHERE user_id = $1 AND label IS NULL ORDER BY last_seen_at DESC',
-          [userId],
-        )
-      ).map(toSession);
+      return rowsAs(
+        toSession,
+        'SELECT * FROM sessions WHERE user_id = $1 AND label IS NULL ORDER BY last_seen_at DESC',
+        [userId],
+      );
     },
     async sessionById(id) {
-      const r = await one<SessionDbRow>('SELECT * FROM sessions WHERE id = $1', [id]);
-      return r ? toSession(r) : null;
+      return oneAs(toSession, 'SELECT * FROM sessions WHERE id = $1', [id]);
     },
     async touchSession(tokenHash, at) {
       await pool.query('UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2', [at, tokenHash]);
@@ -133,20 +140,17 @@ export function postgresDirectory(pool: pg.Pool): Directory {
       });
     },
     async discussionById(id) {
-      const r = await one<DiscussionDbRow>('SELECT * FROM discussions WHERE id = $1', [id]);
-      return r ? toDiscussion(r) : null;
+      return oneAs(toDiscussion, 'SELECT * FROM discussions WHERE id = $1', [id]);
     },
     async discussionByDirectKey(key) {
-      const r = await one<DiscussionDbRow>('SELECT * FROM discussions WHERE direct_key = $1', [key]);
-      return r ? toDiscussion(r) : null;
+      return oneAs(toDiscussion, 'SELECT * FROM discussions WHERE direct_key = $1', [key]);
     },
     async discussionsOf(userId) {
-      return (
-        await rows<DiscussionDbRow>(
-          'SELECT d.* FROM discussions d JOIN discussion_members m ON m.discussion_id = d.id WHERE m.user_id = $1 ORDER BY d.last_activity_at DESC',
-          [userId],
-        )
-      ).map(toDiscussion);
+      return rowsAs(
+        toDiscussion,
+        'SELECT d.* FROM discussions d JOIN discussion_members m ON m.discussion_id = d.id WHERE m.user_id = $1 ORDER BY d.last_activity_at DESC',
+        [userId],
+      );
     },
     async membersOf(discussionId) {
       return (
