@@ -93,6 +93,38 @@ describe('commit before relay', () => {
     expect(await stored()).toEqual(['Bien reçu ?']);
   });
 
+  it('stores the updates that arrive during a write together in the next write, each relayed and acknowledged only once stored', async () => {
+    const first = await member(alice);
+    const writers = [await member(bob), await member(carol)];
+    const reader = await member(alice);
+    const ackOf = writers.map(acks);
+    store.hold();
+    first.change((doc) => addMessage(doc, { author: alice.user.id, text: 'premier', now: Date.now() }));
+    await until(() => store.waiting === 1, 5000, 'the first append to be held');
+    // Three updates queue up behind the held write (group commit: one write for the three).
+    const [bobs, carols] = writers;
+    bobs.change((doc) => addMessage(doc, { author: bob.user.id, text: 'de Bob 1', now: Date.now() }));
+    bobs.change((doc) => addMessage(doc, { author: bob.user.id, text: 'de Bob 2', now: Date.now() }));
+    carols.change((doc) => addMessage(doc, { author: carol.user.id, text: 'de Carol', now: Date.now() }));
+    await Promise.all([...writers, reader].map(drained));
+    expect(texts(reader.doc)).toEqual([]);
+    const before = store.committed;
+    store.hold(); // the next write waits too: still nothing relayed nor acknowledged
+    store.release();
+    store.hold();
+    await until(() => store.waiting === 1, 5000, 'the second append to be held');
+    await Promise.all([...writers, reader].map(drained));
+    expect(store.committed).toBe(before + 1);
+    expect(texts(reader.doc)).toEqual(['premier']);
+    const acked = (i: number) => ackOf[i].some((sv) => (sv.get(writers[i].doc.clientID) ?? 0) > 0);
+    expect([acked(0), acked(1)]).toEqual([false, false]);
+    store.release();
+    await until(() => texts(reader.doc).length === 4, 5000, 'the three relayed once stored');
+    await until(() => acked(0) && acked(1), 5000, 'both writers acknowledged');
+    expect(store.committed).toBe(before + 2);
+    expect((await stored()).sort()).toEqual(['de Bob 1', 'de Bob 2', 'de Carol', 'premier']);
+  });
+
   it('closes every connection of the discussion with 4500 when the store fails, and keeps nothing of the update', async () => {
     const writer = await member(alice);
     const reader = await member(bob);

@@ -142,13 +142,15 @@ export function attachSyncConnection(
             'malformed frame',
           );
           peer.close(CloseCode.MalformedFrame, err.message);
-        } else {
-          options.logger?.error({ event: 'sync_failed', doc: session.id, err }, 'sync failed');
-          // Storage failed or the update broke the document: drop memory state, reload from disk.
-          session.fail();
-        }
+        } else failed(err);
       });
   });
+
+  /** Storage failed or the update broke the document: drop memory state, reload from disk. */
+  function failed(err: unknown): void {
+    options.logger?.error({ event: 'sync_failed', doc: session.id, err }, 'sync failed');
+    session.fail();
+  }
 
   socket.on('close', () => {
     if (peer.awarenessIds.size > 0)
@@ -158,13 +160,19 @@ export function attachSyncConnection(
   socket.on('error', () => peer.close(CloseCode.MalformedFrame, 'socket error'));
 
   // Greet: our state vector (the client answers with what we lack) and who is here.
-  void session.run(() => {
-    peer.send(ourStep1());
-    const states = awareness.getStates();
-    if (states.size > 0) peer.send(awarenessOf([...states.keys()]));
-  });
+  session
+    .run(async () => {
+      await session.commit();
+      peer.send(ourStep1());
+      const states = awareness.getStates();
+      if (states.size > 0) peer.send(awarenessOf([...states.keys()]));
+    })
+    .catch(failed);
 
-  /** Our state vector as a sync step 1: the greeting, the acknowledgement, a request to resend. */
+  /**
+   * Our state vector as a sync step 1: the greeting, the acknowledgement, a request to resend.
+   * The client takes it as an acknowledgement: commit before (memory then equals storage).
+   */
   function ourStep1(): Uint8Array {
     return step1Frame(Y.encodeStateVector(doc));
   }
@@ -177,6 +185,7 @@ export function attachSyncConnection(
     if (peer.isClosed) return;
     const frame = readFrame(data);
     if (frame.type === 'sync' && frame.step === SyncStep.Step1) {
+      await session.commit();
       let reply: Uint8Array;
       try {
         reply = Y.encodeStateAsUpdate(doc, frame.payload);
@@ -244,6 +253,7 @@ export function attachSyncConnection(
           );
         asks++;
         askOutstanding = true;
+        await session.commit();
         peer.send(ourStep1());
         return;
       }
@@ -252,8 +262,11 @@ export function attachSyncConnection(
     const written = verdict?.ok ? verdict.cursor : undefined;
     applyKeepingCursor(doc, peer.userId, () => Y.applyUpdate(doc, update, peer), 'server', written);
     // Only a stored change is acknowledged: the client answers an ack with a (usually empty)
-    // step 2, which must not be acknowledged in turn.
-    if (await session.commit()) scheduleAck();
+    // step 2, which must not be acknowledged in turn. Stored with the updates queued behind this
+    // one (group commit): not awaited here, the queue moves on to them.
+    session.commitSoon().then((stored) => {
+      if (stored) scheduleAck();
+    }, failed);
   }
 
   /**
@@ -265,10 +278,13 @@ export function attachSyncConnection(
     if (ackScheduled) return;
     ackScheduled = true;
     setImmediate(() => {
-      void session.run(() => {
-        ackScheduled = false;
-        peer.send(ourStep1());
-      });
+      void session
+        .run(async () => {
+          ackScheduled = false;
+          await session.commit();
+          peer.send(ourStep1());
+        })
+        .catch(failed);
     });
   }
 

@@ -6,6 +6,13 @@
  * persists what changed before anyone is told about it. So a connection can never receive, by
  * relay or by sync step 2, an update that is not committed to storage yet.
  *
+ * Group commit: updates from connections (`commitSoon`) are stored by the last of a run of
+ * queued steps, in one write, instead of one write each. While one write is under way the
+ * document's queue waits, and what queued up meanwhile is then applied and stored together, so a
+ * burst costs one round trip to storage rather than one per update. Memory is ahead of storage
+ * only inside such a run, where nothing reads the document for anyone: every other step (a
+ * sync step 1 answered, an acknowledgement, a server change, a read, a compaction) commits first.
+ *
  * A connection sees a document only through the DocSession that `open` returns (join, leave,
  * run, commit, broadcast, fail); the DocManager reaches connections only through `Peer`.
  * What the documents mean (messages, members, reads) is not this file's business: observers
@@ -15,48 +22,10 @@ import * as Y from 'yjs';
 import { Awareness } from 'y-protocols/awareness';
 import { CloseCode, updateFrame } from '@palabre/shared';
 import type { DocStore } from '../storage/types.js';
+import type { DocObserver, DocSession, Peer } from './doc-session.js';
+import { newBatch, type Loaded } from './loaded-doc.js';
 
-export interface Peer {
-  readonly userId: string;
-  /** Send a complete y-websocket frame. */
-  send(frame: Uint8Array): void;
-  close(code: CloseCode, reason: string): void;
-}
-
-/** One connection's handle on a loaded document; the document stays loaded until `leave`. */
-export interface DocSession {
-  readonly id: string;
-  readonly doc: Y.Doc;
-  readonly awareness: Awareness;
-  /** Relay this document's committed updates to peer from now on. */
-  join(peer: Peer): void;
-  /** The connection has gone (or never opened): no more relay, and the document may unload. */
-  leave(): void;
-  /** Run fn on the document's serial queue. Errors reject the returned promise, not the queue. */
-  run<T>(fn: () => T | Promise<T>): Promise<T>;
-  /**
-   * On the queue: store every change made since the last commit, then relay each to every peer
-   * but the one it came from (its Yjs origin). False when nothing changed.
-   */
-  commit(): Promise<boolean>;
-  /** Send a frame that is never stored (awareness) to every peer but `from`. */
-  broadcast(frame: Uint8Array, from: Peer): void;
-  /** Storage failed: drop the document from memory (it reloads from disk) and close its connections. */
-  fail(): void;
-}
-
-/** Told about each document's life, in order: loaded, committed (any number of times), unloaded. */
-export interface DocObserver {
-  /** The document is in memory, before any connection sees it. */
-  loaded?(docId: string, doc: Y.Doc): void;
-  /**
-   * An update was stored and relayed. `version` is the sequence number of the document's last
-   * stored update. Also the hook where a node will publish committed updates for other nodes.
-   */
-  committed?(docId: string, version: number, update: Uint8Array): void;
-  /** The document left memory (idle, evicted after a storage failure, or server shutdown). */
-  unloaded?(docId: string): void;
-}
+export type { DocObserver, DocSession, Peer };
 
 export interface DocManagerOptions {
   /** Compact the stored history after this many appended updates. */
@@ -65,20 +34,6 @@ export interface DocManagerOptions {
   unloadAfterMs?: number;
   /** `compactSoon` compacts this long after its call (coalescing a burst of calls). */
   purgeAfterMs?: number;
-}
-
-interface Loaded {
-  readonly id: string;
-  readonly doc: Y.Doc;
-  readonly awareness: Awareness;
-  readonly peers: Set<Peer>;
-  queue: Promise<void>;
-  pending: { update: Uint8Array; origin: unknown }[];
-  lastSeq: number;
-  sinceCompaction: number;
-  unloadTimer: NodeJS.Timeout | null;
-  purgeTimer: NodeJS.Timeout | null;
-  users: number;
 }
 
 /** The origin of updates another node committed (applied here, relayed, never stored again). */
@@ -138,6 +93,7 @@ export class DocManager {
       },
       run: (fn) => this.run(d, fn),
       commit: () => this.commit(d),
+      commitSoon: () => this.commitSoon(d),
       broadcast: (frame, from) => {
         for (const peer of d.peers) if (peer !== from) peer.send(frame);
       },
@@ -172,7 +128,11 @@ export class DocManager {
    */
   async read<T>(docId: string, fn: (doc: Y.Doc) => T): Promise<T> {
     const d = this.docs.get(docId);
-    if (d) return this.run(d, () => fn(d.doc));
+    if (d)
+      return this.run(d, async () => {
+        await this.commit(d);
+        return fn(d.doc);
+      });
     const { updates } = await this.store.load(docId);
     const doc = new Y.Doc({ gc: true });
     try {
@@ -199,17 +159,17 @@ export class DocManager {
   }
 
   /**
-   * An update another node committed to the shared storage (sequence number seq): applied on the
-   * document's queue and relayed to this node's connections, if the document is in memory here.
+   * An update another node committed to the shared storage (sequence number seq): applied and
+   * relayed to this node's connections at once, if the document is in memory here. Not on the
+   * document's queue: it is already stored, so it need not wait behind this node's own commits
+   * (their storage round trips), and no step of the queue can see it half applied (Yjs applies
+   * synchronously; what the queue awaits, storage and rule context, is read before or after).
    */
-  applyRemote(docId: string, seq: number, update: Uint8Array): Promise<void> {
+  applyRemote(docId: string, seq: number, update: Uint8Array): void {
     const d = this.docs.get(docId);
-    if (!d) return Promise.resolve();
-    return this.run(d, () => {
-      if (this.docs.get(docId) !== d) return;
-      Y.applyUpdate(d.doc, update, REMOTE);
-      d.lastSeq = Math.max(d.lastSeq, seq);
-    });
+    if (!d) return;
+    Y.applyUpdate(d.doc, update, REMOTE);
+    d.lastSeq = Math.max(d.lastSeq, seq);
   }
 
   /**
@@ -287,26 +247,60 @@ export class DocManager {
     d.unloadTimer.unref();
   }
 
+  /** Run fn on the queue; the last step of a run stores what its steps left for the group commit. */
   private run<T>(d: Loaded, fn: () => T | Promise<T>): Promise<T> {
-    const result = d.queue.then(fn);
-    d.queue = result.then(
-      () => undefined,
-      () => undefined,
-    );
+    d.waiting++;
+    const result = d.queue.then(() => {
+      d.waiting--;
+      return fn();
+    });
+    const last = () => {
+      if (d.waiting > 0 || d.pending.length === 0 || this.docs.get(d.id) !== d) return;
+      return this.commit(d).then(
+        () => undefined,
+        () => undefined,
+      );
+    };
+    d.queue = result.then(last, last);
     return result;
   }
 
+  private commitSoon(d: Loaded): Promise<boolean> {
+    const changed = d.pending.length > d.staged;
+    d.staged = d.pending.length;
+    if (!changed) return Promise.resolve(false);
+    d.batch ??= newBatch();
+    return d.batch.stored;
+  }
+
   private async commit(d: Loaded): Promise<boolean> {
-    if (d.pending.length === 0) return false;
+    const waiters = d.batch;
+    d.batch = null;
+    d.staged = 0;
+    if (d.pending.length === 0) {
+      waiters?.resolve();
+      return false;
+    }
     const batch = d.pending.splice(0);
     const merged = batch.length === 1 ? batch[0].update : Y.mergeUpdates(batch.map((b) => b.update));
-    d.lastSeq = await this.store.append(d.id, merged);
+    let seq: number;
+    try {
+      seq = await this.store.append(d.id, merged);
+    } catch (err) {
+      // Memory never runs ahead of storage: drop the document, its connections reconnect.
+      this.evict(d);
+      waiters?.reject(err);
+      throw err;
+    }
+    // Another node's update, applied meanwhile, may carry a higher sequence number.
+    d.lastSeq = Math.max(d.lastSeq, seq);
     d.sinceCompaction++;
     for (const { update, origin } of batch) {
       const frame = updateFrame(update);
       for (const peer of d.peers) if (peer !== origin) peer.send(frame);
     }
-    for (const o of this.observers) o.committed?.(d.id, d.lastSeq, merged);
+    for (const o of this.observers) o.committed?.(d.id, seq, merged);
+    waiters?.resolve();
     if (d.sinceCompaction >= this.compactEvery) await this.compact(d);
     return true;
   }
@@ -318,6 +312,9 @@ export class DocManager {
   }
 
   private drop(d: Loaded, code: CloseCode, reason: string): void {
+    d.pending.length = 0;
+    d.batch?.reject(new Error(reason));
+    d.batch = null;
     for (const peer of [...d.peers]) peer.close(code, reason);
     d.peers.clear();
     this.docs.delete(d.id);
@@ -335,7 +332,10 @@ export class DocManager {
       awareness: new Awareness(doc),
       peers: new Set(),
       queue: Promise.resolve(),
+      waiting: 0,
       pending: [],
+      batch: null,
+      staged: 0,
       lastSeq,
       sinceCompaction: updates.length > 1 ? updates.length : 0,
       unloadTimer: null,
@@ -358,6 +358,8 @@ export class DocManager {
   }
 
   private async compact(d: Loaded): Promise<void> {
+    // The snapshot must hold only what is stored: what the group commit still holds goes first.
+    if (d.pending.length > 0) await this.commit(d);
     if (d.sinceCompaction === 0 || d.lastSeq === 0) return;
     await this.store.compact(d.id, Y.encodeStateAsUpdate(d.doc), d.lastSeq);
     d.sinceCompaction = 0;

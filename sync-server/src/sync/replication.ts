@@ -5,8 +5,8 @@
  * documents it holds; on loading one, and whenever the broker comes back after a loss, it reads
  * the stored history again, so an update published while it was not listening is not missed.
  * Pub/sub can also lose a message without any link being seen down (the publishing node's own
- * link was away): every few seconds each held document's stored version is compared with what
- * this node applied, and a document behind is caught up.
+ * link was away): every few seconds each held document's stored version is read, and a document
+ * that has still not applied the version read at the previous check is caught up.
  */
 import type { Logger } from '../log.js';
 import type { Broker } from './broker.js';
@@ -17,6 +17,8 @@ export const CHECK_BEHIND_MS = 2_000;
 
 export class Replication implements DocObserver {
   private readonly timer: NodeJS.Timeout | null = null;
+  /** Each held document's stored version as the previous check read it. */
+  private readonly storedAtLastCheck = new Map<string, number>();
 
   constructor(
     private readonly docs: Pick<
@@ -44,11 +46,21 @@ export class Replication implements DocObserver {
     if (this.timer) clearInterval(this.timer);
   }
 
+  /**
+   * A document is behind when what storage held at the previous check has still not been applied
+   * here: an update stored a moment ago is usually on its way through Redis, and reading the whole
+   * history again for it (on the document's queue) would only hold up this node's own commits.
+   */
   private async checkBehind(): Promise<void> {
-    for (const id of this.docs.loadedIds()) {
+    const held = new Set(this.docs.loadedIds());
+    for (const id of this.storedAtLastCheck.keys()) if (!held.has(id)) this.storedAtLastCheck.delete(id);
+    for (const id of held) {
+      const applied = this.docs.appliedSeq(id);
+      if (applied === null) continue;
+      const earlier = this.storedAtLastCheck.get(id);
+      if (earlier !== undefined && applied < earlier) this.catchUp(id);
       try {
-        const applied = this.docs.appliedSeq(id);
-        if (applied !== null && (await this.docs.storedVersion(id)) > applied) this.catchUp(id);
+        this.storedAtLastCheck.set(id, await this.docs.storedVersion(id));
       } catch {
         return; // storage unreachable: the next check tries again
       }
@@ -59,10 +71,12 @@ export class Replication implements DocObserver {
     if (!this.broker.clustered) return;
     this.broker
       .follow(docId, (seq, update) => {
-        this.docs.applyRemote(docId, seq, update).catch((err: unknown) => {
+        try {
+          this.docs.applyRemote(docId, seq, update);
+        } catch (err) {
           this.logger?.error({ event: 'remote_update_failed', doc: docId, err }, 'remote update failed');
           this.catchUp(docId);
-        });
+        }
       })
       .then(() => this.catchUp(docId))
       .catch((err: unknown) =>
