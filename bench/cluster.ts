@@ -166,7 +166,8 @@ function report(r: FanoutResult, extra = ''): void {
 /**
  * Nodes A, B and C on one database and one Redis: the scenario's clients alternate between A and
  * B (fan-out 2: each writer on A, its reader on B), C holds one idle client of another discussion
- * (so it is a live member of the cluster: subscribed, getting control and sidebar events).
+ * (so it is a live member of the cluster: subscribed to the control channel and to that
+ * discussion's; its client holds no events socket, so no sidebar events are for it).
  */
 async function twoNodes(
   f: ReturnType<typeof fanoutScenarios>[number],

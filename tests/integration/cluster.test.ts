@@ -85,6 +85,30 @@ if (POSTGRES_TESTS && REDIS_TESTS)
       await expect.poll(followers).toBe(1);
     });
 
+    it("a node follows only the users whose events sockets it holds: another discussion's sidebar events never reach it", async () => {
+      const { a, b, c, owner, carol, client, prefix, redisUrl } = await threeNodes();
+      const redis = new Redis(redisUrl);
+      cluster.defer(() => redis.disconnect());
+      const followers = async (userId: string) =>
+        ((await redis.pubsub('NUMSUB', `${prefix}user:${userId}`)) as [string, number])[1];
+      // Node C holds a sync socket of Carol, no events socket: it follows no one.
+      const onC = client(c, carol.token);
+      await waitForSync(onC.provider);
+      const events = await openEvents(b.url, carol.token);
+      await events.next((e) => e.type === 'hello', 'hello on node B');
+      expect(await followers(carol.user.id)).toBe(1);
+      expect(await followers(owner.user.id)).toBe(0);
+      const onA = client(a, owner.token);
+      await waitForSync(onA.provider);
+      say(onA.doc, owner, 'Pour la barre latérale');
+      await events.next(
+        (e) => e.type === 'discussion' && e.discussion.lastMessage?.preview === 'Pour la barre latérale',
+        'sidebar event on node B',
+      );
+      events.close();
+      await expect.poll(() => followers(carol.user.id)).toBe(0);
+    });
+
     it('a member removed through node A loses their socket on node C at once, and is told there', async () => {
       const { a, c, owner, carol, group, client } = await threeNodes();
       const events = await openEvents(c.url, carol.token);

@@ -3,7 +3,9 @@
  * process, at once. Several nodes (REDIS_URL) share a Redis broker (redis-broker.ts) with the
  * same interface, so the rest of the server does not know how many nodes there are.
  *
- * - Events for sidebars and control messages (close these sockets) reach every node.
+ * - Control messages (close these sockets) reach every node.
+ * - Events for sidebars reach the nodes where their users have an events socket open: a node
+ *   follows a user while it holds one of their events sockets (`followUser`).
  * - Committed document updates reach only the nodes that follow that document (hold it in
  *   memory); storage is the truth, the broker only makes it fast: a node that lost the broker
  *   catches up from storage when it comes back (`onResume`).
@@ -21,9 +23,15 @@ export type Control =
 export interface Broker {
   /** Several nodes share this broker (events are then built for every member, not only those connected here). */
   readonly clustered: boolean;
-  /** Deliver an event for these users on every node (on this one at once). */
+  /** Deliver an event for these users on this node at once, and on every node that follows one of them. */
   publish(userIds: string[], event: ServerEvent): void;
   subscribe(handler: (userIds: string[], event: ServerEvent) => void): () => void;
+  /**
+   * Receive the events other nodes publish for userId (this node holds an events socket of theirs);
+   * resolves once they are followed. Calls nest: followed until as many `unfollowUser` calls.
+   */
+  followUser(userId: string): Promise<void>;
+  unfollowUser(userId: string): void;
   /** Act on a control message on every node (on this one at once). */
   control(message: Control): void;
   onControl(handler: (message: Control) => void): () => void;
@@ -56,7 +64,9 @@ export function createLocalBroker(): Broker {
       controls.add(handler);
       return () => controls.delete(handler);
     },
-    // One node: no one else holds its documents.
+    // One node: no one else holds its documents or its users' sockets.
+    followUser: async () => undefined,
+    unfollowUser() {},
     publishUpdate() {},
     follow: async () => undefined,
     unfollow() {},

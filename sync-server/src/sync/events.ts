@@ -2,7 +2,7 @@
  * /api/events: one WebSocket per browser tab carrying JSON events about the user's
  * discussions (created, changed, removed), so sidebars stay live without a socket per
  * discussion. Fan-out goes through a Broker (broker.ts), so an event published on one node
- * reaches the user's sockets on every node, and so does closing them.
+ * reaches the user's sockets on every node that holds one, and closing them reaches every node.
  */
 import type { CloseCode, ServerEvent } from '@palabre/shared';
 import type { Broker } from './broker.js';
@@ -23,13 +23,26 @@ export class EventHub {
     });
   }
 
-  add(userId: string, socket: EventSocket): () => void {
+  /**
+   * An events socket of userId is open here: events for them reach it from now on, from this node
+   * at once and from the others once `ready` resolves (this node then follows the user through
+   * the broker, for as long as it holds one of their sockets). `remove` when it closes.
+   */
+  add(userId: string, socket: EventSocket): { remove: () => void; ready: Promise<void> } {
     let set = this.sockets.get(userId);
     if (!set) this.sockets.set(userId, (set = new Set()));
     set.add(socket);
-    return () => {
-      set.delete(socket);
-      if (set.size === 0) this.sockets.delete(userId);
+    const ready = this.broker.followUser(userId);
+    let removed = false;
+    return {
+      ready,
+      remove: () => {
+        if (removed) return;
+        removed = true;
+        set.delete(socket);
+        if (set.size === 0) this.sockets.delete(userId);
+        this.broker.unfollowUser(userId);
+      },
     };
   }
 

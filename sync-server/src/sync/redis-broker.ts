@@ -1,8 +1,10 @@
 /**
  * The broker between several nodes, over Redis pub/sub (REDIS_URL). Channels, all under one
- * key prefix: `events` and `control` (every node), `doc:<id>` (only nodes holding that document
- * subscribe). Each message carries the sending node's id: a node acts on its own messages at
- * once, locally, and ignores their echo. Pub/sub delivery is not guaranteed (a node that loses
+ * key prefix: `control` (every node), `doc:<id>` (only nodes holding that document subscribe),
+ * `user:<id>` (sidebar events; only nodes holding an events socket of that user subscribe), so a
+ * node receives nothing about discussions and people its own clients do not use. Each message
+ * carries the sending node's id: a node acts on its own messages at once, locally, and ignores
+ * their echo. Pub/sub delivery is not guaranteed (a node that loses
  * Redis misses what was published meanwhile): documents are caught up from storage on resume.
  */
 import { randomBytes } from 'node:crypto';
@@ -33,13 +35,21 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
     client.on('error', (err) => options.logger?.warn({ event: 'redis_error', err }, 'redis error'));
   await Promise.all([pub.connect(), sub.connect()]);
 
-  const eventsChannel = `${prefix}events`;
   const controlChannel = `${prefix}control`;
   const docChannel = (docId: string) => `${prefix}doc:${docId}`;
+  const userPrefix = `${prefix}user:`;
+  const userChannel = (userId: string) => `${userPrefix}${userId}`;
   const eventHandlers = new Set<(userIds: string[], event: ServerEvent) => void>();
   const controlHandlers = new Set<(message: Control) => void>();
   const resumeHandlers = new Set<() => void>();
   const followed = new Map<string, (seq: number, update: Uint8Array) => void>();
+  /** Users with events sockets here: how many `followUser` calls hold each, and their subscription. */
+  const users = new Map<string, { holds: number; subscribed: Promise<unknown> }>();
+  const channels = () => [
+    controlChannel,
+    ...[...followed.keys()].map(docChannel),
+    ...[...users.keys()].map(userChannel),
+  ];
   const deliverEvent = (userIds: string[], event: ServerEvent) => {
     for (const h of eventHandlers) h(userIds, event);
   };
@@ -49,15 +59,14 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
 
   sub.on('messageBuffer', (channelBytes: Buffer, message: Buffer) => {
     const channel = channelBytes.toString();
-    if (channel === eventsChannel || channel === controlChannel) {
-      const { from, userIds, event, control } = JSON.parse(message.toString()) as {
+    if (channel === controlChannel || channel.startsWith(userPrefix)) {
+      const { from, event, control } = JSON.parse(message.toString()) as {
         from: string;
-        userIds?: string[];
         event?: ServerEvent;
         control?: Control;
       };
       if (from === nodeId) return;
-      if (event && userIds) deliverEvent(userIds, event);
+      if (event) deliverEvent([channel.slice(userPrefix.length)], event);
       if (control) deliverControl(control);
       return;
     }
@@ -69,7 +78,7 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
     const update = message.subarray(NODE_ID_BYTES + 8);
     handler(seq, new Uint8Array(update.buffer, update.byteOffset, update.byteLength));
   });
-  await sub.subscribe(eventsChannel, controlChannel);
+  await sub.subscribe(controlChannel);
 
   // After a loss, subscribe again ourselves (and wait for it) before telling anyone to catch up:
   // an update published after that point arrives by Redis, one before it is in storage.
@@ -81,7 +90,7 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
     if (!lost) return;
     lost = false;
     void sub
-      .subscribe(eventsChannel, controlChannel, ...[...followed.keys()].map(docChannel))
+      .subscribe(...channels())
       .then(() => {
         options.logger?.info({ event: 'redis_resumed' }, 'redis link back: catching up from storage');
         for (const h of resumeHandlers) h();
@@ -109,7 +118,30 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
     clustered: true,
     publish(userIds, event) {
       deliverEvent(userIds, event);
-      send(eventsChannel, JSON.stringify({ from: nodeId, userIds, event }));
+      if (userIds.length === 0) return;
+      // One channel per user (a node follows only its own sockets' users), in one round trip.
+      const payload = JSON.stringify({ from: nodeId, event });
+      const batch = pub.pipeline();
+      for (const id of userIds) batch.publish(userChannel(id), payload);
+      batch.exec().catch((err: unknown) => {
+        options.logger?.warn(
+          { event: 'redis_publish_failed', channel: 'user:*', err },
+          'redis publish failed',
+        );
+      });
+    },
+    async followUser(userId) {
+      let user = users.get(userId);
+      if (user) user.holds++;
+      else users.set(userId, (user = { holds: 1, subscribed: sub.subscribe(userChannel(userId)) }));
+      await user.subscribed;
+    },
+    unfollowUser(userId) {
+      const user = users.get(userId);
+      if (!user) return;
+      if (--user.holds > 0) return;
+      users.delete(userId);
+      sub.unsubscribe(userChannel(userId)).catch(() => undefined);
     },
     subscribe(handler) {
       eventHandlers.add(handler);
@@ -143,6 +175,7 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
     },
     async close() {
       followed.clear();
+      users.clear();
       pub.disconnect();
       sub.disconnect();
     },

@@ -30,6 +30,9 @@ export interface UpgradeDeps {
   socketsPerUser: number;
 }
 
+/** How long an events socket's hello waits for the broker to follow its user (Redis away). */
+const HELLO_WAIT_MS = 2000;
+
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -105,7 +108,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     if (!syncMatch) {
       wss.handleUpgrade(req, socket, head, (ws) => {
         register(ws, (code, reason) => ws.close(code, reason));
-        const remove = deps.events.add(user.id, {
+        const { remove, ready } = deps.events.add(user.id, {
           send: (data) => {
             // An events socket that does not read is dropped, never buffered without bound.
             if (ws.bufferedAmount > deps.connection.maxBufferedBytes) ws.terminate();
@@ -115,7 +118,18 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
         });
         ws.on('close', remove);
         ws.on('message', () => ws.close(CloseCode.MalformedFrame, 'this socket only sends'));
-        ws.send(JSON.stringify({ type: 'hello', serverTime: Date.now() }));
+        // Hello once every node's events for this user reach this socket (the app catches up from
+        // the list on a hello): right away on one node, after the broker subscribes with several.
+        // A broker that cannot follow now (Redis away) holds it back HELLO_WAIT_MS at most.
+        let greeted = false;
+        const hello = () => {
+          clearTimeout(wait);
+          if (greeted || ws.readyState !== ws.OPEN) return;
+          greeted = true;
+          ws.send(JSON.stringify({ type: 'hello', serverTime: Date.now() }));
+        };
+        const wait = setTimeout(hello, HELLO_WAIT_MS);
+        ready.then(hello, () => undefined);
       });
       return;
     }
