@@ -14,6 +14,7 @@ import {
   connect,
   createDiscussion,
   createUser,
+  messageUpdate,
   openEvents,
   say,
   texts,
@@ -208,6 +209,21 @@ if (POSTGRES_TESTS && REDIS_TESTS)
       for (const x of [onA, onB])
         await until(() => texts(x.doc).length === 7, 15_000, 'convergence after Redis returns');
       expect(texts(onB.doc)).toEqual(texts(onA.doc));
+    });
+
+    it('an update a node committed and never published (it died in between) still reaches the clients of the other nodes', async () => {
+      const { a, b, owner, carol, group, client } = await threeNodes();
+      const onA = client(a, owner.token);
+      const onB = client(b, carol.token);
+      await Promise.all([onA, onB].map((x) => waitForSync(x.provider)));
+      // What a third node stored for one of its clients just before it died: in storage, never
+      // published. Then a later update, published: node A applies it, so by sequence number it
+      // is not behind, and nothing it holds depends on the lost one.
+      await b.storage.docs.append(group.id, messageUpdate(carol, 'jamais publié'));
+      say(onB.doc, carol, 'publié ensuite');
+      await until(() => texts(onA.doc).includes('publié ensuite'), 10_000, 'the published update on node A');
+      await until(() => texts(onA.doc).includes('jamais publié'), 15_000, 'the unpublished one on node A');
+      await until(() => texts(onB.doc).includes('jamais publié'), 15_000, 'the unpublished one on node B');
     });
 
     it('with PostgreSQL unreachable, writes are refused (4500, 503) and memory keeps nothing of them', async () => {

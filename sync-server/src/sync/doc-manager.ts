@@ -175,16 +175,26 @@ export class DocManager {
   /**
    * Read the document's stored history again and apply what memory lacks (relayed like a remote
    * update): after following another node's updates begins, and when the link to them comes back.
+   * Not on the queue either: the read would hold up this node's own writes. Resolves with the
+   * stored version read (0 when the document is not loaded here).
    */
-  catchUp(docId: string): Promise<void> {
+  async catchUp(docId: string): Promise<number> {
     const d = this.docs.get(docId);
-    if (!d) return Promise.resolve();
-    return this.run(d, async () => {
-      const { updates, lastSeq } = await this.store.load(docId);
-      if (this.docs.get(docId) !== d || updates.length === 0) return;
-      Y.applyUpdate(d.doc, updates.length === 1 ? updates[0] : Y.mergeUpdates(updates), REMOTE);
-      d.lastSeq = Math.max(d.lastSeq, lastSeq);
-    });
+    if (!d) return 0;
+    const { updates, lastSeq } = await this.store.load(docId);
+    if (this.docs.get(docId) !== d || updates.length === 0) return 0;
+    Y.applyUpdate(d.doc, updates.length === 1 ? updates[0] : Y.mergeUpdates(updates), REMOTE);
+    d.lastSeq = Math.max(d.lastSeq, lastSeq);
+    return lastSeq;
+  }
+
+  /**
+   * Does the loaded document hold updates it cannot integrate yet, their predecessors missing
+   * (another node's update lost on the way, whose author wrote again)?
+   */
+  lacksPredecessors(docId: string): boolean {
+    const store = this.docs.get(docId)?.doc.store;
+    return !!store && (store.pendingStructs !== null || store.pendingDs !== null);
   }
 
   /** Close the connections of a user, to one document or (docId null) to all. */

@@ -5,8 +5,8 @@
  * documents it holds; on loading one, and whenever the broker comes back after a loss, it reads
  * the stored history again, so an update published while it was not listening is not missed.
  * Pub/sub can also lose a message without any link being seen down (the publishing node's own
- * link was away): every few seconds each held document's stored version is read, and a document
- * that has still not applied the version read at the previous check is caught up.
+ * link was away, or it died between commit and publish): every few seconds each held document's
+ * stored version is read, and a document that seems to miss something is read again (checkBehind).
  */
 import type { Logger } from '../log.js';
 import type { Broker } from './broker.js';
@@ -17,13 +17,15 @@ export const CHECK_BEHIND_MS = 2_000;
 
 export class Replication implements DocObserver {
   private readonly timer: NodeJS.Timeout | null = null;
-  /** Each held document's stored version as the previous check read it. */
-  private readonly storedAtLastCheck = new Map<string, number>();
+  /** Each held document's stored version at the previous check. */
+  private readonly checked = new Map<string, number>();
+  /** The stored version each held document was last read whole at (loaded or caught up). */
+  private readonly readWhole = new Map<string, number>();
 
   constructor(
     private readonly docs: Pick<
       DocManager,
-      'applyRemote' | 'catchUp' | 'loadedIds' | 'appliedSeq' | 'storedVersion'
+      'applyRemote' | 'catchUp' | 'loadedIds' | 'appliedSeq' | 'storedVersion' | 'lacksPredecessors'
     >,
     private readonly broker: Broker,
     private readonly logger?: Logger,
@@ -47,23 +49,33 @@ export class Replication implements DocObserver {
   }
 
   /**
-   * A document is behind when what storage held at the previous check has still not been applied
-   * here: an update stored a moment ago is usually on its way through Redis, and reading the whole
-   * history again for it (on the document's queue) would only hold up this node's own commits.
+   * Read each held document's stored version, and read its whole history again when
+   * - what storage held at the previous check has still not been applied here (an update stored a
+   *   moment ago is usually on its way through Redis: reading everything for it would be wasted);
+   * - it holds updates whose predecessors it lacks (one lost on the way, its author wrote again);
+   * - its writes have paused (the version did not move since the previous check) and it was not
+   *   read whole since they were made: an update lost on the way with nothing after it (its node
+   *   died between commit and publish) is not behind by sequence number, since this node applied
+   *   later ones, so it is looked for once per burst of writes.
    */
   private async checkBehind(): Promise<void> {
     const held = new Set(this.docs.loadedIds());
-    for (const id of this.storedAtLastCheck.keys()) if (!held.has(id)) this.storedAtLastCheck.delete(id);
+    for (const id of this.checked.keys()) if (!held.has(id)) this.checked.delete(id);
     for (const id of held) {
       const applied = this.docs.appliedSeq(id);
       if (applied === null) continue;
-      const earlier = this.storedAtLastCheck.get(id);
-      if (earlier !== undefined && applied < earlier) this.catchUp(id);
+      let stored: number;
       try {
-        this.storedAtLastCheck.set(id, await this.docs.storedVersion(id));
+        stored = await this.docs.storedVersion(id);
       } catch {
         return; // storage unreachable: the next check tries again
       }
+      const earlier = this.checked.get(id);
+      this.checked.set(id, stored);
+      if (earlier === undefined) continue;
+      const behind = applied < earlier;
+      const paused = stored === earlier && stored > (this.readWhole.get(id) ?? 0);
+      if (behind || paused || this.docs.lacksPredecessors(id)) this.catchUp(id);
     }
   }
 
@@ -90,11 +102,18 @@ export class Replication implements DocObserver {
 
   unloaded(docId: string): void {
     this.broker.unfollow(docId);
+    this.readWhole.delete(docId);
   }
 
   private catchUp(docId: string): void {
-    this.docs.catchUp(docId).catch((err: unknown) => {
-      this.logger?.warn({ event: 'catch_up_failed', doc: docId, err }, 'catch-up from storage failed');
-    });
+    this.docs.catchUp(docId).then(
+      (version) => {
+        if (this.docs.appliedSeq(docId) === null) return; // unloaded meanwhile
+        this.readWhole.set(docId, Math.max(version, this.readWhole.get(docId) ?? 0));
+      },
+      (err: unknown) => {
+        this.logger?.warn({ event: 'catch_up_failed', doc: docId, err }, 'catch-up from storage failed');
+      },
+    );
   }
 }
