@@ -112,6 +112,32 @@ test('search works with the network cut, from the copy on this device', async ({
   await expect(messageHits(page).filter({ hasText: 'Budget prévisionnel' })).toHaveCount(1);
 });
 
+test('while a filter key is typed the results stay open and say what to type, then the filter applies', async ({
+  palabre,
+  pageAs,
+}) => {
+  const [claire, francois] = await palabre.createUsers('Claire Martin', 'François Dupont');
+  await history(palabre, francois, claire);
+
+  const page = await pageAs(claire);
+  await expect(sidebar(page).getByRole('link', { name: francois.displayName })).toBeVisible();
+  // « de » searches words; « de: » has nothing to search yet: the list of discussions does not
+  // come back in between, the results say what can be typed.
+  await searchBox(page).pressSequentially('de');
+  await expect(results(page)).toBeVisible();
+  await searchBox(page).pressSequentially(':');
+  await expect(results(page).getByRole('status')).toHaveText(/^Mots, ou filtres : de:nom/);
+  await expect(searchBox(page)).toHaveAttribute('aria-expanded', 'true');
+  await expect(sidebar(page).getByRole('link', { name: francois.displayName })).toBeHidden();
+
+  await searchBox(page).pressSequentially('fran rapport');
+  const hit = messageHits(page).filter({ hasText: 'trimestriel' });
+  await expect(hit).toHaveCount(1);
+  await expect(hit.locator('mark')).toHaveText('rapport');
+  await searchBox(page).press('ArrowDown');
+  await expect(searchBox(page)).toHaveAttribute('aria-activedescendant', 'search-option-0');
+});
+
 test('a message received while the results are open shows up in them', async ({ palabre, pageAs }) => {
   const [claire, francois] = await palabre.createUsers('Claire Martin', 'François Dupont');
   const { id } = await palabre.createDiscussion(francois, [claire.id]);

@@ -18,8 +18,14 @@ const LIMIT = 30;
 class SearchState {
   query = $state('');
   parsed: ParsedQuery = $derived(parseQuery(this.query));
-  /** Something typed: the sidebar shows results instead of the list. */
+  /** Something to search for (words or a complete filter). */
   active = $derived(isActive(this.parsed));
+  /**
+   * Something typed: the sidebar shows the results panel instead of the list, also while only a
+   * filter key is being typed (« de: », nothing to search yet: the panel says what to type), so
+   * the list does not flash back in between « de » and « de:c ».
+   */
+  open = $derived(this.query.trim() !== '');
   hits = $state.raw<MessageHit[]>([]);
   /** The hits are for the current query (false while the worker answers). */
   settled = $state(true);
