@@ -159,6 +159,38 @@ describe('search: filters in French and English', () => {
     expect(query(index, 'after:2026-11-03 avant:2026-11-05')).toEqual([m.devis.id]);
     expect(query(index, 'after:2026-11-05')).toEqual([]);
   });
+
+  it('filters alone give the most recent matching messages first, as many as asked, from every discussion', () => {
+    const index = new SearchIndex();
+    // Three discussions whose messages come in no order of time, interleaved between them.
+    const all: { id: string; ts: number; author: string }[] = [];
+    for (const d of ['a', 'b', 'c']) {
+      const list = Array.from({ length: 40 }, (_, i) => ({
+        id: `${d}${i}`,
+        author: i % 3 === 0 ? 'claire' : 'francois',
+        text: `Message ${i}`,
+        ts: T0 + ((i * 37 + d.charCodeAt(0) * 11) % 120) * 60_000 + d.charCodeAt(0),
+      }));
+      index.replace(d, list, []);
+      all.push(...list);
+    }
+    const newest = (keep: (m: (typeof all)[number]) => boolean, n: number) =>
+      all
+        .filter(keep)
+        .sort((x, y) => y.ts - x.ts)
+        .slice(0, n)
+        .map((m) => m.id);
+    const after = T0 + 30 * 60_000;
+    expect(ids(index, { text: '', now: T0, limit: 7, filters: { after } })).toEqual(
+      newest((m) => m.ts >= after, 7),
+    );
+    expect(ids(index, { text: '', now: T0, limit: 10, filters: { before: after } })).toEqual(
+      newest((m) => m.ts < after, 10),
+    );
+    expect(ids(index, { text: '', now: T0, limit: 200, filters: { authors: new Set(['claire']) } })).toEqual(
+      newest((m) => m.author === 'claire', 200),
+    );
+  });
 });
 
 describe('search: the index follows the documents', () => {

@@ -34,7 +34,7 @@ import {
   type UnitRecord,
 } from './discussion-index.js';
 import { snippet } from './snippet.js';
-import { candidateUnits } from './candidates.js';
+import { candidateUnits, latestMatches } from './candidates.js';
 import {
   MINISEARCH_OPTIONS,
   SNAPSHOT_AFTER_CHANGES,
@@ -352,11 +352,9 @@ export class SearchIndex {
 
     const found: { unit: DiscussionIndex; m: Entry; score: number; terms: string[] }[] = [];
     if (plan.length === 0) {
-      // Filters only: the matching messages of the candidate units, most recent first.
-      for (const unit of candidates)
-        for (const m of unit.all()) if (accept(unit, m)) found.push({ unit, m, score: m.ts, terms: [] });
-      found.sort((a, b) => b.score - a.score);
-      found.length = Math.min(found.length, limit);
+      // Filters only: the most recent matching messages of the candidate units.
+      for (const { unit, m } of latestMatches(candidates, accept, limit))
+        found.push({ unit, m, score: m.ts, terms: [] });
     } else {
       const entries = this.#entries;
       const unitOf = this.#unitOf;
