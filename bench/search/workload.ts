@@ -66,7 +66,7 @@ export async function runSearch(
     log('search: Chromium, through the worker, keystroke to results painted');
     browser = await runBrowserSearch(count, startServer);
     log(
-      `  cold load ${browser.coldLoadMs.toFixed(0)} ms, keystroke p50 ${browser.keystroke.p50.toFixed(1)} ms, p99 ${browser.keystroke.p99.toFixed(1)} ms`,
+      `  cold load ${browser.coldLoadMs.toFixed(0)} ms (median; ${browser.coldLoads.map((c) => c.loadMs.toFixed(0)).join(', ')}), keystroke p50 ${browser.keystroke.p50.toFixed(1)} ms, p99 ${browser.keystroke.p99.toFixed(1)} ms`,
     );
     for (const k of browser.slowest)
       log(`  slow keystroke « ${k.text} »: ${k.ms.toFixed(0)} ms (worker ${k.workerMs.toFixed(1)} ms)`);

@@ -165,7 +165,12 @@ class SearchClient {
         this.revision++;
         // For the benchmark (and the curious): how long the cold start of the index took.
         performance.mark('palabre:search-ready', {
-          detail: { messages: message.messages, indexed: message.indexed, loadMs: message.loadMs },
+          detail: {
+            messages: message.messages,
+            indexed: message.indexed,
+            loadMs: message.loadMs,
+            phases: message.phases,
+          },
         });
         break;
       case 'results': {

@@ -40,15 +40,25 @@ export async function openSearchDb(user: string): Promise<IDBDatabase> {
   return db;
 }
 
-export async function readAll(
-  db: IDBDatabase,
-): Promise<{ snapshot: SnapshotRecord | null; units: UnitRecord[] }> {
+/** The snapshot and every record, read together; `ms`: when each arrived (for the bench). */
+export async function readAll(db: IDBDatabase): Promise<{
+  snapshot: SnapshotRecord | null;
+  units: UnitRecord[];
+  ms: { snapshot: number; units: number };
+}> {
+  const started = performance.now();
+  const ms = { snapshot: 0, units: 0 };
+  const timed = <T>(req: IDBRequest<T>, key: keyof typeof ms) =>
+    request(req).then((value) => {
+      ms[key] = performance.now() - started;
+      return value;
+    });
   const tx = db.transaction([UNITS, META], 'readonly');
   const [snapshot, units] = await Promise.all([
-    request(tx.objectStore(META).get('snapshot') as IDBRequest<SnapshotRecord | undefined>),
-    request(tx.objectStore(UNITS).getAll() as IDBRequest<UnitRecord[]>),
+    timed(tx.objectStore(META).get('snapshot') as IDBRequest<SnapshotRecord | undefined>, 'snapshot'),
+    timed(tx.objectStore(UNITS).getAll() as IDBRequest<UnitRecord[]>, 'units'),
   ]);
-  return { snapshot: snapshot ?? null, units };
+  return { snapshot: snapshot ?? null, units, ms };
 }
 
 export async function writeUnits(db: IDBDatabase, put: UnitRecord[], remove: string[] = []): Promise<void> {

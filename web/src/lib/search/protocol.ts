@@ -15,6 +15,16 @@ export interface WireFilters {
   after?: number | null;
 }
 
+/** Where a cold load spent its time (ms): opening the database, reading it, restoring the index. */
+export interface LoadPhases {
+  open: number;
+  /** The whole read, and when the snapshot and the records each arrived (read in parallel). */
+  read: number;
+  readSnapshot: number;
+  readUnits: number;
+  restore: number;
+}
+
 export type ToWorker =
   /** Start for this user: load the persisted index. */
   | { t: 'open'; user: string }
@@ -42,7 +52,7 @@ export type ToWorker =
   | { t: 'bye' };
 
 export type FromWorker =
-  | { t: 'ready'; messages: number; indexed: number; loadMs: number }
+  | { t: 'ready'; messages: number; indexed: number; loadMs: number; phases?: LoadPhases }
   | { t: 'results'; q: number; hits: MessageHit[]; ms: number; size: number }
   /** The index changed (a result list on screen may be stale). */
   | { t: 'changed' }

@@ -118,8 +118,17 @@ async function open(nextUser: string): Promise<void> {
   const started = performance.now();
   user = nextUser;
   db = await openSearchDb(nextUser);
-  const { snapshot, units } = await readAll(db);
+  const openedAt = performance.now();
+  const { snapshot, units, ms } = await readAll(db);
+  const readAt = performance.now();
   const restored = SearchIndex.restore(snapshot, units);
+  const phases = {
+    open: openedAt - started,
+    read: readAt - openedAt,
+    readSnapshot: ms.snapshot,
+    readUnits: ms.units,
+    restore: performance.now() - readAt,
+  };
   index = restored.index;
   writer = shared || !navigator.locks;
   if (writer && snapshot && index.units.size === 0 && units.length > 0) {
@@ -129,7 +138,13 @@ async function open(nextUser: string): Promise<void> {
   if (index.snapshotDue || restored.indexed > 0) scheduleSave();
   if (!writer) void takeOverWhenFree(nextUser);
   opened = nextUser;
-  post({ t: 'ready', messages: index.size, indexed: restored.indexed, loadMs: performance.now() - started });
+  post({
+    t: 'ready',
+    messages: index.size,
+    indexed: restored.indexed,
+    loadMs: performance.now() - started,
+    phases,
+  });
   // What the load left for later (MiniSearch's map by message id, needed by the first change),
   // in a task of its own once the index answers searches.
   const loaded = index;
