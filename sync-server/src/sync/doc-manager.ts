@@ -6,12 +6,12 @@
  * persists what changed before anyone is told about it. So a connection can never receive, by
  * relay or by sync step 2, an update that is not committed to storage yet.
  *
- * Group commit: updates from connections (`commitSoon`) are stored by the last of a run of
- * queued steps, in one write, instead of one write each. While one write is under way the
- * document's queue waits, and what queued up meanwhile is then applied and stored together, so a
- * burst costs one round trip to storage rather than one per update. Memory is ahead of storage
- * only inside such a run, where nothing reads the document for anyone: every other step (a
- * sync step 1 answered, an acknowledgement, a server change, a read, a compaction) commits first.
+ * Group commit: while one write is under way the document's queue waits; the updates from
+ * connections (`commitSoon`) that queued up meanwhile are then applied and stored together, by
+ * the last of them, in one write: a burst costs one round trip to storage rather than one per
+ * update. Memory is ahead of storage only inside such a run, where nothing reads the document
+ * for anyone: every other step (a sync step 1 answered, an acknowledgement, a server change, a
+ * read, a compaction) commits first.
  *
  * A connection sees a document only through the DocSession that `open` returns (join, leave,
  * run, commit, broadcast, fail); the DocManager reaches connections only through `Peer`.
@@ -257,15 +257,21 @@ export class DocManager {
     d.unloadTimer.unref();
   }
 
-  /** Run fn on the queue; the last step of a run stores what its steps left for the group commit. */
+  /**
+   * Run fn on the queue. The group commit: the steps queued while the last write was under way
+   * leave what they apply to the last of them, which stores it all (or to any step that commits
+   * sooner). Steps queued later wait for the next write, so a steady flow never postpones one.
+   */
   private run<T>(d: Loaded, fn: () => T | Promise<T>): Promise<T> {
     d.waiting++;
+    const n = ++d.enqueued;
     const result = d.queue.then(() => {
       d.waiting--;
       return fn();
     });
     const last = () => {
-      if (d.waiting > 0 || d.pending.length === 0 || this.docs.get(d.id) !== d) return;
+      if (d.pending.length === 0 || this.docs.get(d.id) !== d) return;
+      if (d.waiting > 0 && n < d.cut) return;
       return this.commit(d).then(
         () => undefined,
         () => undefined,
@@ -296,6 +302,7 @@ export class DocManager {
     let seq: number;
     try {
       seq = await this.store.append(d.id, merged);
+      d.cut = d.enqueued;
     } catch (err) {
       // Memory never runs ahead of storage: drop the document, its connections reconnect.
       this.evict(d);
@@ -343,6 +350,8 @@ export class DocManager {
       peers: new Set(),
       queue: Promise.resolve(),
       waiting: 0,
+      enqueued: 0,
+      cut: 0,
       pending: [],
       batch: null,
       staged: 0,

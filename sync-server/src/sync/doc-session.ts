@@ -31,8 +31,8 @@ export interface DocSession {
    */
   commit(): Promise<boolean>;
   /**
-   * On the queue, right after applying a peer's update: store it with the next group commit, at
-   * the end of the current run of queued steps (or sooner, when a later step commits). Resolves
+   * On the queue, right after applying a peer's update: store it with the next group commit, by
+   * the last of the steps queued during the previous write (or sooner, when a step commits). Resolves
    * once stored and relayed (true), at once with false when the step changed nothing. Never
    * await it on the queue: the commit it waits for runs after this step.
    */

@@ -9,8 +9,11 @@ export interface Loaded {
   readonly awareness: Awareness;
   readonly peers: Set<Peer>;
   queue: Promise<void>;
-  /** Steps queued and not started yet: while some wait, `commitSoon` leaves the write to them. */
+  /** Steps queued and not started yet. */
   waiting: number;
+  /** Steps ever queued (each step's number), and how many were when the last write ended. */
+  enqueued: number;
+  cut: number;
   pending: { update: Uint8Array; origin: unknown }[];
   /** The next group commit, as `commitSoon` callers wait for it; null when none asked for. */
   batch: Batch | null;
