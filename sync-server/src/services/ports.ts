@@ -21,8 +21,8 @@ export interface LiveDocs {
 export interface Notifier {
   /** Send an event to these users' events sockets, on every node. */
   publish(userIds: string[], event: ServerEvent): void;
-  /** Does any of these users have an events socket open (on this node)? */
-  listening(userIds: string[]): boolean;
+  /** Has any of these users an events socket open (on this node or, with several, on any)? */
+  listening(userIds: string[]): Promise<boolean>;
   /** Close every events socket of a user (logged out everywhere, disabled). */
   closeUser(userId: string, code: CloseCode, reason: string): void;
 }

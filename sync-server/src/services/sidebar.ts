@@ -90,7 +90,7 @@ export class SidebarFeed {
       ),
     );
     for (const [id, { memberIds }] of batch) {
-      if (!this.events.listening(memberIds())) continue;
+      if (!(await this.events.listening(memberIds()))) continue;
       if (await this.storage.directory.discussionById(id)) await this.discussions.announce(id);
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -32,6 +32,8 @@ export interface Broker {
    */
   followUser(userId: string): Promise<void>;
   unfollowUser(userId: string): void;
+  /** Does any node (this one included) follow one of these users? False on one node. */
+  followed(userIds: string[]): Promise<boolean>;
   /** Act on a control message on every node (on this one at once). */
   control(message: Control): void;
   onControl(handler: (message: Control) => void): () => void;
@@ -67,6 +69,7 @@ export function createLocalBroker(): Broker {
     // One node: no one else holds its documents or its users' sockets.
     followUser: async () => undefined,
     unfollowUser() {},
+    followed: async () => false,
     publishUpdate() {},
     follow: async () => undefined,
     unfollow() {},

@@ -47,11 +47,12 @@ export class EventHub {
   }
 
   /**
-   * Might any of these users have an events socket open? On one node, exactly; with several
-   * nodes, the socket may be on another one, so yes.
+   * Has any of these users an events socket open, here or (several nodes) on a node that follows
+   * them? One round trip to Redis at most, rather than building an event no one would get.
    */
-  listening(userIds: string[]): boolean {
-    return this.broker.clustered || userIds.some((id) => this.sockets.has(id));
+  async listening(userIds: string[]): Promise<boolean> {
+    if (userIds.some((id) => this.sockets.has(id))) return true;
+    return this.broker.clustered && this.broker.followed(userIds);
   }
 
   publish(userIds: string[], event: ServerEvent): void {

@@ -136,6 +136,15 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
       else users.set(userId, (user = { holds: 1, subscribed: sub.subscribe(userChannel(userId)) }));
       await user.subscribed;
     },
+    async followed(userIds) {
+      if (userIds.length === 0) return false;
+      try {
+        const counts = (await pub.pubsub('NUMSUB', ...userIds.map(userChannel))) as (string | number)[];
+        return counts.some((n, i) => i % 2 === 1 && Number(n) > 0);
+      } catch {
+        return true; // cannot tell: build the event (publishing it fails the same way)
+      }
+    },
     unfollowUser(userId) {
       const user = users.get(userId);
       if (!user) return;
