@@ -34,6 +34,11 @@ export interface BrowserSearchResult {
   keystrokes: number;
   /** The slowest keystrokes: the text typed, keystroke to painted, and the worker's time. */
   slowest: { text: string; ms: number; workerMs: number }[];
+  /**
+   * Keystrokes whose results were painted in the keystroke's own frame (the one showing the
+   * letter, up to 16.7 ms after it at 60 Hz), in the next one, or later.
+   */
+  frames: { own: number; next: number; later: number };
   queries: string[];
 }
 
@@ -179,9 +184,12 @@ export async function runBrowserSearch(
     // page drops an answer a newer keystroke made stale) are on screen -> next frame painted.
     // A keystroke is timed until the results list says it answers that text or a later one.
     await page.evaluate(() => {
-      const w = window as unknown as { __samples: { text: string; ms: number; workerMs: number }[] };
+      const w = window as unknown as {
+        __samples: { text: string; ms: number; workerMs: number; frames: number }[];
+      };
       w.__samples = [];
-      const pending: { started: number; value: string }[] = [];
+      /** `frame`: the start of the first frame after the keystroke (the one that shows the letter). */
+      const pending: { started: number; value: string; frame: number | null }[] = [];
       const input = document.getElementById('discussion-filter') as HTMLInputElement;
       const check = () => {
         const list = document.getElementById('search-results');
@@ -191,17 +199,28 @@ export async function runBrowserSearch(
         if (last < 0) return;
         const done = pending.splice(0, last + 1);
         const workerMs = Number(list.dataset.ms);
-        requestAnimationFrame(() =>
+        requestAnimationFrame((frame) =>
           setTimeout(() => {
             const now = performance.now();
-            for (const k of done) w.__samples.push({ text: k.value, ms: now - k.started, workerMs });
+            for (const k of done)
+              w.__samples.push({
+                text: k.value,
+                ms: now - k.started,
+                workerMs,
+                // Frames (60 Hz) between the keystroke's own frame and the one that shows results.
+                frames: k.frame === null ? 0 : Math.round((frame - k.frame) / (1000 / 60)),
+              });
           }, 0),
         );
       };
       input.addEventListener('input', (event) => {
         // A cleared box starts the next query: nothing typed before it is waiting any more.
         if (input.value === '') pending.length = 0;
-        else pending.push({ started: event.timeStamp, value: input.value });
+        else {
+          const k = { started: event.timeStamp, value: input.value, frame: null as number | null };
+          requestAnimationFrame((frame) => (k.frame = frame));
+          pending.push(k);
+        }
         check();
       });
       new MutationObserver(check).observe(document.body, {
@@ -223,7 +242,9 @@ export async function runBrowserSearch(
       }
     }
     const samples = await page.evaluate(
-      () => (window as unknown as { __samples: { text: string; ms: number; workerMs: number }[] }).__samples,
+      () =>
+        (window as unknown as { __samples: { text: string; ms: number; workerMs: number; frames: number }[] })
+          .__samples,
     );
     return {
       messages: count,
@@ -232,6 +253,11 @@ export async function runBrowserSearch(
       keystroke: summarize(samples.map((k) => k.ms)),
       keystrokes,
       slowest: [...samples].sort((a, b) => b.ms - a.ms).slice(0, 5),
+      frames: {
+        own: samples.filter((k) => k.frames <= 0).length,
+        next: samples.filter((k) => k.frames === 1).length,
+        later: samples.filter((k) => k.frames >= 2).length,
+      },
       queries: QUERIES,
     };
   } finally {

@@ -68,6 +68,9 @@ export async function runSearch(
     log(
       `  cold load ${browser.coldLoadMs.toFixed(0)} ms (median; ${browser.coldLoads.map((c) => c.loadMs.toFixed(0)).join(', ')}), keystroke p50 ${browser.keystroke.p50.toFixed(1)} ms, p99 ${browser.keystroke.p99.toFixed(1)} ms`,
     );
+    log(
+      `  results in the keystroke's own frame ${browser.frames.own}, one frame later ${browser.frames.next}, later ${browser.frames.later}`,
+    );
     for (const k of browser.slowest)
       log(`  slow keystroke « ${k.text} »: ${k.ms.toFixed(0)} ms (worker ${k.workerMs.toFixed(1)} ms)`);
   } catch (error) {
