@@ -56,6 +56,24 @@ if (POSTGRES_TESTS)
       expect(await nodes.a.docs.version('doc')).toBe(appended.at(-1));
     });
 
+    it("reads the versions of several documents at once, what each one's version says, 0 for one never written", async () => {
+      const update = (text: string) => {
+        const doc = new Y.Doc();
+        doc.getMap('messages').set(text, text);
+        return Y.encodeStateAsUpdate(doc);
+      };
+      await nodes.a.docs.append('v1', update('a'));
+      await nodes.b.docs.append('v2', update('b'));
+      await nodes.a.docs.append('v1', update('c'));
+      const versions = await nodes.b.docs.versions!(['v1', 'v2', 'never']);
+      expect([...versions]).toEqual([
+        ['v1', await nodes.a.docs.version('v1')],
+        ['v2', await nodes.a.docs.version('v2')],
+        ['never', 0],
+      ]);
+      expect(versions.get('v1')).toBeGreaterThan(versions.get('v2')!);
+    });
+
     it('keeps file bytes in chunks, and reads a large file back one chunk at a time', async () => {
       const bytes = randomBytes(CHUNK_BYTES * 3 + 1234);
       async function* source() {

@@ -133,6 +133,14 @@ function postgresDocStore(pool: pg.Pool): DocStore {
       );
       return rows[0]?.v ?? 0;
     },
+    async versions(docIds) {
+      const { rows } = await pool.query<{ doc_id: string; v: number }>(
+        'SELECT doc_id, MAX(seq) AS v FROM doc_updates WHERE doc_id = ANY($1) GROUP BY doc_id',
+        [docIds],
+      );
+      const found = new Map(rows.map((r) => [r.doc_id, r.v]));
+      return new Map(docIds.map((id) => [id, found.get(id) ?? 0]));
+    },
     async remove(docId) {
       await pool.query('DELETE FROM doc_updates WHERE doc_id = $1', [docId]);
     },

@@ -15,6 +15,11 @@ export interface DocStore {
   compact(docId: string, snapshot: Uint8Array, upToSeq: number): Promise<void>;
   /** The sequence number of the document's last stored update (0 when none): its version. */
   version(docId: string): Promise<number>;
+  /**
+   * The versions of several documents in one query (0 for one never written). Only a store
+   * several nodes share has it (PostgreSQL): a node checks every document it holds every 2 s.
+   */
+  versions?(docIds: string[]): Promise<Map<string, number>>;
   /** Remove the document's whole history. */
   remove(docId: string): Promise<void>;
 }

@@ -153,9 +153,11 @@ export class DocManager {
     return this.docs.get(docId)?.lastSeq ?? null;
   }
 
-  /** The version storage holds of a document (its last update's sequence number). */
-  storedVersion(docId: string): Promise<number> {
-    return this.store.version(docId);
+  /** The versions storage holds of these documents (each one's last update's sequence number). */
+  async storedVersions(docIds: string[]): Promise<Map<string, number>> {
+    if (this.store.versions) return this.store.versions(docIds);
+    const each = await Promise.all(docIds.map(async (id) => [id, await this.store.version(id)] as const));
+    return new Map(each);
   }
 
   /**

@@ -25,7 +25,7 @@ export class Replication implements DocObserver {
   constructor(
     private readonly docs: Pick<
       DocManager,
-      'applyRemote' | 'catchUp' | 'loadedIds' | 'appliedSeq' | 'storedVersion' | 'lacksPredecessors'
+      'applyRemote' | 'catchUp' | 'loadedIds' | 'appliedSeq' | 'storedVersions' | 'lacksPredecessors'
     >,
     private readonly broker: Broker,
     private readonly logger?: Logger,
@@ -61,19 +61,23 @@ export class Replication implements DocObserver {
   private async checkBehind(): Promise<void> {
     const held = new Set(this.docs.loadedIds());
     for (const id of this.checked.keys()) if (!held.has(id)) this.checked.delete(id);
-    for (const id of held) {
-      const applied = this.docs.appliedSeq(id);
-      if (applied === null) continue;
-      let stored: number;
-      try {
-        stored = await this.docs.storedVersion(id);
-      } catch {
-        return; // storage unreachable: the next check tries again
-      }
+    if (held.size === 0) return;
+    // Applied versions are read before the stored ones: an update applied in between only makes
+    // a document look behind for one more check, never the reverse.
+    const applied = new Map([...held].map((id) => [id, this.docs.appliedSeq(id)]));
+    let versions: Map<string, number>;
+    try {
+      versions = await this.docs.storedVersions([...held]);
+    } catch {
+      return; // storage unreachable: the next check tries again
+    }
+    for (const [id, appliedSeq] of applied) {
+      const stored = versions.get(id);
+      if (appliedSeq === null || stored === undefined || this.docs.appliedSeq(id) === null) continue;
       const earlier = this.checked.get(id);
       this.checked.set(id, stored);
       if (earlier === undefined) continue;
-      const behind = applied < earlier;
+      const behind = appliedSeq < earlier;
       const paused = stored === earlier && stored > (this.readWhole.get(id) ?? 0);
       if (behind || paused || this.docs.lacksPredecessors(id)) this.catchUp(id);
     }
