@@ -179,8 +179,11 @@ async function twoNodes(
   const [a, b, c] = nodes;
   try {
     const urls = [a, b].map((n) => postgres.serverUrl(n));
-    const [m0, m1] = postgres.members;
-    const elsewhere = await postgres.room(c, [m0, m1], 'Ailleurs');
+    // A group of three: with two people it would be their direct discussion, which is also the
+    // first pair's of the 200 discussions × 2 clients workload (the same one, asked again), so
+    // C's client would sit in a busy discussion and C would relay its messages.
+    const [m0, m1, m2] = postgres.members;
+    const elsewhere = await postgres.room(c, [m0, m1, m2], 'Ailleurs');
     const idle = openClient(postgres.serverUrl(c), { room: elsewhere, token: m0.token });
     try {
       await waitSynced(idle.provider, 30_000);
