@@ -1,23 +1,23 @@
 /** DocStore in SQLite: each document's updates as rows of doc_updates, compacted into one snapshot. */
 import type Database from 'better-sqlite3';
+import { lazyStatements } from './sqlite-lazy.js';
 import { walTruncator } from './sqlite-wal.js';
 import type { DocStore } from './types.js';
 
 export function sqliteDocStore(db: Database.Database): DocStore {
-  const q = {
-    load: db.prepare<[string], { seq: number; data: Buffer }>(
-      'SELECT seq, data FROM doc_updates WHERE doc_id = ? ORDER BY seq',
-    ),
-    append: db.prepare<[string, Buffer]>('INSERT INTO doc_updates (doc_id, data) VALUES (?, ?)'),
-    deleteUpTo: db.prepare<[string, number]>('DELETE FROM doc_updates WHERE doc_id = ? AND seq <= ?'),
-    insertAt: db.prepare<[number, string, Buffer]>(
-      'INSERT INTO doc_updates (seq, doc_id, data) VALUES (?, ?, ?)',
-    ),
-    version: db.prepare<[string], { v: number | null }>(
-      'SELECT MAX(seq) AS v FROM doc_updates WHERE doc_id = ?',
-    ),
-    remove: db.prepare<[string]>('DELETE FROM doc_updates WHERE doc_id = ?'),
-  };
+  const q = lazyStatements({
+    load: () =>
+      db.prepare<[string], { seq: number; data: Buffer }>(
+        'SELECT seq, data FROM doc_updates WHERE doc_id = ? ORDER BY seq',
+      ),
+    append: () => db.prepare<[string, Buffer]>('INSERT INTO doc_updates (doc_id, data) VALUES (?, ?)'),
+    deleteUpTo: () => db.prepare<[string, number]>('DELETE FROM doc_updates WHERE doc_id = ? AND seq <= ?'),
+    insertAt: () =>
+      db.prepare<[number, string, Buffer]>('INSERT INTO doc_updates (seq, doc_id, data) VALUES (?, ?, ?)'),
+    version: () =>
+      db.prepare<[string], { v: number | null }>('SELECT MAX(seq) AS v FROM doc_updates WHERE doc_id = ?'),
+    remove: () => db.prepare<[string]>('DELETE FROM doc_updates WHERE doc_id = ?'),
+  });
   const wal = walTruncator(db);
   const compactTx = db.transaction((docId: string, snapshot: Uint8Array, upToSeq: number) => {
     q.deleteUpTo.run(docId, upToSeq);

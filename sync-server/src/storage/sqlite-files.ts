@@ -1,5 +1,6 @@
 /** The file index in SQLite: one row per uploaded file, pointing at its bytes by content hash. */
 import type Database from 'better-sqlite3';
+import { lazyStatements } from './sqlite-lazy.js';
 import { type FileDbRow, toFile, foundAs } from './rows.js';
 import type { FileIndex } from './types.js';
 
@@ -22,20 +23,21 @@ CREATE INDEX IF NOT EXISTS files_preview_hash ON files(preview_hash);
 
 export function sqliteFileIndex(db: Database.Database): FileIndex {
   db.exec(FILES_SCHEMA);
-  const q = {
-    insert: db.prepare(
-      'INSERT INTO files (id, discussion_id, name, type, size, hash, preview_hash, uploaded_by, created_at) VALUES (@id, @discussionId, @name, @type, @size, @hash, @previewHash, @uploadedBy, @createdAt)',
-    ),
-    byId: db.prepare<[string], FileDbRow>('SELECT * FROM files WHERE id = ?'),
-    ofDiscussion: db.prepare<[string], FileDbRow>(
-      'SELECT * FROM files WHERE discussion_id = ? ORDER BY created_at, id',
-    ),
-    remove: db.prepare<[string]>('DELETE FROM files WHERE id = ?'),
+  const q = lazyStatements({
+    insert: () =>
+      db.prepare(
+        'INSERT INTO files (id, discussion_id, name, type, size, hash, preview_hash, uploaded_by, created_at) VALUES (@id, @discussionId, @name, @type, @size, @hash, @previewHash, @uploadedBy, @createdAt)',
+      ),
+    byId: () => db.prepare<[string], FileDbRow>('SELECT * FROM files WHERE id = ?'),
+    ofDiscussion: () =>
+      db.prepare<[string], FileDbRow>('SELECT * FROM files WHERE discussion_id = ? ORDER BY created_at, id'),
+    remove: () => db.prepare<[string]>('DELETE FROM files WHERE id = ?'),
     // Bytes are shared by content: a preview could even equal another file's bytes.
-    used: db.prepare<[string, string], { n: number }>(
-      'SELECT COUNT(*) AS n FROM files WHERE hash = ? OR preview_hash = ?',
-    ),
-  };
+    used: () =>
+      db.prepare<[string, string], { n: number }>(
+        'SELECT COUNT(*) AS n FROM files WHERE hash = ? OR preview_hash = ?',
+      ),
+  });
   const removeTx = db.transaction((ids: string[]) => {
     const hashes = new Set<string>();
     for (const id of ids) {

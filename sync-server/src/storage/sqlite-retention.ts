@@ -4,6 +4,7 @@
  * the `settings` table (key `retention`, a JSON value).
  */
 import type Database from 'better-sqlite3';
+import { lazyStatements } from './sqlite-lazy.js';
 import type { RetentionPolicy } from '@palabre/shared';
 import type { Directory } from './types.js';
 
@@ -24,14 +25,17 @@ export function migrateRetention(db: Database.Database): void {
 export function sqliteRetention(
   db: Database.Database,
 ): Pick<Directory, 'setArchived' | 'setRetentionDays' | 'retentionPolicy' | 'setRetentionPolicy'> {
-  const q = {
-    setArchived: db.prepare<[number | null, string]>('UPDATE discussions SET archived_at = ? WHERE id = ?'),
-    setDays: db.prepare<[number | null, string]>('UPDATE discussions SET retention_days = ? WHERE id = ?'),
-    get: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
-    put: db.prepare<[string, string]>(
-      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-    ),
-  };
+  const q = lazyStatements({
+    setArchived: () =>
+      db.prepare<[number | null, string]>('UPDATE discussions SET archived_at = ? WHERE id = ?'),
+    setDays: () =>
+      db.prepare<[number | null, string]>('UPDATE discussions SET retention_days = ? WHERE id = ?'),
+    get: () => db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
+    put: () =>
+      db.prepare<[string, string]>(
+        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ),
+  });
   return {
     async setArchived(discussionId, archivedAt) {
       q.setArchived.run(archivedAt, discussionId);

@@ -1,5 +1,6 @@
 /** The users and sessions (browser sessions and API tokens) of the Directory, in SQLite. */
 import type Database from 'better-sqlite3';
+import { lazyStatements } from './sqlite-lazy.js';
 import { type SessionDbRow, type UserDbRow, toSession, toUser, foundAs } from './rows.js';
 import type { Directory, SessionRow } from './types.js';
 
@@ -12,15 +13,16 @@ const USER_COLUMNS: Record<string, string> = {
 };
 
 export function sqliteUsers(db: Database.Database) {
-  const q = {
-    countUsers: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM users'),
-    insertUser: db.prepare(
-      'INSERT INTO users (id, username, display_name, password_hash, role, disabled, created_at) VALUES (@id, @username, @displayName, @passwordHash, @role, @disabled, @createdAt)',
-    ),
-    userById: db.prepare<[string], UserDbRow>('SELECT * FROM users WHERE id = ?'),
-    userByUsername: db.prepare<[string], UserDbRow>('SELECT * FROM users WHERE username = ?'),
-    listUsers: db.prepare<[], UserDbRow>('SELECT * FROM users ORDER BY display_name COLLATE NOCASE'),
-  };
+  const q = lazyStatements({
+    countUsers: () => db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM users'),
+    insertUser: () =>
+      db.prepare(
+        'INSERT INTO users (id, username, display_name, password_hash, role, disabled, created_at) VALUES (@id, @username, @displayName, @passwordHash, @role, @disabled, @createdAt)',
+      ),
+    userById: () => db.prepare<[string], UserDbRow>('SELECT * FROM users WHERE id = ?'),
+    userByUsername: () => db.prepare<[string], UserDbRow>('SELECT * FROM users WHERE username = ?'),
+    listUsers: () => db.prepare<[], UserDbRow>('SELECT * FROM users ORDER BY display_name COLLATE NOCASE'),
+  });
 
   return {
     async countUsers() {
@@ -48,25 +50,27 @@ export function sqliteUsers(db: Database.Database) {
 }
 
 export function sqliteSessions(db: Database.Database) {
-  const q = {
-    insert: db.prepare(
-      'INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at, label, last_seen_at, user_agent) VALUES (@id, @tokenHash, @userId, @createdAt, @expiresAt, @label, @lastSeenAt, @userAgent)',
-    ),
-    byTokenHash: db.prepare<[string], SessionDbRow>('SELECT * FROM sessions WHERE token_hash = ?'),
-    byId: db.prepare<[string], SessionDbRow>('SELECT * FROM sessions WHERE id = ?'),
-    apiTokensOf: db.prepare<[string], SessionDbRow>(
-      'SELECT * FROM sessions WHERE user_id = ? AND label IS NOT NULL ORDER BY created_at',
-    ),
-    allApiTokens: db.prepare<[], SessionDbRow>(
-      'SELECT * FROM sessions WHERE label IS NOT NULL ORDER BY created_at',
-    ),
-    browserSessionsOf: db.prepare<[string], SessionDbRow>(
-      'SELECT * FROM sessions WHERE user_id = ? AND label IS NULL ORDER BY last_seen_at DESC',
-    ),
-    touch: db.prepare<[number, string]>('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?'),
-    delete: db.prepare<[string]>('DELETE FROM sessions WHERE token_hash = ?'),
-    deleteOf: db.prepare<[string]>('DELETE FROM sessions WHERE user_id = ?'),
-  };
+  const q = lazyStatements({
+    insert: () =>
+      db.prepare(
+        'INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at, label, last_seen_at, user_agent) VALUES (@id, @tokenHash, @userId, @createdAt, @expiresAt, @label, @lastSeenAt, @userAgent)',
+      ),
+    byTokenHash: () => db.prepare<[string], SessionDbRow>('SELECT * FROM sessions WHERE token_hash = ?'),
+    byId: () => db.prepare<[string], SessionDbRow>('SELECT * FROM sessions WHERE id = ?'),
+    apiTokensOf: () =>
+      db.prepare<[string], SessionDbRow>(
+        'SELECT * FROM sessions WHERE user_id = ? AND label IS NOT NULL ORDER BY created_at',
+      ),
+    allApiTokens: () =>
+      db.prepare<[], SessionDbRow>('SELECT * FROM sessions WHERE label IS NOT NULL ORDER BY created_at'),
+    browserSessionsOf: () =>
+      db.prepare<[string], SessionDbRow>(
+        'SELECT * FROM sessions WHERE user_id = ? AND label IS NULL ORDER BY last_seen_at DESC',
+      ),
+    touch: () => db.prepare<[number, string]>('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?'),
+    delete: () => db.prepare<[string]>('DELETE FROM sessions WHERE token_hash = ?'),
+    deleteOf: () => db.prepare<[string]>('DELETE FROM sessions WHERE user_id = ?'),
+  });
 
   return {
     async insertSession(session: SessionRow) {
