@@ -5,8 +5,8 @@
 import { readdirSync, statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addMessage, deleteMessage, editMessage, listMessages, pin } from '@palabre/shared';
-import { until, waitForSync } from './helpers.js';
+import { addMessage, deleteMessage, editMessage, listMessages, listPins, pin } from '@palabre/shared';
+import { sleep, until, waitForSync } from './helpers.js';
 import { useTestServer } from './server-fixture.js';
 
 /** Which files of the data directory (and its folders, the file store's included) hold these bytes (UTF-8), read raw. */
@@ -22,7 +22,8 @@ describe('deleted messages leave the server’s files', () => {
   const server = useTestServer({}, { autoStart: false });
 
   it('removes a deleted message’s text and an edited message’s old text from the SQLite files, WAL included', async () => {
-    // Compacting every few updates also checkpoints the WAL: the texts reach the main file first.
+    // Compacting every four stored writes also checkpoints the WAL: the texts reach the main file
+    // first. Each update is awaited, so each is a write of its own (a burst is one group commit).
     await server.start({ unloadAfterMs: 60_000, compactEvery: 4 });
     const [alice, bob] = await server.createUsers('Alice', 'Bob');
     const d = await server.createDiscussion(alice, [bob], 'Coffre');
@@ -34,12 +35,16 @@ describe('deleted messages leave the server’s files', () => {
     const kept = `reste-visible-${tag}`;
     const before = `ancien-texte-${tag}`;
     const secret = `code-du-coffre-${tag}`;
+    const relayed = (n: number) => until(() => listMessages(b.doc).length === n, 5000, 'relay');
     addMessage(a.doc, { author: alice.user.id, text: kept, now: Date.now() });
+    await relayed(1);
     const edited = addMessage(a.doc, { author: alice.user.id, text: before, now: Date.now() });
+    await relayed(2);
     // The last message: it is also the sidebar preview stored in the discussions table.
     const doomed = addMessage(a.doc, { author: alice.user.id, text: secret, now: Date.now() });
+    await relayed(3);
     pin(a.doc, doomed.id, alice.user.id, Date.now());
-    await until(() => listMessages(b.doc).length === 3, 5000, 'relay');
+    await until(() => listPins(b.doc).length === 1, 5000, 'pin relayed');
     // The texts are on disk, so reading the files raw does find them.
     await until(() => filesHolding(server.dataDir, secret).length > 0, 5000, 'secret stored');
     await until(() => filesHolding(server.dataDir, before).length > 0, 5000, 'old text stored');
@@ -70,7 +75,10 @@ describe('deleted messages leave the server’s files', () => {
     const c = server.client(d.id, alice.token);
     await waitForSync(c.provider);
     expect(listMessages(c.doc).map((m) => m.text)).toEqual([kept, `nouveau-texte-${tag}`, '']);
-    const summary = await server.storage.directory.discussionById(d.id);
-    expect(summary?.lastMessage?.preview).toBe(`nouveau-texte-${tag}`);
+    // The sidebar's stored preview follows within its 150 ms coalescing window.
+    const previewOf = async () => (await server.storage.directory.discussionById(d.id))?.lastMessage?.preview;
+    for (let i = 0; i < 50 && (await previewOf()) !== `nouveau-texte-${tag}`; i++) await sleep(20);
+    const preview = await previewOf();
+    expect(preview).toBe(`nouveau-texte-${tag}`);
   });
 });

@@ -126,6 +126,9 @@ describe('retention', () => {
         ...(i === 2 ? { files: [purgedFile] } : {}),
       });
       if (i === 4) pinned = m.id;
+      // One write each (a burst would be one group commit): compaction, every 4 writes, brings
+      // the texts to the main database file.
+      await until(() => listMessages(b.doc).length === i + 1, 5000, 'relay');
     }
     pin(a.doc, pinned, alice.user.id, now);
     const pinnedText = old[4];
