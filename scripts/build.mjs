@@ -49,6 +49,11 @@ async function buildServer(tmp) {
     banner: {
       js: "import { createRequire as __palabreCreateRequire } from 'node:module'; const require = __palabreCreateRequire(import.meta.url);",
     },
+    // Whitespace and syntax minified, names kept (stack traces still name every function): V8
+    // holds the source of every module it loaded, so a smaller bundle idles at about 0.5 MiB less
+    // resident memory. `node --enable-source-maps` maps traces back to the TypeScript.
+    minifyWhitespace: true,
+    minifySyntax: true,
     sourcemap: 'linked',
     legalComments: 'none',
     logLevel: 'warning',
