@@ -21,8 +21,11 @@ export interface LiveDocs {
 export interface Notifier {
   /** Send an event to these users' events sockets, on every node. */
   publish(userIds: string[], event: ServerEvent): void;
-  /** Has any of these users an events socket open (on this node or, with several, on any)? */
-  listening(userIds: string[]): Promise<boolean>;
+  /**
+   * Which of these users have an events socket open (on this node or, with several, on any)? All
+   * asked at once: the answer is a test of one user.
+   */
+  listening(userIds: string[]): Promise<(userId: string) => boolean>;
   /** Close every events socket of a user (logged out everywhere, disabled). */
   closeUser(userId: string, code: CloseCode, reason: string): void;
 }

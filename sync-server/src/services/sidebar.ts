@@ -89,8 +89,12 @@ export class SidebarFeed {
             ],
       ),
     );
-    for (const [id, { memberIds }] of batch) {
-      if (!(await this.events.listening(memberIds()))) continue;
+    // Who listens is asked once for every member of every discussion in the batch (with several
+    // nodes, one Redis round trip per flush rather than one per discussion).
+    const members = batch.map(([id, { memberIds }]) => [id, memberIds()] as const);
+    const listening = await this.events.listening(members.flatMap(([, ids]) => ids));
+    for (const [id, ids] of members) {
+      if (!ids.some(listening)) continue;
       if (await this.storage.directory.discussionById(id)) await this.discussions.announce(id);
       await new Promise((resolve) => setImmediate(resolve));
     }

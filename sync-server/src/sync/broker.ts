@@ -32,8 +32,11 @@ export interface Broker {
    */
   followUser(userId: string): Promise<void>;
   unfollowUser(userId: string): void;
-  /** Does any node (this one included) follow one of these users? False on one node. */
-  followed(userIds: string[]): Promise<boolean>;
+  /**
+   * Which of these users does any node (this one included) follow? All of them asked at once (one
+   * round trip); none on one node; null when it cannot be told (Redis away).
+   */
+  followed(userIds: string[]): Promise<Set<string> | null>;
   /** Act on a control message on every node (on this one at once). */
   control(message: Control): void;
   onControl(handler: (message: Control) => void): () => void;
@@ -69,7 +72,7 @@ export function createLocalBroker(): Broker {
     // One node: no one else holds its documents or its users' sockets.
     followUser: async () => undefined,
     unfollowUser() {},
-    followed: async () => false,
+    followed: async () => new Set<string>(),
     publishUpdate() {},
     follow: async () => undefined,
     unfollow() {},

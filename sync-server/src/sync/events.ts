@@ -47,12 +47,18 @@ export class EventHub {
   }
 
   /**
-   * Has any of these users an events socket open, here or (several nodes) on a node that follows
-   * them? One round trip to Redis at most, rather than building an event no one would get.
+   * Which of these users have an events socket open, here or (several nodes) on a node that
+   * follows them? One round trip to Redis at most for all of them (a sidebar flush asks once for
+   * every discussion it announces), rather than building events no one would get. When the
+   * broker cannot tell, everyone counts as listening.
    */
-  async listening(userIds: string[]): Promise<boolean> {
-    if (userIds.some((id) => this.sockets.has(id))) return true;
-    return this.broker.clustered && this.broker.followed(userIds);
+  async listening(userIds: string[]): Promise<(userId: string) => boolean> {
+    const here = (id: string) => this.sockets.has(id);
+    const elsewhere = [...new Set(userIds)].filter((id) => !here(id));
+    if (!this.broker.clustered || elsewhere.length === 0) return here;
+    const followed = await this.broker.followed(elsewhere);
+    if (followed === null) return () => true;
+    return (id) => here(id) || followed.has(id);
   }
 
   publish(userIds: string[], event: ServerEvent): void {

@@ -137,12 +137,13 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
       await user.subscribed;
     },
     async followed(userIds) {
-      if (userIds.length === 0) return false;
+      if (userIds.length === 0) return new Set<string>();
       try {
+        // NUMSUB answers channel, count, channel, count… in the order asked.
         const counts = (await pub.pubsub('NUMSUB', ...userIds.map(userChannel))) as (string | number)[];
-        return counts.some((n, i) => i % 2 === 1 && Number(n) > 0);
+        return new Set(userIds.filter((_, i) => Number(counts[2 * i + 1]) > 0));
       } catch {
-        return true; // cannot tell: build the event (publishing it fails the same way)
+        return null; // cannot tell: build the event (publishing it fails the same way)
       }
     },
     unfollowUser(userId) {
