@@ -192,6 +192,21 @@ export function directoryContract(name: string, open: () => Promise<Adapter>) {
       expect(g1?.lastActivityAt).toBe(3000);
       expect((await dir.discussionById('g2'))?.lastMessage).toEqual({ author: 'bob', preview: '', ts: 4000 });
       expect((await dir.listDiscussions()).map((d) => d.id)).toEqual(['g2', 'g1']);
+      // Given twice in one call: as two calls one after the other (the later message, the latest activity).
+      await dir.setLastMessages([
+        { discussionId: 'g2', lastMessage: { author: 'bob', preview: 'un', ts: 6000 }, activityAt: 6000 },
+        { discussionId: 'g1', lastMessage: { author: 'ana', preview: 'deux', ts: 5000 }, activityAt: 5000 },
+        { discussionId: 'g2', lastMessage: { author: 'ana', preview: 'trois', ts: 5500 }, activityAt: 5500 },
+      ]);
+      expect(await dir.discussionById('g2')).toMatchObject({
+        lastActivityAt: 6000,
+        lastMessage: { author: 'ana', preview: 'trois', ts: 5500 },
+      });
+      expect((await dir.discussionById('g1'))?.lastMessage).toEqual({
+        author: 'ana',
+        preview: 'deux',
+        ts: 5000,
+      });
     });
 
     it('archives and restores a discussion, keeps its retention override, and the organisation policy', async () => {

@@ -17,6 +17,13 @@ import type { Directory, MemberRow } from './types.js';
 const SET_LAST =
   'UPDATE discussions SET last_message_author = $1, last_message_preview = $2, last_message_ts = $3, last_activity_at = GREATEST(last_activity_at, $4) WHERE id = $5';
 
+const SET_LASTS = `UPDATE discussions AS d SET last_message_author = v.author,
+  last_message_preview = v.preview, last_message_ts = v.ts,
+  last_activity_at = GREATEST(d.last_activity_at, v.activity_at)
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])
+    AS v(id, author, preview, ts, activity_at)
+  WHERE d.id = v.id`;
+
 export function postgresDirectory(pool: pg.Pool): Directory {
   async function rows<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
     return (await pool.query<T>(sql, params)).rows;
@@ -197,16 +204,22 @@ export function postgresDirectory(pool: pg.Pool): Directory {
     },
     async setLastMessages(entries) {
       if (entries.length === 0) return;
-      await inTransaction(async (client) => {
-        for (const e of entries)
-          await client.query(SET_LAST, [
-            e.lastMessage?.author ?? null,
-            e.lastMessage?.preview ?? null,
-            e.lastMessage?.ts ?? null,
-            e.activityAt,
-            e.discussionId,
-          ]);
-      });
+      // One statement, so one round trip, however many discussions (a sidebar flush under load
+      // has dozens). A discussion given twice ends as given twice one after the other would:
+      // the later last message, the latest activity. Rows are listed in id order.
+      const byId = new Map<string, (typeof entries)[number]>();
+      for (const e of entries) {
+        const earlier = byId.get(e.discussionId);
+        byId.set(e.discussionId, { ...e, activityAt: Math.max(e.activityAt, earlier?.activityAt ?? 0) });
+      }
+      const rows = [...byId.values()].sort((a, b) => (a.discussionId < b.discussionId ? -1 : 1));
+      await pool.query(SET_LASTS, [
+        rows.map((e) => e.discussionId),
+        rows.map((e) => e.lastMessage?.author ?? null),
+        rows.map((e) => e.lastMessage?.preview ?? null),
+        rows.map((e) => e.lastMessage?.ts ?? null),
+        rows.map((e) => e.activityAt),
+      ]);
     },
 
     async setArchived(discussionId, archivedAt) {
