@@ -6,7 +6,7 @@ import { readdirSync, statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addMessage, deleteMessage, editMessage, listMessages, listPins, pin } from '@palabre/shared';
-import { sleep, until, waitForSync } from './helpers.js';
+import { until, waitForSync } from './helpers.js';
 import { useTestServer } from './server-fixture.js';
 
 /** Which files of the data directory (and its folders, the file store's included) hold these bytes (UTF-8), read raw. */
@@ -77,8 +77,7 @@ describe('deleted messages leave the server’s files', () => {
     expect(listMessages(c.doc).map((m) => m.text)).toEqual([kept, `nouveau-texte-${tag}`, '']);
     // The sidebar's stored preview follows within its 150 ms coalescing window.
     const previewOf = async () => (await server.storage.directory.discussionById(d.id))?.lastMessage?.preview;
-    for (let i = 0; i < 50 && (await previewOf()) !== `nouveau-texte-${tag}`; i++) await sleep(20);
-    const preview = await previewOf();
-    expect(preview).toBe(`nouveau-texte-${tag}`);
+    await until(async () => (await previewOf()) === `nouveau-texte-${tag}`, 1000, 'the sidebar preview');
+    expect(await previewOf()).toBe(`nouveau-texte-${tag}`);
   });
 });

@@ -14,9 +14,6 @@ import {
 } from './rows.js';
 import type { Directory, MemberRow } from './types.js';
 
-const SET_LAST =
-  'UPDATE discussions SET last_message_author = $1, last_message_preview = $2, last_message_ts = $3, last_activity_at = GREATEST(last_activity_at, $4) WHERE id = $5';
-
 const SET_LASTS = `UPDATE discussions AS d SET last_message_author = v.author,
   last_message_preview = v.preview, last_message_ts = v.ts,
   last_activity_at = GREATEST(d.last_activity_at, v.activity_at)
@@ -48,6 +45,26 @@ export function postgresDirectory(pool: pg.Pool): Directory {
     return foundAs(await one<D>(sql, params), to);
   }
   const inTransaction = (fn: (client: pg.PoolClient) => Promise<void>) => transaction(pool, fn);
+
+  async function setLastMessages(entries: Parameters<Directory['setLastMessages']>[0]): Promise<void> {
+    if (entries.length === 0) return;
+    // One statement, so one round trip, however many discussions (a sidebar flush under load
+    // has dozens). A discussion given twice ends as given twice one after the other would:
+    // the later last message, the latest activity. Rows are listed in id order.
+    const byId = new Map<string, (typeof entries)[number]>();
+    for (const e of entries) {
+      const earlier = byId.get(e.discussionId);
+      byId.set(e.discussionId, { ...e, activityAt: Math.max(e.activityAt, earlier?.activityAt ?? 0) });
+    }
+    const rows = [...byId.values()].sort((a, b) => (a.discussionId < b.discussionId ? -1 : 1));
+    await pool.query(SET_LASTS, [
+      rows.map((e) => e.discussionId),
+      rows.map((e) => e.lastMessage?.author ?? null),
+      rows.map((e) => e.lastMessage?.preview ?? null),
+      rows.map((e) => e.lastMessage?.ts ?? null),
+      rows.map((e) => e.activityAt),
+    ]);
+  }
 
   return {
     async countUsers() {
@@ -200,27 +217,9 @@ export function postgresDirectory(pool: pg.Pool): Directory {
       await pool.query('UPDATE discussions SET title = $1 WHERE id = $2', [title, discussionId]);
     },
     async setLastMessage(discussionId, last, activityAt) {
-      await pool.query(SET_LAST, [last.author, last.preview, last.ts, activityAt, discussionId]);
+      await setLastMessages([{ discussionId, lastMessage: last, activityAt }]);
     },
-    async setLastMessages(entries) {
-      if (entries.length === 0) return;
-      // One statement, so one round trip, however many discussions (a sidebar flush under load
-      // has dozens). A discussion given twice ends as given twice one after the other would:
-      // the later last message, the latest activity. Rows are listed in id order.
-      const byId = new Map<string, (typeof entries)[number]>();
-      for (const e of entries) {
-        const earlier = byId.get(e.discussionId);
-        byId.set(e.discussionId, { ...e, activityAt: Math.max(e.activityAt, earlier?.activityAt ?? 0) });
-      }
-      const rows = [...byId.values()].sort((a, b) => (a.discussionId < b.discussionId ? -1 : 1));
-      await pool.query(SET_LASTS, [
-        rows.map((e) => e.discussionId),
-        rows.map((e) => e.lastMessage?.author ?? null),
-        rows.map((e) => e.lastMessage?.preview ?? null),
-        rows.map((e) => e.lastMessage?.ts ?? null),
-        rows.map((e) => e.activityAt),
-      ]);
-    },
+    setLastMessages,
 
     async setArchived(discussionId, archivedAt) {
       await pool.query('UPDATE discussions SET archived_at = $1 WHERE id = $2', [archivedAt, discussionId]);
