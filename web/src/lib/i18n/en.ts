@@ -28,7 +28,7 @@ export const en: Record<MessageKey, string> = {
   'sidebar.title': 'Discussions',
   'sidebar.new': 'New discussion',
   'sidebar.search': 'Search discussions',
-  'sidebar.searchPlaceholder': 'Search…',
+  'sidebar.searchPlaceholder': 'Search discussions',
   'sidebar.you': 'You: {text}',
   'sidebar.empty': 'No discussions yet.',
   'sidebar.noMessage': 'No messages yet',

@@ -26,7 +26,7 @@ export const fr = {
   'sidebar.title': 'Discussions',
   'sidebar.new': 'Nouvelle discussion',
   'sidebar.search': 'Rechercher une discussion',
-  'sidebar.searchPlaceholder': 'Rechercher…',
+  'sidebar.searchPlaceholder': 'Rechercher une discussion',
   'sidebar.you': 'Vous : {text}',
   'sidebar.empty': 'Aucune discussion pour l’instant.',
   'sidebar.noMessage': 'Aucun message pour l’instant',
