@@ -256,7 +256,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       maxBufferedBytes: limits.maxBufferedBytes,
       validate: config.validateUpdates ?? true,
       logger,
-      ruleContext: (docId) => fileRefs.context(docId),
+      ruleContext: (docId, options) => fileRefs.context(docId, options),
     },
     origins,
     sockets,

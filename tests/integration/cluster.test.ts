@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { CloseCode, type DiscussionSummary } from '@palabre/shared';
+import { CloseCode, addMessage, listMessages, type DiscussionSummary, type FileRef } from '@palabre/shared';
+import { connectAttacker } from './attacker.js';
 import { POSTGRES_TESTS, REDIS_TESTS } from '../../sync-server/src/storage/test-databases.js';
 import { freePort } from '../free-port.js';
 import { privateRedis, useCluster } from './cluster-fixture.js';
@@ -17,10 +18,28 @@ import {
   messageUpdate,
   openEvents,
   say,
+  sleep,
   texts,
   until,
   waitForSync,
 } from './helpers.js';
+
+/** A file uploaded through this node's API, as the web app does (multipart). */
+async function upload(url: string, discussionId: string, token: string, text: string, name: string) {
+  const form = new FormData();
+  form.append('file', new Blob([text], { type: 'text/plain' }), name);
+  const res = await fetch(`${url}/api/discussions/${discussionId}/files`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  expect(res.status).toBe(201);
+  return (await res.json()) as FileRef;
+}
+
+/** The close code, or 'accepted' if the server kept the connection open for 5 s. */
+const refusedWithin = (closed: Promise<number>) =>
+  Promise.race([closed, sleep(5000).then(() => 'accepted' as const)]);
 
 const closedWith = (provider: ReturnType<typeof connect>['provider']) =>
   new Promise<number>((resolve) =>
@@ -180,6 +199,42 @@ if (POSTGRES_TESTS && REDIS_TESTS)
         'sidebar event on node B',
       );
       expect(event.type === 'discussion' && event.discussion.id).toBe(group.id);
+    });
+
+    it('a file uploaded through node A may be attached by a client on node B, which already held the discussion; a file never uploaded to it is still refused', async () => {
+      const { a, b, c, owner, carol, group, client } = await threeNodes();
+      const onA = client(a, carol.token);
+      await waitForSync(onA.provider);
+      // Node B holds the discussion and has read its files (none yet) for a first message.
+      const writer = await connectAttacker(b.url, group.id, owner.token);
+      cluster.defer(() => writer.socket.close());
+      writer.change((doc) => addMessage(doc, { author: owner.user.id, text: 'avant', now: Date.now() }));
+      await until(() => texts(onA.doc).includes('avant'), 10_000, 'the first message on node A');
+      expect(b.docs.isLoaded(group.id)).toBe(true);
+
+      // The upload goes to node A (no sticky sessions), the message that attaches it to node B.
+      const file = await upload(a.url, group.id, owner.token, 'le compte rendu', 'compte-rendu.txt');
+      writer.change((doc) =>
+        addMessage(doc, { author: owner.user.id, text: 'ci-joint', files: [file], now: Date.now() }),
+      );
+      await until(() => texts(onA.doc).includes('ci-joint'), 10_000, 'the attachment on node A');
+      expect(listMessages(onA.doc).find((m) => m.text === 'ci-joint')?.files).toEqual([file]);
+      expect(writer.denied()).toBeNull();
+      // Stored: a client arriving later through node C gets it from storage.
+      const fresh = client(c, carol.token);
+      await waitForSync(fresh.provider);
+      expect(listMessages(fresh.doc).find((m) => m.text === 'ci-joint')?.files).toEqual([file]);
+
+      // A file never uploaded to this discussion (another one's, through node A) is still refused on B.
+      const other = await createDiscussion(a.url, owner, [carol], 'Ailleurs');
+      const elsewhere = await upload(a.url, other.id, owner.token, 'ailleurs', 'ailleurs.txt');
+      const forger = await connectAttacker(b.url, group.id, owner.token);
+      forger.change((doc) =>
+        addMessage(doc, { author: owner.user.id, text: 'volé', files: [elsewhere], now: Date.now() }),
+      );
+      expect(await refusedWithin(forger.closed)).toBe(CloseCode.UpdateRejected);
+      expect(forger.denied()).toMatch(/^foreign_file/);
+      expect(texts(onA.doc)).not.toContain('volé');
     });
 
     it('a node that lost Redis catches up from storage when it returns: nothing missed, nodes converge', async () => {

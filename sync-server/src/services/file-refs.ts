@@ -4,7 +4,10 @@
  *
  * - The update rules need, synchronously, the files uploaded to the discussion (`foreign_file`):
  *   `context(docId)` reads them once per loaded document (uploads made meanwhile are added by
- *   `added`, so nothing is lost to a read in flight) and answers a RuleContext.
+ *   `added`, so nothing is lost to a read in flight) and answers a RuleContext. `added` is called
+ *   only on the node that took the upload: with several nodes, another node holding the
+ *   discussion learns of the file from storage, when a check finds an attachment it does not
+ *   know (`context(docId, { fresh: true })`, the connection's second try before refusing).
  * - Each message's files are counted from every change's old and new values; when a commit
  *   leaves a file with no message referring to it (deleted, or edited without it), `release` is
  *   called with it: the file service removes it, and its bytes if nothing else shares them.
@@ -73,15 +76,23 @@ export class FileRefs {
     this.docs.get(docId)?.files.set(id, meta);
   }
 
-  /** What the update rules need to check an update to this (loaded) document. */
-  async context(docId: string): Promise<RuleContext> {
+  /**
+   * What the update rules need to check an update to this (loaded) document. `fresh`: read the
+   * discussion's files from storage again first (a file uploaded through another node since the
+   * last read); asked only after a check found an attachment it did not know, so rarely.
+   */
+  async context(docId: string, options: { fresh?: boolean } = {}): Promise<RuleContext> {
     const t = this.docs.get(docId);
     if (!t) return {};
-    t.ready ??= this.filesOf(docId).then((rows) => {
-      for (const { id, ...meta } of rows) if (!t.files.has(id)) t.files.set(id, meta);
-    });
+    t.ready ??= this.read(docId, t);
     await t.ready;
+    if (options.fresh) await this.read(docId, t);
     return { fileOf: (id) => t.files.get(id) ?? null };
+  }
+
+  private async read(docId: string, t: Tracked): Promise<void> {
+    const rows = await this.filesOf(docId);
+    for (const { id, ...meta } of rows) if (!t.files.has(id)) t.files.set(id, meta);
   }
 }
 

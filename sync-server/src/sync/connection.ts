@@ -58,8 +58,11 @@ export interface ConnectionOptions {
   /** Check every update against the document rules (shared/validation); off only in benchmarks. */
   validate: boolean;
   logger?: Logger;
-  /** What the rules need beyond the document (the discussion's files), read before each check. */
-  ruleContext?: (docId: string) => Promise<RuleContext>;
+  /**
+   * What the rules need beyond the document (the discussion's files), read before each check;
+   * `fresh`: read from storage again (asked once before refusing an attachment as `foreign_file`).
+   */
+  ruleContext?: (docId: string, options?: { fresh?: boolean }) => Promise<RuleContext>;
 }
 
 class FrameError extends Error {}
@@ -225,19 +228,33 @@ export function attachSyncConnection(
   async function applyFromPeer(update: Uint8Array): Promise<void> {
     // Decoding the whole update before anything of it touches the document means a truncated
     // or forged one is refused whole. The rule check decodes it anyway; without it, decode alone.
-    let verdict: ReturnType<typeof checkUpdate> | null = null;
-    const context = options.validate ? ((await options.ruleContext?.(session.id)) ?? {}) : {};
-    try {
-      if (options.validate)
-        verdict = checkUpdate(
+    const check = (context: RuleContext) => {
+      try {
+        return checkUpdate(
           doc,
           update,
           { userId: peer.userId, role: peer.role, orgRole: peer.orgRole },
           context,
         );
-      else Y.decodeUpdate(update);
-    } catch {
-      throw new FrameError('undecodable update');
+      } catch {
+        throw new FrameError('undecodable update');
+      }
+    };
+    let verdict: ReturnType<typeof checkUpdate> | null = null;
+    if (options.validate) {
+      verdict = check((await options.ruleContext?.(session.id)) ?? {});
+      // A file this node does not know may have been uploaded through another node since it read
+      // the discussion's files: read them from storage again, once, and check again before
+      // refusing. Rare (an upload elsewhere, or a forged reference), so free in the usual case;
+      // still on the document's queue, and applied right after the second check as after a first.
+      if (!verdict.ok && verdict.code === RuleCode.ForeignFile && options.ruleContext)
+        verdict = check(await options.ruleContext(session.id, { fresh: true }));
+    } else {
+      try {
+        Y.decodeUpdate(update);
+      } catch {
+        throw new FrameError('undecodable update');
+      }
     }
     if (verdict) {
       if (!verdict.ok) return refuse(verdict.code, verdict.message);
