@@ -135,6 +135,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   broker.onControl((m) => {
     if (m.kind === 'close-sessions') sockets.closeSessions(m.sessionIds, m.code, m.reason);
     else if (m.kind === 'close-peers') docs.closePeers(m.docId, m.userId, m.code, m.reason);
+    else if (m.kind === 'files-removed') fileRefs.forget(m.docId, m.fileIds);
   });
   const auth = new AuthService(storage.directory, {
     limits,
@@ -174,6 +175,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         logger.warn({ event: 'files_release_failed', doc: docId, err }, 'file bytes not removed');
       }
     },
+    // Another node may hold the discussion with these files in its FileRefs.
+    (docId, fileIds) => broker.control({ kind: 'files-removed', docId, fileIds }),
   );
   docs.observe(fileRefs);
   files = new FileService(

@@ -3,9 +3,17 @@
  * user sees is the same whichever node they reach. The same guarantees with nodes as separate
  * processes (kill -9, 1,000 messages) are in cluster-processes.test.ts.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { CloseCode, addMessage, listMessages, type DiscussionSummary, type FileRef } from '@palabre/shared';
+import {
+  CloseCode,
+  addMessage,
+  listMessages,
+  messagesMap,
+  type DiscussionSummary,
+  type FileRef,
+} from '@palabre/shared';
 import { connectAttacker } from './attacker.js';
 import { POSTGRES_TESTS, REDIS_TESTS } from '../../sync-server/src/storage/test-databases.js';
 import { freePort } from '../free-port.js';
@@ -235,6 +243,45 @@ if (POSTGRES_TESTS && REDIS_TESTS)
       expect(await refusedWithin(forger.closed)).toBe(CloseCode.UpdateRejected);
       expect(forger.denied()).toMatch(/^foreign_file/);
       expect(texts(onA.doc)).not.toContain('volé');
+    });
+
+    it('a file removed on node A is refused on node B, which still held it', async () => {
+      const { a, b, owner, carol, group, client } = await threeNodes();
+      const file = await upload(a.url, group.id, owner.token, 'éphémère', 'ephemere.txt');
+      // Node B holds the discussion and knows the file: a message on B refers to it.
+      const onB = client(b, carol.token);
+      await waitForSync(onB.provider);
+      const writer = await connectAttacker(b.url, group.id, owner.token);
+      cluster.defer(() => writer.socket.close());
+      let sent = '';
+      writer.change((doc) => {
+        sent = addMessage(doc, {
+          author: owner.user.id,
+          text: 'pièce jointe',
+          files: [file],
+          now: Date.now(),
+        }).id;
+      });
+      await until(() => texts(onB.doc).includes('pièce jointe'), 10_000, 'the attachment on node B');
+      // The message is deleted through node A: A removes the file; B must not take it again.
+      const onA = client(a, owner.token);
+      await waitForSync(onA.provider);
+      await until(() => texts(onA.doc).includes('pièce jointe'), 10_000, 'the attachment on node A');
+      onA.doc.transact(() => messagesMap(onA.doc).delete(sent));
+      // Its row, then (the other nodes told in between) its bytes in the shared store.
+      const hash = createHash('sha256').update('éphémère').digest('hex');
+      await until(
+        async () => (await a.storage.files.ofDiscussion(group.id)).length === 0 && !(await a.blobs.has(hash)),
+        10_000,
+        'the file removed',
+      );
+      await until(() => texts(onB.doc).length === 0, 10_000, 'the deletion on node B');
+      const late = await connectAttacker(b.url, group.id, owner.token);
+      late.change((doc) =>
+        addMessage(doc, { author: owner.user.id, text: 'revenu', files: [file], now: Date.now() }),
+      );
+      expect(await refusedWithin(late.closed)).toBe(CloseCode.UpdateRejected);
+      expect(late.denied()).toMatch(/^foreign_file/);
     });
 
     it('a node that lost Redis catches up from storage when it returns: nothing missed, nodes converge', async () => {

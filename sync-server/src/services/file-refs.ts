@@ -11,6 +11,10 @@
  * - Each message's files are counted from every change's old and new values; when a commit
  *   leaves a file with no message referring to it (deleted, or edited without it), `release` is
  *   called with it: the file service removes it, and its bytes if nothing else shares them.
+ * - A file removed (a release here, on another node, or a retention purge) is forgotten by every
+ *   node holding the discussion (`removed` -> `announce`, the broker's `files-removed` control
+ *   message -> `forget`), and never taken back from storage by a later read (`gone`), so
+ *   referring to it again is refused wherever the client is connected.
  */
 import type * as Y from 'yjs';
 import { filesOf, messagesMap, type FileRef, type MessageRecord, type RuleContext } from '@palabre/shared';
@@ -20,6 +24,8 @@ interface Tracked {
   ready: Promise<void> | null;
   refs: Map<string, number>;
   released: Set<string>;
+  /** Released or removed: never added back by a read of storage that began before the removal. */
+  gone: Set<string>;
   stop: () => void;
 }
 
@@ -29,6 +35,9 @@ export class FileRefs {
   constructor(
     private readonly filesOf: (docId: string) => Promise<FileRef[]>,
     private readonly release: (docId: string, fileIds: string[]) => Promise<void>,
+    /** Tell every node (this one included) that these files are gone: they call `forget`. */
+    private readonly announce: (docId: string, fileIds: string[]) => void = (docId, fileIds) =>
+      this.forget(docId, fileIds),
   ) {}
 
   loaded(docId: string, doc: Y.Doc): void {
@@ -39,6 +48,7 @@ export class FileRefs {
       ready: null,
       refs: new Map(),
       released: new Set(),
+      gone: new Set(),
       stop: () => {},
     };
     for (const m of map.values()) for (const f of filesOf(m)) count(t, f.id, 1);
@@ -66,7 +76,10 @@ export class FileRefs {
     const ids = [...t.released].filter((id) => !t.refs.get(id));
     t.released.clear();
     if (ids.length === 0) return;
-    for (const id of ids) t.files.delete(id); // referring to it again is refused from now on
+    for (const id of ids) {
+      t.files.delete(id); // referring to it again is refused from now on
+      t.gone.add(id);
+    }
     void this.release(docId, ids);
   }
 
@@ -74,6 +87,21 @@ export class FileRefs {
   added(docId: string, file: FileRef): void {
     const { id, ...meta } = file;
     this.docs.get(docId)?.files.set(id, meta);
+  }
+
+  /** The file service removed these files of a discussion (rows deleted): every node forgets them. */
+  removed(docId: string, fileIds: string[]): void {
+    if (fileIds.length > 0) this.announce(docId, fileIds);
+  }
+
+  /** These files of a discussion are gone (removed here or on another node): refused from now on. */
+  forget(docId: string, fileIds: string[]): void {
+    const t = this.docs.get(docId);
+    if (!t) return;
+    for (const id of fileIds) {
+      t.files.delete(id);
+      t.gone.add(id);
+    }
   }
 
   /**
@@ -92,7 +120,7 @@ export class FileRefs {
 
   private async read(docId: string, t: Tracked): Promise<void> {
     const rows = await this.filesOf(docId);
-    for (const { id, ...meta } of rows) if (!t.files.has(id)) t.files.set(id, meta);
+    for (const { id, ...meta } of rows) if (!t.files.has(id) && !t.gone.has(id)) t.files.set(id, meta);
   }
 }
 

@@ -107,13 +107,19 @@ export class FileService {
       .then((rows) => rows.map((r) => ({ id: r.id, name: r.name, type: r.type, size: r.size })));
   }
 
-  /** No message refers to these files any more: forget them, and their bytes if nothing shares them. */
+  /**
+   * No message refers to these files any more (or a retention purge removes them): forget them on
+   * every node, and their bytes if nothing shares them.
+   */
   async release(discussionId: string, fileIds: string[]): Promise<void> {
     await this.locked(async () => {
       const rows = (await Promise.all(fileIds.map((id) => this.index.byId(id)))).filter(
         (r): r is FileRow => r !== null && r.discussionId === discussionId,
       );
-      const unused = await this.index.remove(rows.map((r) => r.id));
+      const ids = rows.map((r) => r.id);
+      const unused = await this.index.remove(ids);
+      // Every node holding the discussion forgets them: referring to them again is refused.
+      this.refs.removed(discussionId, ids);
       for (const hash of unused) await this.blobs.remove(hash);
       this.log('files_removed', { discussion: discussionId, files: rows.length, blobs: unused.length });
     });

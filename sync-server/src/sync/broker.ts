@@ -3,7 +3,7 @@
  * process, at once. Several nodes (REDIS_URL) share a Redis broker (redis-broker.ts) with the
  * same interface, so the rest of the server does not know how many nodes there are.
  *
- * - Control messages (close these sockets) reach every node.
+ * - Control messages (close these sockets, forget these files) reach every node.
  * - Events for sidebars reach the nodes where their users have an events socket open: a node
  *   follows a user while it holds one of their events sockets (`followUser`).
  * - Committed document updates reach only the nodes that follow that document (hold it in
@@ -18,7 +18,9 @@ export type Control =
   | { kind: 'close-events'; userId: string; code: CloseCode; reason: string }
   | { kind: 'close-sessions'; sessionIds: string[]; code: CloseCode; reason: string }
   /** Updates of these documents could not be published: nodes holding them read storage again. */
-  | { kind: 'catch-up'; docIds: string[] };
+  | { kind: 'catch-up'; docIds: string[] }
+  /** These files of a discussion were removed: nodes holding it refuse references to them. */
+  | { kind: 'files-removed'; docId: string; fileIds: string[] };
 
 export interface Broker {
   /** Several nodes share this broker (events are then built for every member, not only those connected here). */
