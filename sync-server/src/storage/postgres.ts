@@ -134,11 +134,13 @@ function postgresDocStore(pool: pg.Pool): DocStore {
       return rows[0]?.v ?? 0;
     },
     async versions(docIds) {
-      const { rows } = await pool.query<{ doc_id: string; v: number }>(
-        'SELECT doc_id, MAX(seq) AS v FROM doc_updates WHERE doc_id = ANY($1) GROUP BY doc_id',
+      // One index lookup per document (its last row), however long its stored history.
+      const { rows } = await pool.query<{ doc_id: string; v: number | null }>(
+        'SELECT d.doc_id, (SELECT seq FROM doc_updates u WHERE u.doc_id = d.doc_id ORDER BY seq DESC LIMIT 1) AS v ' +
+          'FROM unnest($1::text[]) AS d(doc_id)',
         [docIds],
       );
-      const found = new Map(rows.map((r) => [r.doc_id, r.v]));
+      const found = new Map(rows.map((r) => [r.doc_id, r.v ?? 0]));
       return new Map(docIds.map((id) => [id, found.get(id) ?? 0]));
     },
     async remove(docId) {

@@ -314,11 +314,13 @@ export class DocManager {
     // Another node's update, applied meanwhile, may carry a higher sequence number.
     d.lastSeq = Math.max(d.lastSeq, seq);
     d.sinceCompaction++;
+    // Observers first: with several nodes one publishes the update, and the other nodes' clients
+    // should not wait behind this node's own sends.
+    for (const o of this.observers) o.committed?.(d.id, seq, merged);
     for (const { update, origin } of batch) {
       const frame = updateFrame(update);
       for (const peer of d.peers) if (peer !== origin) peer.send(frame);
     }
-    for (const o of this.observers) o.committed?.(d.id, seq, merged);
     waiters?.resolve();
     if (d.sinceCompaction >= this.compactEvery) await this.compact(d);
     return true;

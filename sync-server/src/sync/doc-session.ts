@@ -48,7 +48,7 @@ export interface DocObserver {
   /** The document is in memory, before any connection sees it. */
   loaded?(docId: string, doc: Y.Doc): void;
   /**
-   * An update was stored and relayed. `version` is the sequence number storage gave it (several
+   * An update was stored; it is relayed to this node's connections right after. `version` is the sequence number storage gave it (several
    * nodes: this node publishes it with the update, replication.ts).
    */
   committed?(docId: string, version: number, update: Uint8Array): void;
