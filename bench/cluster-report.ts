@@ -30,8 +30,13 @@ export function clusterSection(
       "for the run and dropped after it), and two nodes on PostgreSQL + Redis (a key prefix of the run's own) " +
       'with the clients of every discussion split between them, each node a server child as in the other ' +
       'workloads. A third node on the same database and Redis serves one idle client of another discussion: ' +
-      "its CPU time is read with the serving nodes' over the same window. Windows are shorter than the fan-out sections' own (one round, timings under each title) " +
-      'so the whole run takes about 3 minutes.' +
+      "its CPU time is read with the serving nodes' over the same window, its start-up garbage collected " +
+      "(two `gc()` calls) before its idle reading. Windows are shorter than the fan-out sections' own (timings under each title); " +
+      (r.rounds > 1
+        ? `each workload runs ${r.rounds} rounds, the three configurations in turn within each round, and each ` +
+          "configuration's latencies are pooled over its rounds (CPU: the rounds' mean); each round's p99 is listed under the table. "
+        : 'one round. ') +
+      `The whole run takes about ${r.rounds > 1 ? 8 : 3} minutes.` +
       (run.otherLoadAtStart !== null && run.otherLoadAtStart > 0.3
         ? ` **The machine was busy** (other engineers' builds and tests: ${f2(run.otherLoadAtStart)} cores in ` +
           'use by other processes when it started): tails are inflated, and the "others" column mixes their ' +
@@ -61,6 +66,15 @@ export function clusterSection(
       f2(x.result.otherCpu),
     ]);
     lines.push('', `### ${f.title}`, '', f.setup, '', ...table(head, rows));
+    if (r.rounds > 1)
+      lines.push(
+        '',
+        'p99 of each round (ms): ' +
+          Object.entries(f.roundP99)
+            .map(([config, p99s]) => `${config} ${p99s.map(f1).join(', ')}`)
+            .join('; ') +
+          '.',
+      );
     const one = f.runs.find((x) => x.config === ONE_SQLITE);
     const two = f.runs.find((x) => x.config === TWO_NODES);
     if (one && two) {
@@ -82,7 +96,7 @@ export function clusterSection(
         verdicts.push(
           `- **${f.title}, the third node (no client of the busy discussion):** ${f3(two.thirdCpu)} cores while ` +
             `A and B, which serve it, used ${f2(two.nodeCpu[0])} and ${f2(two.nodeCpu[1])} ` +
-            `(its own idle: ${f3(two.thirdIdleCpu)} cores over 3 s before anyone wrote). Goal near zero, within ` +
+            `(its own idle: ${f3(two.thirdIdleCpu)} cores over 3 s before anyone wrote${r.rounds > 1 ? '; means of the rounds' : ''}). Goal near zero, within ` +
             `0.01 cores of its idle: ${two.thirdCpu <= (two.thirdIdleCpu ?? 0) + 0.01 ? 'met' : 'not met'}.`,
         );
     }
