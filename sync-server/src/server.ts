@@ -26,6 +26,7 @@ import { UserAdminService } from './services/users.js';
 import { openStorage } from './storage/factory.js';
 import type { BlobStore, DocStore, Storage } from './storage/types.js';
 import type { LiveDocs } from './services/ports.js';
+import { shareThrottle } from './sync/shared-throttle.js';
 import { createLocalBroker, type Broker } from './sync/broker.js';
 import { PurgeWatch } from './sync/purge.js';
 import { DocManager } from './sync/doc-manager.js';
@@ -139,7 +140,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   const auth = new AuthService(storage.directory, {
     limits,
-    throttle: new LoginThrottle(limits),
+    // Every node counts every node's failed logins (one node: the same as its own throttle).
+    throttle: shareThrottle(new LoginThrottle(limits), broker),
     audit,
     onSessionsEnded: (ids) =>
       broker.control({

@@ -328,6 +328,65 @@ if (POSTGRES_TESTS && REDIS_TESTS)
       await until(() => texts(onB.doc).includes('jamais publié'), 15_000, 'the unpublished one on node B');
     });
 
+    it('failed logins through node A throttle the account on node B, even with the right password; a success on B clears it on A; the password never leaves its node', async () => {
+      const nodes = await cluster.start(0);
+      const { prefix, redisUrl } = nodes;
+      const limits = { loginFreeAttemptsPerAccount: 3, loginBaseDelayMs: 1000 };
+      const a = await nodes.add({ limits });
+      const b = await nodes.add({ limits });
+      const victim = await createUser(a, 'Victime');
+      const username = victim.user.username;
+      // Everything the nodes tell each other, as Redis carries it.
+      const spy = new Redis(redisUrl);
+      cluster.defer(() => spy.disconnect());
+      const carried: string[] = [];
+      spy.on('message', (_channel: string, message: string) => carried.push(message));
+      await spy.subscribe(`${prefix}control`);
+      // What each node has received from the other (its own throttle handled it just before).
+      const received = (node: typeof a, kind: 'login-failed' | 'login-succeeded') => {
+        let count = 0;
+        const stop = node.broker.onControl((m) => {
+          if (m.kind === kind && m.account === username) count++;
+        });
+        cluster.defer(stop);
+        return () => count;
+      };
+      const failedOnB = received(b, 'login-failed');
+      const succeededOnA = received(a, 'login-succeeded');
+      const attempt = async (node: typeof a, password: string) => {
+        const res = await fetch(`${node.url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username, password }),
+        });
+        const body = (await res.json()) as { token?: string; error?: { code: string } };
+        return { status: res.status, code: body.error?.code, retryAfter: res.headers.get('retry-after') };
+      };
+
+      for (let i = 0; i < 3; i++) expect((await attempt(a, 'guess-Zq81x')).status).toBe(401);
+      await until(() => failedOnB() === 3, 5000, 'the three failures on node B');
+      const locked = await attempt(b, 'password123');
+      expect(locked.status).toBe(429);
+      expect(locked.code).toBe('too_many_attempts');
+      expect(Number(locked.retryAfter)).toBeGreaterThanOrEqual(1);
+
+      // As on one node: the right password works after the delay, and clears the account, on
+      // every node: two more failures through A are free again (without clearing, A's fourth
+      // failure would lock the account for 2 s and the next attempt be refused).
+      await sleep(Number(locked.retryAfter) * 1000 + 100);
+      expect((await attempt(b, 'password123')).status).toBe(200);
+      await until(() => succeededOnA() >= 1, 5000, 'the success on node A');
+      expect((await attempt(a, 'guess-Zq81x')).status).toBe(401);
+      expect((await attempt(a, 'guess-Zq81x')).status).toBe(401);
+      expect((await attempt(a, 'password123')).status).toBe(200);
+
+      // The account name and the address went through Redis; no password did.
+      await until(() => carried.some((m) => m.includes('login-succeeded')), 5000, 'the messages in Redis');
+      expect(carried.some((m) => m.includes(username) && m.includes('login-failed'))).toBe(true);
+      expect(carried.join('\n')).not.toContain('guess-Zq81x');
+      expect(carried.join('\n')).not.toContain('password123');
+    });
+
     it('with PostgreSQL unreachable, writes are refused (4500, 503) and memory keeps nothing of them', async () => {
       const { startFlakyProxy } = await import('./flaky-proxy.js');
       const { nodes, db } = await cluster.start(1);

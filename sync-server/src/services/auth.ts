@@ -5,7 +5,7 @@ import { AppError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { Directory, SessionRow, UserRow } from '../storage/types.js';
 import type { AuditLog } from './audit.js';
-import type { LoginThrottle } from './login-throttle.js';
+import type { Throttle } from './login-throttle.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 
 export const toPublicUser = (u: UserRow): PublicUser => ({
@@ -33,7 +33,8 @@ export interface ClientInfo {
 
 export interface AuthOptions {
   limits: Pick<Limits, 'sessionTtlMs' | 'sessionIdleMs'>;
-  throttle?: LoginThrottle;
+  /** A LoginThrottle, or one every node shares (sync/shared-throttle.ts). */
+  throttle?: Throttle;
   audit?: AuditLog;
   /** Sessions that just ended (revoked, logged out elsewhere): their open sockets close with 4401. */
   onSessionsEnded?: (sessionIds: string[]) => void;

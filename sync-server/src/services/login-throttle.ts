@@ -7,6 +7,9 @@
  * account's cap is short (a minute by default): someone hammering a colleague's name can slow
  * them down, never lock them out for long. The address cap is longer. A success clears the account.
  * Memory is bounded: idle keys are forgotten, and the oldest go first past maxKeys.
+ *
+ * Several nodes share their failures and successes through the broker (sync/shared-throttle.ts),
+ * so a guesser gets the free attempts and delays of one node, whichever nodes they reach.
  */
 import type { Limits } from '../limits.js';
 
@@ -106,3 +109,6 @@ export class LoginThrottle {
 
 const accountKey = (account: string) => `u:${account.trim().toLowerCase()}`;
 const addressKey = (address: string) => `a:${address}`;
+
+/** What a login needs of a throttle (AuthService): a LoginThrottle, or one every node shares (sync/shared-throttle.ts). */
+export type Throttle = Pick<LoginThrottle, 'retryAfterMs' | 'failed' | 'succeeded'>;

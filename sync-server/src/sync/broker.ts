@@ -3,7 +3,8 @@
  * process, at once. Several nodes (REDIS_URL) share a Redis broker (redis-broker.ts) with the
  * same interface, so the rest of the server does not know how many nodes there are.
  *
- * - Control messages (close these sockets, forget these files) reach every node.
+ * - Control messages (close these sockets, forget these files, count this failed login) reach
+ *   every node.
  * - Events for sidebars reach the nodes where their users have an events socket open: a node
  *   follows a user while it holds one of their events sockets (`followUser`).
  * - Committed document updates reach only the nodes that follow that document (hold it in
@@ -20,7 +21,14 @@ export type Control =
   /** Updates of these documents could not be published: nodes holding them read storage again. */
   | { kind: 'catch-up'; docIds: string[] }
   /** These files of a discussion were removed: nodes holding it refuse references to them. */
-  | { kind: 'files-removed'; docId: string; fileIds: string[] };
+  | { kind: 'files-removed'; docId: string; fileIds: string[] }
+  /**
+   * A failed login (or a success that clears its account) for every node's login throttle: the
+   * throttle's keys only (account name as typed, trimmed and lowercased; client address), never
+   * the password.
+   */
+  | { kind: 'login-failed'; account: string; address: string }
+  | { kind: 'login-succeeded'; account: string };
 
 export interface Broker {
   /** Several nodes share this broker (events are then built for every member, not only those connected here). */
