@@ -41,7 +41,9 @@ export function clusterSection(
         ? ` **The machine was busy** (other engineers' builds and tests: ${f2(run.otherLoadAtStart)} cores in ` +
           'use by other processes when it started): tails are inflated, and the "others" column mixes their ' +
           "work with PostgreSQL's and Redis'."
-        : ' The machine was quiet when it started; the "others" column is mostly PostgreSQL and Redis.'),
+        : ' The machine was quiet when it started; the "others" column is mostly PostgreSQL and Redis.') +
+      ' "Steal" is CPU time the hypervisor gave to other machines over the window (/proc/stat): a shared ' +
+      'host taking it lengthens every tail, in every configuration, whatever the code does.',
   ];
   const verdicts: string[] = [];
   for (const f of r.fanout) {
@@ -53,6 +55,7 @@ export function clusterSection(
       'delivered',
       'CPU servers (cores)',
       'CPU others (cores)',
+      'steal (cores)',
     ];
     const rows = f.runs.map((x) => [
       x.config,
@@ -64,6 +67,7 @@ export function clusterSection(
         ? `${f2(x.result.serverCpu)} (A ${f2(x.nodeCpu[0])}, B ${f2(x.nodeCpu[1])})`
         : f2(x.result.serverCpu),
       f2(x.result.otherCpu),
+      f2(x.result.stealCpu),
     ]);
     lines.push('', `### ${f.title}`, '', f.setup, '', ...table(head, rows));
     if (r.rounds > 1)

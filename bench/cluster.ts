@@ -206,6 +206,7 @@ function pool(runs: ClusterFanoutRun[]): ClusterFanoutRun {
       clientCpu: avg((r) => r.clientCpu) ?? NaN,
       serverCpu: avg((r) => r.serverCpu),
       otherCpu: avg((r) => r.otherCpu),
+      stealCpu: avg((r) => r.stealCpu),
     },
     ...(first.nodeCpu && {
       nodeCpu: first.nodeCpu.map((_, i) => mean(runs.map((r) => r.nodeCpu?.[i] ?? NaN))),

@@ -27,16 +27,34 @@ export function machine(): Machine {
   };
 }
 
-/** CPU time used by the whole machine so far, in microseconds (Linux /proc/stat), or null. */
-export function machineBusyMicros(): number | null {
+/** The machine's CPU time counters (Linux /proc/stat, all cores), in USER_HZ ticks, or null. */
+function cpuTicks(): number[] | null {
   try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, , , irq, softirq, steal] = fields;
-    // /proc/stat counts in USER_HZ ticks, 100 per second on Linux.
-    return (user + nice + system + irq + softirq + (steal ?? 0)) * 10_000;
+    return readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU time used on the whole machine so far, in microseconds (Linux /proc/stat), or null. Time
+ * the hypervisor gave to other machines (steal) is not counted: see machineStealMicros.
+ */
+export function machineBusyMicros(): number | null {
+  const fields = cpuTicks();
+  if (!fields) return null;
+  const [user, nice, system, , , irq, softirq] = fields;
+  // /proc/stat counts in USER_HZ ticks, 100 per second on Linux.
+  return (user + nice + system + irq + softirq) * 10_000;
+}
+
+/**
+ * CPU time this virtual machine wanted but the hypervisor gave to others (steal), so far, in
+ * microseconds, or null: on a shared host it lengthens every tail, whatever the code does.
+ */
+export function machineStealMicros(): number | null {
+  const steal = cpuTicks()?.[7];
+  return steal === undefined ? null : steal * 10_000;
 }
 
 /**

@@ -338,6 +338,8 @@ const METHOD = `## How each number was measured
   writing stops.
 - **CPU** over the window, in cores: the benchmark process (all clients), the server child
   (its \`process.cpuUsage()\`), and every other process of the machine (/proc/stat minus those two).
+  The machine is a virtual one: CPU time the hypervisor gave to other machines (/proc/stat's
+  steal) is not counted as any process's; the several-nodes section shows it in its own column.
 - **Frames**: every WebSocket frame the clients received during the window, per message
   delivered, then by kind (sync step 1, step 2, update, awareness; Palabre acknowledges a stored
   update with a step 1 to its writer where the reference relay echoes the update back). "Idle

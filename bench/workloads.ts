@@ -6,7 +6,7 @@
 import type * as Y from 'yjs';
 import { addMessage, messagesMap, newId, type MessageRecord } from '@palabre/shared';
 import type { ServerChild } from './children.js';
-import { machineBusyMicros } from './machine.js';
+import { machineBusyMicros, machineStealMicros } from './machine.js';
 import {
   closeClient,
   openAll,
@@ -57,6 +57,8 @@ export interface FanoutResult {
   serverCpu: number | null;
   /** CPU used by every other process of the machine over the window, in cores (null off Linux). */
   otherCpu: number | null;
+  /** CPU time the hypervisor took from this machine over the window (steal), in cores (null off Linux). */
+  stealCpu: number | null;
   /** Connections that closed while the workload ran (each one is followed by a reconnect). */
   closes: number;
   /** Frames each client received per second while nobody wrote (1 s, before the warm-up). */
@@ -133,6 +135,7 @@ export async function runFanout(
 
   let cpuStart = process.cpuUsage();
   let machineStart = machineBusyMicros();
+  let stealStart = machineStealMicros();
   let framesStart = 0;
   let kindsStart = { ...counter.kinds };
   let serverStart: Promise<{ micros: number }> | null = null;
@@ -152,6 +155,7 @@ export async function runFanout(
           windowOpen = true;
           cpuStart = process.cpuUsage();
           machineStart = machineBusyMicros();
+          stealStart = machineStealMicros();
           framesStart = counter.frames;
           kindsStart = { ...counter.kinds };
           serverStart = options.server?.request('cpu', {}) ?? null;
@@ -173,6 +177,7 @@ export async function runFanout(
     });
     const cpu = process.cpuUsage(cpuStart);
     const machineEnd = machineBusyMicros();
+    const stealEnd = machineStealMicros();
     const frames = counter.frames - framesStart;
     const framesByKind = { ...counter.kinds };
     for (const kind of FRAME_KINDS) framesByKind[kind] -= kindsStart[kind];
@@ -198,6 +203,7 @@ export async function runFanout(
         machineEnd !== null && machineStart !== null && serverCpu !== null
           ? Math.max(0, cores(machineEnd - machineStart) - clientCpu - serverCpu)
           : null,
+      stealCpu: stealEnd !== null && stealStart !== null ? cores(stealEnd - stealStart) : null,
       closes,
       idleFramesPerClientPerSec,
       framesPerDelivery: frames / Math.max(1, inWindow),

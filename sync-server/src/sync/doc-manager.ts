@@ -314,8 +314,7 @@ export class DocManager {
     // Another node's update, applied meanwhile, may carry a higher sequence number.
     d.lastSeq = Math.max(d.lastSeq, seq);
     d.sinceCompaction++;
-    // Observers first: with several nodes one publishes the update, and the other nodes' clients
-    // should not wait behind this node's own sends.
+    // Observers first: one publishes to the other nodes, whose clients need not wait for our sends.
     for (const o of this.observers) o.committed?.(d.id, seq, merged);
     for (const { update, origin } of batch) {
       const frame = updateFrame(update);
