@@ -36,7 +36,7 @@ export function clusterSection(
         ? `each workload runs ${r.rounds} rounds, the three configurations in turn within each round, and each ` +
           "configuration's latencies are pooled over its rounds (CPU: the rounds' mean); each round's p99 is listed under the table. "
         : 'one round. ') +
-      `The whole run takes about ${r.rounds > 1 ? 8 : 3} minutes.` +
+      `The whole run takes about ${r.rounds > 1 ? 6 : 3} minutes.` +
       (run.otherLoadAtStart !== null && run.otherLoadAtStart > 0.3
         ? ` **The machine was busy** (other engineers' builds and tests: ${f2(run.otherLoadAtStart)} cores in ` +
           'use by other processes when it started): tails are inflated, and the "others" column mixes their ' +
