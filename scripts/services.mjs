@@ -1,7 +1,9 @@
 // `npm test`: the PostgreSQL and Redis that the multi-node tests need (TEST_DATABASE_URL,
-// TEST_REDIS_URL, or the local default ports). When they do not answer and we are root, they are
-// installed from Debian's packages and started; otherwise the tests that need them are left out
-// (PALABRE_NO_POSTGRES / PALABRE_NO_REDIS) and the reason is printed.
+// TEST_REDIS_URL, or the local default ports), and the haproxy the load-balancer test runs. When
+// they are missing and we are root, they are installed from Debian's packages (PostgreSQL and
+// Redis started; no haproxy service left running: the test starts its own); otherwise the tests
+// that need them are left out (PALABRE_NO_POSTGRES / PALABRE_NO_REDIS / PALABRE_NO_HAPROXY) and
+// the reason is printed.
 import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import net from 'node:net';
@@ -83,11 +85,29 @@ async function ensureRedis(env, root) {
   return (await waitFor(url, 6379)) ? null : 'Redis was installed but does not answer on 6379';
 }
 
-/** Make PostgreSQL and Redis available to the tests, or say why not; returns the tests' environment. */
+/** The haproxy binary: on the PATH, or where Debian puts it (/usr/sbin, not on every user's PATH). */
+const haproxyPath = () =>
+  has('haproxy') ? 'haproxy' : existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : null;
+
+async function ensureHaproxy(env, root) {
+  if (!haproxyPath()) {
+    if (!root) return 'haproxy is not installed and not root to install it (apt-get install haproxy)';
+    console.log('Installing HAProxy from Debian’s packages for the load-balancer test…');
+    if (!aptInstall('haproxy')) return 'apt-get install haproxy failed';
+    // The package may start a system-wide haproxy: stopped and disabled, the test runs its own.
+    sh('(systemctl disable --now haproxy || service haproxy stop) >/dev/null 2>&1 || true');
+    if (!haproxyPath()) return 'haproxy was installed but cannot be found';
+  }
+  env.PALABRE_HAPROXY = haproxyPath();
+  return null;
+}
+
+/** Make PostgreSQL, Redis and haproxy available to the tests, or say why not; returns the tests' environment. */
 export async function ensureServices(env = { ...process.env }) {
   const root = process.getuid?.() === 0;
   const pg = await ensurePostgres(env, root);
   const redis = await ensureRedis(env, root);
+  const haproxy = await ensureHaproxy(env, root);
   if (pg) {
     env.PALABRE_NO_POSTGRES = '1';
     console.warn(`\n⚠ PostgreSQL tests NOT RUN: ${pg}.\n`);
@@ -95,6 +115,10 @@ export async function ensureServices(env = { ...process.env }) {
   if (redis) {
     env.PALABRE_NO_REDIS = '1';
     console.warn(`\n⚠ Redis (multi-node) tests NOT RUN: ${redis}.\n`);
+  }
+  if (haproxy) {
+    env.PALABRE_NO_HAPROXY = '1';
+    console.warn(`\n⚠ Load-balancer (HAProxy) test NOT RUN: ${haproxy}.\n`);
   }
   return env;
 }
