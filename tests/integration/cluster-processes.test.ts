@@ -4,22 +4,13 @@
  * over the nodes, a node killed with SIGKILL, and Redis restarted. A TCP proxy plays the load
  * balancer where a client must reach another node after its own died.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode, listMessages, type DiscussionSummary } from '@palabre/shared';
-import {
-  freshDatabase,
-  freshRedisPrefix,
-  POSTGRES_TESTS,
-  REDIS_TESTS,
-  testRedisUrl,
-} from '../../sync-server/src/storage/test-databases.js';
+import { POSTGRES_TESTS, REDIS_TESTS, testRedisUrl } from '../../sync-server/src/storage/test-databases.js';
 import { privateRedis } from './cluster-fixture.js';
 import { startFlakyProxy } from './flaky-proxy.js';
-import { api, connect, login, removeDataDir, say, until, waitForSync, type TestUser } from './helpers.js';
-import { startService, type Service } from './service-process.js';
+import { api, connect, login, say, until, waitForSync, type TestUser } from './helpers.js';
+import { startNodeProcesses } from './service-process.js';
 
 const ADMIN_PASSWORD = 'admin-password-123';
 
@@ -33,23 +24,7 @@ if (POSTGRES_TESTS && REDIS_TESTS)
     });
 
     async function startNodes(count: number, redisUrl = testRedisUrl()) {
-      const db = await freshDatabase();
-      later(() => db.drop());
-      const env = { DATABASE_URL: db.url, REDIS_URL: redisUrl, PALABRE_REDIS_PREFIX: freshRedisPrefix() };
-      const nodes: Service[] = [];
-      // One after the other: the first creates the schema and the admin (the others would wait).
-      for (let i = 0; i < count; i++) {
-        const dir = mkdtempSync(join(tmpdir(), 'palabre-node-'));
-        const node = await startService(dir, env);
-        later(async () => {
-          if (node.child.exitCode === null && node.child.signalCode === null) {
-            node.child.kill('SIGKILL');
-            await node.exited;
-          }
-          removeDataDir(dir);
-        });
-        nodes.push(node);
-      }
+      const nodes = await startNodeProcesses(count, later, redisUrl);
       const admin = await login(nodes[0].url, 'admin', ADMIN_PASSWORD);
       const users: TestUser[] = [];
       for (let i = 0; i < 5; i++) {

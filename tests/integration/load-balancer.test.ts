@@ -16,26 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type DiscussionSummary } from '@palabre/shared';
-import {
-  freshDatabase,
-  freshRedisPrefix,
-  POSTGRES_TESTS,
-  REDIS_TESTS,
-  testRedisUrl,
-} from '../../sync-server/src/storage/test-databases.js';
+import { POSTGRES_TESTS, REDIS_TESTS } from '../../sync-server/src/storage/test-databases.js';
 import { freePort } from '../free-port.js';
-import {
-  api,
-  connect,
-  login,
-  removeDataDir,
-  say,
-  texts,
-  until,
-  waitForSync,
-  type TestUser,
-} from './helpers.js';
-import { ROOT, startService, type Service } from './service-process.js';
+import { api, connect, login, say, texts, until, waitForSync, type TestUser } from './helpers.js';
+import { ROOT, startNodeProcesses, type Service } from './service-process.js';
 
 const HAPROXY_TESTS = process.env.PALABRE_NO_HAPROXY !== '1';
 const ADMIN_PASSWORD = 'admin-password-123';
@@ -136,31 +120,6 @@ if (POSTGRES_TESTS && REDIS_TESTS && HAPROXY_TESTS)
       for (const fn of cleanups.splice(0).reverse()) await fn();
     });
 
-    async function startNodes(count: number): Promise<Service[]> {
-      const db = await freshDatabase();
-      later(() => db.drop());
-      const env = {
-        DATABASE_URL: db.url,
-        REDIS_URL: testRedisUrl(),
-        PALABRE_REDIS_PREFIX: freshRedisPrefix(),
-      };
-      const nodes: Service[] = [];
-      // One after the other: the first creates the schema and the admin.
-      for (let i = 0; i < count; i++) {
-        const dir = mkdtempSync(join(tmpdir(), 'palabre-node-'));
-        const node = await startService(dir, env);
-        later(async () => {
-          if (node.child.exitCode === null && node.child.signalCode === null) {
-            node.child.kill('SIGKILL');
-            await node.exited;
-          }
-          removeDataDir(dir);
-        });
-        nodes.push(node);
-      }
-      return nodes;
-    }
-
     async function startHaproxy(nodes: Service[]): Promise<{ url: string; output: () => string }> {
       const port = await freePort();
       const dir = mkdtempSync(join(tmpdir(), 'palabre-haproxy-'));
@@ -206,7 +165,7 @@ if (POSTGRES_TESTS && REDIS_TESTS && HAPROXY_TESTS)
       nodes.findIndex((n) => n.lines.some((l) => l.event === 'request' && l.reqId === id));
 
     it('logins, one session over several nodes, sockets on different nodes, kill -9 of one: all through HAProxy', async () => {
-      const nodes = await startNodes(3);
+      const nodes = await startNodeProcesses(3, later);
       const haproxy = await startHaproxy(nodes);
       const lb = haproxy.url;
       // The documented health check passes on a live node: after two checks of each (2 s), HAProxy

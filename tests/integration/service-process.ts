@@ -4,9 +4,16 @@
  * JSON log lines, the exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  freshDatabase,
+  freshRedisPrefix,
+  testRedisUrl,
+} from '../../sync-server/src/storage/test-databases.js';
+import { removeDataDir } from './helpers.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -117,4 +124,33 @@ export function listeningPids(port: number): number[] {
     }
   }
   return pids;
+}
+
+/**
+ * `count` nodes as processes on a fresh PostgreSQL database and a Redis key prefix of their own,
+ * started one after the other (the first creates the schema and the admin; the others would wait
+ * for it). `later` registers each one's cleanup: killed if still running, its folder removed.
+ */
+export async function startNodeProcesses(
+  count: number,
+  later: (fn: () => Promise<unknown> | unknown) => void,
+  redisUrl = testRedisUrl(),
+): Promise<Service[]> {
+  const db = await freshDatabase();
+  later(() => db.drop());
+  const env = { DATABASE_URL: db.url, REDIS_URL: redisUrl, PALABRE_REDIS_PREFIX: freshRedisPrefix() };
+  const nodes: Service[] = [];
+  for (let i = 0; i < count; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'palabre-node-'));
+    const node = await startService(dir, env);
+    later(async () => {
+      if (node.child.exitCode === null && node.child.signalCode === null) {
+        node.child.kill('SIGKILL');
+        await node.exited;
+      }
+      removeDataDir(dir);
+    });
+    nodes.push(node);
+  }
+  return nodes;
 }

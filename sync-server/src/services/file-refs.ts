@@ -76,10 +76,7 @@ export class FileRefs {
     const ids = [...t.released].filter((id) => !t.refs.get(id));
     t.released.clear();
     if (ids.length === 0) return;
-    for (const id of ids) {
-      t.files.delete(id); // referring to it again is refused from now on
-      t.gone.add(id);
-    }
+    this.forget(docId, ids); // referring to them again is refused from now on
     void this.release(docId, ids);
   }
 
