@@ -42,7 +42,7 @@ function docStoreContract(name: string, open: () => Promise<Adapter>) {
     });
 
     it('loads nothing, with sequence 0 and version 0, for a document never written', async () => {
-      expect(await store.load('never-written')).toEqual({ updates: [], lastSeq: 0 });
+      expect(await store.load('never-written')).toEqual({ updates: [], lastSeq: 0, rows: [] });
       expect(await store.version('never-written')).toBe(0);
     });
 
@@ -75,9 +75,13 @@ function docStoreContract(name: string, open: () => Promise<Adapter>) {
         seqs.push(await store.append('doc-a', w.updates[i]));
       }
       const snapshot = Y.encodeStateAsUpdate(rebuild(w.updates.slice(0, 3)));
-      await store.compact('doc-a', snapshot, seqs[2]);
+      const held = new Set((await store.load('doc-a')).rows.slice(0, 3));
+      const { row, missed } = await store.compact('doc-a', snapshot, seqs[2], held);
 
-      const { updates, lastSeq } = await store.load('doc-a');
+      const { updates, lastSeq, rows } = await store.load('doc-a');
+      expect(missed).toEqual([]); // the snapshot held every update it replaced: none folded in
+      // Each row as a copy that loaded it holds it: the new snapshot, then the later updates.
+      expect(rows).toEqual([row, String(seqs[3]), String(seqs[4])]);
       expect(lastSeq).toBe(seqs[4]);
       expect(await store.version('doc-a')).toBe(seqs[4]);
       expect(updates.map((u) => [...u])).toEqual([snapshot, w.updates[3], w.updates[4]].map((u) => [...u]));
@@ -128,7 +132,7 @@ function docStoreContract(name: string, open: () => Promise<Adapter>) {
       expect(await store.load('doc-b')).toEqual(beforeB);
 
       await store.remove('doc-a');
-      expect(await store.load('doc-a')).toEqual({ updates: [], lastSeq: 0 });
+      expect(await store.load('doc-a')).toEqual({ updates: [], lastSeq: 0, rows: [] });
       expect(await store.version('doc-a')).toBe(0);
       expect(await store.load('doc-b')).toEqual(beforeB);
       expect(await store.version('doc-b')).toBe(beforeB.lastSeq);

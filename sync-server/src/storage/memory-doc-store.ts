@@ -7,7 +7,11 @@ export function createMemoryDocStore(): DocStore {
   return {
     async load(docId) {
       const rows = docs.get(docId) ?? [];
-      return { updates: rows.map((r) => r.data), lastSeq: rows.at(-1)?.seq ?? 0 };
+      return {
+        updates: rows.map((r) => r.data),
+        lastSeq: rows.at(-1)?.seq ?? 0,
+        rows: rows.map((r) => String(r.seq)),
+      };
     },
     async append(docId, update) {
       const rows = docs.get(docId) ?? [];
@@ -19,6 +23,7 @@ export function createMemoryDocStore(): DocStore {
       const rows = docs.get(docId) ?? [];
       const kept = rows.filter((r) => r.seq > upToSeq);
       docs.set(docId, [{ seq: upToSeq, data: snapshot.slice() }, ...kept]);
+      return { row: String(upToSeq), missed: [] };
     },
     async version(docId) {
       return docs.get(docId)?.at(-1)?.seq ?? 0;

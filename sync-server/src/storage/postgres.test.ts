@@ -19,6 +19,7 @@ if (POSTGRES_TESTS)
         '1764504000000_initial-schema',
         '1764590400000_archives-and-retention',
         '1764676800000_daily-runs',
+        '1764763200000_snapshot-rows',
       ]);
       await nodes.a.directory.insertUser({
         id: 'ana',
@@ -32,7 +33,7 @@ if (POSTGRES_TESTS)
       const again = await openPostgres(nodes.db.url);
       try {
         expect((await again.directory.userById('ana'))?.displayName).toBe('Ana');
-        expect((await again.pool.query('SELECT name FROM pgmigrations')).rowCount).toBe(3);
+        expect((await again.pool.query('SELECT name FROM pgmigrations')).rowCount).toBe(4);
       } finally {
         await again.close();
       }

@@ -4,6 +4,7 @@
  * an advisory lock so nodes starting together migrate once). Each method is one statement or
  * one transaction; a commit has returned only once PostgreSQL has made it durable.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,8 +58,17 @@ export async function openPostgres(
   options: { poolSize?: number } = {},
 ): Promise<PostgresStorage> {
   await migratePostgres(url);
+  // Connections once opened stay open (idleTimeoutMillis 0; pg closes idle ones after 10 s by
+  // default): in the benchmark, the moment a node's idle connections closed (their backend
+  // processes ending, new ones starting for the next burst) stalled deliveries for up to 100 ms.
   const pool = guardPool(
-    new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types, connectionTimeoutMillis: 5000 }),
+    new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      types,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 0,
+    }),
   );
   // An idle client that loses its connection emits here; the next query gets a fresh one.
   pool.on('error', () => undefined);
@@ -88,11 +98,15 @@ const buffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLeng
 function postgresDocStore(pool: pg.Pool): DocStore {
   return {
     async load(docId) {
-      const { rows } = await pool.query<{ seq: number; data: Buffer }>(
-        'SELECT seq, data FROM doc_updates WHERE doc_id = $1 ORDER BY seq',
+      const { rows } = await pool.query<{ seq: number; snapshot: string | null; data: Buffer }>(
+        'SELECT seq, snapshot, data FROM doc_updates WHERE doc_id = $1 ORDER BY seq',
         [docId],
       );
-      return { updates: rows.map((r) => bytes(r.data)), lastSeq: rows.at(-1)?.seq ?? 0 };
+      return {
+        updates: rows.map((r) => bytes(r.data)),
+        lastSeq: rows.at(-1)?.seq ?? 0,
+        rows: rows.map((r) => (r.snapshot === null ? String(r.seq) : `s${r.snapshot}`)),
+      };
     },
     async append(docId, update) {
       const { rows } = await pool.query<{ seq: number }>(
@@ -103,28 +117,41 @@ function postgresDocStore(pool: pg.Pool): DocStore {
     },
     /**
      * Several nodes may hold the same document: another node's update with a sequence number
-     * below upToSeq may not have reached the caller's snapshot yet. So the rows being replaced
-     * are folded into the snapshot here, under a per-document lock, and nothing stored is lost
-     * whatever the caller's document had seen. Rows committed meanwhile stay as they are.
+     * below upToSeq may not have reached the caller's snapshot yet, and another node's compaction
+     * may have replaced rows the caller holds by a snapshot of its own. So the rows being replaced
+     * that the caller does not hold are folded into the snapshot here, under a per-document lock,
+     * and nothing stored is lost whatever the caller's document had seen; the rows it holds (in
+     * the usual case, all of them) are only deleted, their bytes not even read. Rows committed
+     * meanwhile stay as they are.
      */
-    async compact(docId, snapshot, upToSeq) {
-      await transaction(pool, async (client) => {
+    async compact(docId, snapshot, upToSeq, held) {
+      const token = randomBytes(12).toString('base64url');
+      const missed = await transaction(pool, async (client) => {
         await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [docId]);
-        const { rows } = await client.query<{ seq: number; data: Buffer }>(
-          'DELETE FROM doc_updates WHERE doc_id = $1 AND seq <= $2 RETURNING seq, data',
-          [docId, upToSeq],
+        const { rows } = await client.query<{ data: Buffer | null }>(
+          `DELETE FROM doc_updates WHERE doc_id = $1 AND seq <= $2 RETURNING
+             CASE WHEN (CASE WHEN snapshot IS NULL THEN seq::text ELSE 's' || snapshot END) = ANY($3::text[])
+             THEN NULL ELSE data END AS data`,
+          [docId, upToSeq, [...(held ?? [])]],
         );
-        const doc = new Y.Doc({ gc: true });
-        Y.applyUpdate(doc, snapshot);
-        for (const r of rows) Y.applyUpdate(doc, bytes(r.data));
-        const folded = rows.length === 0 ? snapshot : Y.encodeStateAsUpdate(doc);
-        doc.destroy();
-        await client.query('INSERT INTO doc_updates (seq, doc_id, data) VALUES ($1, $2, $3)', [
+        const unheld = rows.flatMap((r) => (r.data ? [bytes(r.data)] : []));
+        let folded = snapshot;
+        if (unheld.length > 0) {
+          const doc = new Y.Doc({ gc: true });
+          Y.applyUpdate(doc, snapshot);
+          for (const update of unheld) Y.applyUpdate(doc, update);
+          folded = Y.encodeStateAsUpdate(doc);
+          doc.destroy();
+        }
+        await client.query('INSERT INTO doc_updates (seq, doc_id, data, snapshot) VALUES ($1, $2, $3, $4)', [
           upToSeq,
           docId,
           buffer(folded),
+          token,
         ]);
+        return unheld;
       });
+      return { row: `s${token}`, missed };
     },
     async version(docId) {
       const { rows } = await pool.query<{ v: number | null }>(

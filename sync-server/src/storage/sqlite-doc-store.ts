@@ -30,6 +30,7 @@ export function sqliteDocStore(db: Database.Database): DocStore {
       return {
         updates: rows.map((r) => new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength)),
         lastSeq: rows.at(-1)?.seq ?? 0,
+        rows: rows.map((r) => String(r.seq)),
       };
     },
     async append(docId, update) {
@@ -42,6 +43,7 @@ export function sqliteDocStore(db: Database.Database): DocStore {
       // The WAL still holds the old pages until it is checkpointed and cut to zero bytes; never
       // waiting for a reader (a backup) to let go, see sqlite-wal.ts.
       wal.truncate();
+      return { row: String(upToSeq), missed: [] };
     },
     async version(docId) {
       return q.version.get(docId)?.v ?? 0;

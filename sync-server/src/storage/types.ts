@@ -5,14 +5,36 @@
  */
 import type { AuditEntry, DiscussionKind, OrgRole, RetentionPolicy, Role } from '@palabre/shared';
 
+/**
+ * One stored row of a document's log, as a copy in memory knows it holds it: an update by its
+ * sequence number (`"42"`); a compaction's snapshot, which takes the sequence number of the
+ * last update it replaced, by an id of its own in a store several nodes share (another node's
+ * compaction may write a different snapshot at the same place).
+ */
+export type RowId = string;
+
 /** The append-only update log of each Yjs document, with compaction into snapshots. */
 export interface DocStore {
-  /** Every stored update of the document, oldest first, and the sequence number of the last. */
-  load(docId: string): Promise<{ updates: Uint8Array[]; lastSeq: number }>;
+  /**
+   * Every stored update of the document, oldest first, the sequence number of the last, and
+   * each one's RowId (in the same order).
+   */
+  load(docId: string): Promise<{ updates: Uint8Array[]; lastSeq: number; rows: RowId[] }>;
   /** Durably append one update; resolves once committed. Returns its sequence number. */
   append(docId: string, update: Uint8Array): Promise<number>;
-  /** Atomically replace every update up to and including upToSeq by one snapshot. */
-  compact(docId: string, snapshot: Uint8Array, upToSeq: number): Promise<void>;
+  /**
+   * Atomically replace every update up to and including upToSeq by one snapshot; resolves with
+   * the new row's id. A store several nodes share folds into the snapshot the replaced rows that
+   * are not in `held` (the rows the snapshot is known to hold; without it, every row): another
+   * node's update not received yet is kept, and returned in `missed` for the caller to apply.
+   * A store of one process has nothing to fold (`missed` is empty).
+   */
+  compact(
+    docId: string,
+    snapshot: Uint8Array,
+    upToSeq: number,
+    held?: ReadonlySet<RowId>,
+  ): Promise<{ row: RowId; missed: Uint8Array[] }>;
   /** The sequence number of the document's last stored update (0 when none): its version. */
   version(docId: string): Promise<number>;
   /**

@@ -19,11 +19,10 @@
  * (`DocObserver`) are told when a document loads, commits and unloads.
  */
 import * as Y from 'yjs';
-import { Awareness } from 'y-protocols/awareness';
 import { CloseCode, updateFrame } from '@palabre/shared';
 import type { DocStore } from '../storage/types.js';
 import type { DocObserver, DocSession, Peer } from './doc-session.js';
-import { newBatch, type Loaded } from './loaded-doc.js';
+import { hold, newBatch, newLoaded, storeSnapshot, type Loaded } from './loaded-doc.js';
 
 export type { DocObserver, DocSession, Peer };
 
@@ -172,6 +171,7 @@ export class DocManager {
     if (!d) return;
     Y.applyUpdate(d.doc, update, REMOTE);
     d.lastSeq = Math.max(d.lastSeq, seq);
+    hold(d, [String(seq)]);
   }
 
   /**
@@ -183,10 +183,11 @@ export class DocManager {
   async catchUp(docId: string): Promise<number> {
     const d = this.docs.get(docId);
     if (!d) return 0;
-    const { updates, lastSeq } = await this.store.load(docId);
+    const { updates, lastSeq, rows } = await this.store.load(docId);
     if (this.docs.get(docId) !== d || updates.length === 0) return 0;
     Y.applyUpdate(d.doc, updates.length === 1 ? updates[0] : Y.mergeUpdates(updates), REMOTE);
     d.lastSeq = Math.max(d.lastSeq, lastSeq);
+    hold(d, rows);
     return lastSeq;
   }
 
@@ -313,6 +314,7 @@ export class DocManager {
     }
     // Another node's update, applied meanwhile, may carry a higher sequence number.
     d.lastSeq = Math.max(d.lastSeq, seq);
+    hold(d, [String(seq)]);
     d.sinceCompaction++;
     // Observers first: one publishes to the other nodes, whose clients need not wait for our sends.
     for (const o of this.observers) o.committed?.(d.id, seq, merged);
@@ -321,7 +323,12 @@ export class DocManager {
       for (const peer of d.peers) if (peer !== origin) peer.send(frame);
     }
     waiters?.resolve();
-    if (d.sinceCompaction >= this.compactEvery) await this.compact(d);
+    // The periodic compaction: its snapshot is taken now (when nothing unstored is in memory), its
+    // storage round trips run beside the writes queued after this one, which it leaves alone.
+    if (d.sinceCompaction >= this.compactEvery && !d.compacting && d.pending.length === 0)
+      d.compacting = this.snapshot(d)
+        .catch(() => undefined)
+        .finally(() => (d.compacting = null));
     return true;
   }
 
@@ -343,29 +350,14 @@ export class DocManager {
   }
 
   private async load(docId: string): Promise<Loaded> {
-    const { updates, lastSeq } = await this.store.load(docId);
+    const { updates, lastSeq, rows } = await this.store.load(docId);
     const doc = new Y.Doc({ gc: true });
     if (updates.length > 0) Y.applyUpdate(doc, updates.length === 1 ? updates[0] : Y.mergeUpdates(updates));
-    const d: Loaded = {
-      id: docId,
-      doc,
-      awareness: new Awareness(doc),
-      peers: new Set(),
-      queue: Promise.resolve(),
-      waiting: 0,
-      enqueued: 0,
-      cut: 0,
-      pending: [],
-      batch: null,
-      staged: 0,
+    const d = newLoaded(docId, doc, {
       lastSeq,
+      rows,
       sinceCompaction: updates.length > 1 ? updates.length : 0,
-      unloadTimer: null,
-      purgeTimer: null,
-      users: 0,
-    };
-    // The server holds no awareness state of its own.
-    d.awareness.setLocalState(null);
+    });
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin !== REMOTE) return void d.pending.push({ update, origin });
       // Already committed by another node: relay only what was new here, store nothing.
@@ -382,9 +374,15 @@ export class DocManager {
   private async compact(d: Loaded): Promise<void> {
     // The snapshot must hold only what is stored: what the group commit still holds goes first.
     if (d.pending.length > 0) await this.commit(d);
-    if (d.sinceCompaction === 0 || d.lastSeq === 0) return;
-    await this.store.compact(d.id, Y.encodeStateAsUpdate(d.doc), d.lastSeq);
-    d.sinceCompaction = 0;
+    await d.compacting; // one at a time
+    await this.snapshot(d);
+  }
+
+  /** Store a snapshot of the document as it is now (nothing unstored in memory: see compact). */
+  private snapshot(d: Loaded): Promise<void> {
+    return storeSnapshot(this.store, d, (missed) => {
+      if (this.docs.get(d.id) === d) Y.applyUpdate(d.doc, missed, REMOTE);
+    });
   }
 
   private async unloadIfIdle(d: Loaded): Promise<void> {
