@@ -31,12 +31,13 @@ export function clusterSection(
       'with the clients of every discussion split between them, each node a server child as in the other ' +
       'workloads. A third node on the same database and Redis serves one idle client of another discussion: ' +
       "its CPU time is read with the serving nodes' over the same window, its start-up garbage collected " +
-      "(two `gc()` calls) before its idle reading. Windows are shorter than the fan-out sections' own (timings under each title); " +
+      "(two `gc()` calls) and V8's one-off shrinking of its heap after start-up (the memory reducer) waited for " +
+      "(27 s after it started, then a quiet second) before its idle reading. Windows are shorter than the fan-out sections' own (timings under each title); " +
       (r.rounds > 1
         ? `each workload runs ${r.rounds} rounds, the three configurations in turn within each round, and each ` +
           "configuration's latencies are pooled over its rounds (CPU: the rounds' mean); each round's p99 is listed under the table. "
         : 'one round. ') +
-      `The whole run takes about ${r.rounds > 1 ? 6 : 3} minutes.` +
+      `The whole run takes about ${r.rounds > 1 ? 9 : 4} minutes.` +
       (run.otherLoadAtStart !== null && run.otherLoadAtStart > 0.3
         ? ` **The machine was busy** (other engineers' builds and tests: ${f2(run.otherLoadAtStart)} cores in ` +
           'use by other processes when it started): tails are inflated, and the "others" column mixes their ' +
