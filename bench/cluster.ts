@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { migrateToPostgres } from '../sync-server/src/storage/migrate-to-postgres.js';
 import { freshDatabase, testRedisUrl } from '../sync-server/src/storage/test-databases.js';
 import type { ServerChild } from './children.js';
-import { closeClient, openClient, waitSynced } from './clients.js';
+import { closeClient, openClient, sleep, waitSynced } from './clients.js';
 import { runKill, type KillResult } from './cluster-kill.js';
 import { log } from './log.js';
 import { fanoutScenarios, usersNeeded, type Placement, type Scale } from './scenarios.js';
@@ -239,7 +239,6 @@ function report(r: FanoutResult, extra = ''): void {
  * neither reading.
  */
 async function settled(node: ServerChild, startedAt: number): Promise<void> {
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   await sleep(Math.max(0, startedAt + 27_000 - performance.now()));
   const deadline = startedAt + 40_000;
   let last = (await node.request('cpu', {})).micros;
@@ -283,7 +282,7 @@ async function twoNodes(
       await settled(c, cStarted);
       const before = await c.request('cpu', {});
       const t0 = performance.now();
-      await new Promise((r) => setTimeout(r, 3000));
+      await sleep(3000);
       const thirdIdleCpu =
         ((await c.request('cpu', {})).micros - before.micros) / 1000 / (performance.now() - t0);
       const probe = cpuProbe(nodes);
