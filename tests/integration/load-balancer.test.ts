@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ import { type DiscussionSummary } from '@palabre/shared';
 import { POSTGRES_TESTS, REDIS_TESTS } from '../../sync-server/src/storage/test-databases.js';
 import { freePort } from '../free-port.js';
 import { api, connect, login, say, texts, until, waitForSync, type TestUser } from './helpers.js';
-import { ROOT, startNodeProcesses, type Service } from './service-process.js';
+import { ROOT, socketInodes, startNodeProcesses, tcpSockets, type Service } from './service-process.js';
 
 const HAPROXY_TESTS = process.env.PALABRE_NO_HAPROXY !== '1';
 const ADMIN_PASSWORD = 'admin-password-123';
@@ -60,24 +60,11 @@ function adapted(config: string, port: number, ports: number[]): string {
  * /proc/net/tcp and the process's own descriptors): the load balancer's connections to it.
  */
 function connectionsTo(node: Service): Set<string> {
-  const inodes = new Set<string>();
-  for (const fd of readdirSync(`/proc/${node.pid}/fd`)) {
-    try {
-      const link = readlinkSync(`/proc/${node.pid}/fd/${fd}`);
-      if (link.startsWith('socket:[')) inodes.add(link.slice(8, -1));
-    } catch {
-      // closed meanwhile
-    }
-  }
-  const found = new Set<string>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const row of readFileSync(table, 'utf8').trim().split('\n').slice(1)) {
-      const cols = row.trim().split(/\s+/);
-      const local = parseInt(cols[1].split(':')[1], 16);
-      if (local === node.port && cols[3] === '01' && inodes.has(cols[9])) found.add(cols[2]); // 01: ESTABLISHED
-    }
-  }
-  return found;
+  const held = socketInodes(node.pid);
+  const established = tcpSockets().filter(
+    (s) => s.localPort === node.port && s.state === '01' && held.has(s.inode),
+  );
+  return new Set(established.map((s) => s.remote));
 }
 
 /** GET on a new connection (closed after): its status and the X-Request-Id the node gave it. */

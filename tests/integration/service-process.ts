@@ -84,11 +84,11 @@ export async function startService(
 }
 
 /**
- * The pids of the processes holding a listening TCP socket on this port: the socket's inode from
- * /proc/net/tcp{,6}, then whichever /proc/<pid>/fd links to it (Linux only).
+ * The TCP sockets of /proc/net/tcp{,6} (Linux only): each one's local port, state ('0A' LISTEN,
+ * '01' ESTABLISHED), remote address (hex, as the table gives it) and inode.
  */
-export function listeningPids(port: number): number[] {
-  const inodes = new Set<string>();
+export function tcpSockets(): { localPort: number; state: string; remote: string; inode: string }[] {
+  const sockets = [];
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let rows: string[];
     try {
@@ -98,32 +98,47 @@ export function listeningPids(port: number): number[] {
     }
     for (const row of rows) {
       const cols = row.trim().split(/\s+/);
-      const localPort = parseInt(cols[1].split(':')[1], 16);
-      if (localPort === port && cols[3] === '0A') inodes.add(cols[9]); // 0A: LISTEN
+      sockets.push({
+        localPort: parseInt(cols[1].split(':')[1], 16),
+        state: cols[3],
+        remote: cols[2],
+        inode: cols[9],
+      });
     }
   }
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let fds: string[];
+  return sockets;
+}
+
+/** The inodes of the sockets a process holds open (/proc/<pid>/fd); none when it is gone or not ours. */
+export function socketInodes(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return inodes;
+  }
+  for (const fd of fds) {
     try {
-      fds = readdirSync(`/proc/${entry}/fd`);
+      const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      if (link.startsWith('socket:[')) inodes.add(link.slice(8, -1));
     } catch {
-      continue; // gone, or not ours to read
-    }
-    for (const fd of fds) {
-      try {
-        const link = readlinkSync(`/proc/${entry}/fd/${fd}`);
-        if (link.startsWith('socket:[') && inodes.has(link.slice(8, -1))) {
-          pids.push(Number(entry));
-          break;
-        }
-      } catch {
-        // closed meanwhile
-      }
+      // closed meanwhile
     }
   }
-  return pids;
+  return inodes;
+}
+
+/** The pids of the processes holding a listening TCP socket on this port. */
+export function listeningPids(port: number): number[] {
+  const listening = tcpSockets().filter((s) => s.localPort === port && s.state === '0A');
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      const held = socketInodes(pid);
+      return listening.some((s) => held.has(s.inode));
+    });
 }
 
 /**

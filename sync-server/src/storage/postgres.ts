@@ -95,17 +95,20 @@ export async function openPostgres(
 const bytes = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 const buffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
+/** A row's RowId (types.ts): an update by its sequence number, a snapshot by `s` and its own id. */
+const ROW_ID = "CASE WHEN snapshot IS NULL THEN seq::text ELSE 's' || snapshot END";
+
 function postgresDocStore(pool: pg.Pool): DocStore {
   return {
     async load(docId) {
-      const { rows } = await pool.query<{ seq: number; snapshot: string | null; data: Buffer }>(
-        'SELECT seq, snapshot, data FROM doc_updates WHERE doc_id = $1 ORDER BY seq',
+      const { rows } = await pool.query<{ seq: number; row: string; data: Buffer }>(
+        `SELECT seq, ${ROW_ID} AS row, data FROM doc_updates WHERE doc_id = $1 ORDER BY seq`,
         [docId],
       );
       return {
         updates: rows.map((r) => bytes(r.data)),
         lastSeq: rows.at(-1)?.seq ?? 0,
-        rows: rows.map((r) => (r.snapshot === null ? String(r.seq) : `s${r.snapshot}`)),
+        rows: rows.map((r) => r.row),
       };
     },
     async append(docId, update) {
@@ -125,12 +128,11 @@ function postgresDocStore(pool: pg.Pool): DocStore {
      * meanwhile stay as they are.
      */
     async compact(docId, snapshot, upToSeq, held) {
-      const token = randomBytes(12).toString('base64url');
-      const missed = await transaction(pool, async (client) => {
+      return transaction(pool, async (client) => {
         await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [docId]);
         const { rows } = await client.query<{ data: Buffer | null }>(
           `DELETE FROM doc_updates WHERE doc_id = $1 AND seq <= $2 RETURNING
-             CASE WHEN (CASE WHEN snapshot IS NULL THEN seq::text ELSE 's' || snapshot END) = ANY($3::text[])
+             CASE WHEN ${ROW_ID} = ANY($3::text[])
              THEN NULL ELSE data END AS data`,
           [docId, upToSeq, [...(held ?? [])]],
         );
@@ -143,15 +145,12 @@ function postgresDocStore(pool: pg.Pool): DocStore {
           folded = Y.encodeStateAsUpdate(doc);
           doc.destroy();
         }
-        await client.query('INSERT INTO doc_updates (seq, doc_id, data, snapshot) VALUES ($1, $2, $3, $4)', [
-          upToSeq,
-          docId,
-          buffer(folded),
-          token,
-        ]);
-        return unheld;
+        const inserted = await client.query<{ row: string }>(
+          `INSERT INTO doc_updates (seq, doc_id, data, snapshot) VALUES ($1, $2, $3, $4) RETURNING ${ROW_ID} AS row`,
+          [upToSeq, docId, buffer(folded), randomBytes(12).toString('base64url')],
+        );
+        return { row: inserted.rows[0].row, missed: unheld };
       });
-      return { row: `s${token}`, missed };
     },
     async version(docId) {
       const { rows } = await pool.query<{ v: number | null }>(
