@@ -245,6 +245,37 @@ describe('search: the index follows the documents', () => {
     expect(ids(restored, 'devis')).toEqual([]);
     expect(restored.snapshotDue).toBe(true);
   });
+
+  it('a deletion, an edit or a removal made while a snapshot is written keeps the next one due', () => {
+    const changes: [string, (f: ReturnType<typeof fixture>) => void][] = [
+      ['deletion', ({ index, m }) => index.apply('direct', { deletes: [m.devis.id] })],
+      [
+        'edit',
+        ({ index, docs, m }) => {
+          messagesMap(docs.direct).set(m.devis.id, {
+            ...m.devis,
+            text: 'Offre envoyée',
+            editedAt: T0 + 5,
+          } as never);
+          index.replace('direct', searchMessages(docs.direct), pinnedIds(docs.direct));
+        },
+      ],
+      ['removal', ({ index }) => index.remove('direct')],
+    ];
+    for (const [what, change] of changes) {
+      const f = fixture();
+      f.index.snapshotStored(f.index.snapshot());
+      expect(f.index.snapshotDue, what).toBe(false);
+      const writing = f.index.snapshot(); // packed; IndexedDB's write is under way
+      change(f);
+      f.index.snapshotStored(writing); // that write ends
+      expect(f.index.snapshotDue, what).toBe(true);
+      const next = f.index.snapshot();
+      f.index.snapshotStored(next);
+      expect(next.index.terms.split('\n'), what).not.toContain('devis');
+      expect(f.index.snapshotDue, what).toBe(false);
+    }
+  });
 });
 
 describe('search: persistence', () => {

@@ -65,8 +65,14 @@ export class SearchIndex {
   seq = 0;
   /** The last change the persisted snapshot includes. */
   snapshotSeq = -1;
-  /** A discussion was removed: its words must leave the persisted snapshot now. */
-  #mustSnapshot = false;
+  /**
+   * Words must leave the persisted snapshot now (a removal, an edit, a deletion): counted, so
+   * that one marked while a snapshot is being written is not cleared when that write ends.
+   */
+  #mustSnapshot = 0;
+  /** `#mustSnapshot` when the snapshot being written was packed, and when the stored one was. */
+  #packedMust = 0;
+  #storedMust = 0;
 
   unit(discussionId: string): DiscussionIndex {
     let unit = this.units.get(discussionId);
@@ -84,7 +90,7 @@ export class SearchIndex {
     const entry = toEntry(m, ++this.seq);
     // Edited-away words must leave the stored snapshot too, soon, not in minutes.
     if (old && (old.text !== entry.text || old.fileNames.join('\n') !== entry.fileNames.join('\n')))
-      this.#mustSnapshot = true;
+      this.#mustSnapshot++;
     this.#drop(m.id, old);
     unit.messages.set(m.id, entry);
     unit.deleted.delete(m.id);
@@ -99,7 +105,7 @@ export class SearchIndex {
     if (!old) return false;
     this.#drop(id, old);
     unit.messages.delete(id);
-    this.#mustSnapshot = true; // its words leave the stored snapshot soon (a second later)
+    this.#mustSnapshot++; // its words leave the stored snapshot soon (a second later)
     unit.deleted.set(id, ++this.seq);
     unit.changed();
     return true;
@@ -180,7 +186,7 @@ export class SearchIndex {
     if (!unit) return;
     for (const m of [...unit.all()]) this.#drop(m.id, m);
     this.units.delete(discussionId);
-    this.#mustSnapshot = true;
+    this.#mustSnapshot++;
   }
 
   get size(): number {
@@ -191,13 +197,13 @@ export class SearchIndex {
 
   /** Everything is to be written again (a worker becomes the writer of the stored index). */
   rewriteAll(): void {
-    this.#mustSnapshot = true;
+    this.#mustSnapshot++;
     for (const unit of this.units.values()) unit.dirty = true;
   }
 
   /** Whether the snapshot should be rewritten now (a removal, or many changes since). */
   get snapshotDue(): boolean {
-    return this.#mustSnapshot || this.seq - this.snapshotSeq >= SNAPSHOT_AFTER_CHANGES;
+    return this.#mustSnapshot > this.#storedMust || this.seq - this.snapshotSeq >= SNAPSHOT_AFTER_CHANGES;
   }
 
   /** Changes not in the persisted snapshot yet. */
@@ -206,6 +212,7 @@ export class SearchIndex {
   }
 
   snapshot(): SnapshotRecord {
+    this.#packedMust = this.#mustSnapshot;
     return {
       format: SEARCH_FORMAT,
       seq: this.seq,
@@ -218,10 +225,13 @@ export class SearchIndex {
     };
   }
 
-  /** The snapshot was stored: deletions it includes need not be remembered any more. */
+  /**
+   * The snapshot (the last one packed) was stored: deletions it includes need not be remembered
+   * any more. What changed while it was written stays due.
+   */
   snapshotStored(record: SnapshotRecord): void {
     this.snapshotSeq = record.seq;
-    this.#mustSnapshot = false;
+    this.#storedMust = this.#packedMust;
     for (const unit of this.units.values()) {
       for (const [id, seq] of unit.deleted) {
         if (seq <= record.seq) {
@@ -292,7 +302,7 @@ export class SearchIndex {
       if (usable.seq > index.seq) index.seq = usable.seq;
       // The snapshot on disk holds words the index no longer has (a discussion gone, a message
       // edited or deleted since): rewrite it soon.
-      if (unclaimed > 0) index.#mustSnapshot = true;
+      if (unclaimed > 0) index.#mustSnapshot++;
     }
     // Index what the snapshot does not hold: changes after it (and any entry it lacks). Those
     // are not in MiniSearch: its id -> short id map starts with them alone (see `warm`).
