@@ -75,6 +75,39 @@ if (POSTGRES_TESTS)
       expect(versions.get('v1')).toBeGreaterThan(versions.get('v2')!);
     });
 
+    it('appends of many discussions at once go in a few transactions, each one numbered and stored in its order', async () => {
+      const writers = Array.from({ length: 100 }, () => new Y.Doc());
+      const update = (w: Y.Doc, i: number) => {
+        const before = Y.encodeStateVector(w);
+        w.getMap('messages').set(`m${i}`, `message ${i}`);
+        return Y.encodeStateAsUpdate(w, before);
+      };
+      // Each discussion's own appends one after the other (as its queue commits them), all at once.
+      const seqs = await Promise.all(
+        writers.map(async (w, d) => {
+          const mine: number[] = [];
+          for (let i = 0; i < 3; i++) mine.push(await nodes.a.docs.append(`d${d}`, update(w, i)));
+          return mine;
+        }),
+      );
+      // Rows written by one transaction share its id (xmin).
+      const { rows } = await nodes.a.pool.query<{ n: number }>(
+        'SELECT count(DISTINCT xmin::text)::int AS n FROM doc_updates',
+      );
+      expect(rows[0].n).toBeLessThan(100);
+      expect(new Set(seqs.flat()).size).toBe(300);
+      for (const [d, mine] of seqs.entries()) {
+        expect(mine).toEqual([...mine].sort((a, b) => a - b));
+        const { lastSeq } = await nodes.b.docs.load(`d${d}`);
+        expect(lastSeq).toBe(mine[2]);
+        expect(messagesOf(await rebuilt(nodes.b, `d${d}`))).toEqual({
+          m0: 'message 0',
+          m1: 'message 1',
+          m2: 'message 2',
+        });
+      }
+    });
+
     it('keeps file bytes in chunks, and reads a large file back one chunk at a time', async () => {
       const bytes = randomBytes(CHUNK_BYTES * 3 + 1234);
       async function* source() {

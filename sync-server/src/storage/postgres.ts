@@ -13,6 +13,7 @@ import { runner } from 'node-pg-migrate';
 import * as Y from 'yjs';
 import { postgresDirectory } from './postgres-directory.js';
 import { postgresBlobStore, postgresFileIndex } from './postgres-files.js';
+import { appendBatcher } from './append-batcher.js';
 import { guardPool, transaction } from './pg-transaction.js';
 import type { BlobStore, DocStore, Storage } from './types.js';
 
@@ -98,8 +99,32 @@ const buffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLeng
 /** A row's RowId (types.ts): an update by its sequence number, a snapshot by `s` and its own id. */
 const ROW_ID = "CASE WHEN snapshot IS NULL THEN seq::text ELSE 's' || snapshot END";
 
+/** Several rows in one INSERT, numbered in their order (one transaction). */
+const INSERT_ROWS =
+  'INSERT INTO doc_updates (doc_id, data) SELECT doc_id, data ' +
+  'FROM unnest($1::text[], $2::bytea[]) WITH ORDINALITY AS r(doc_id, data, n) ORDER BY n RETURNING seq';
+
 function postgresDocStore(pool: pg.Pool): DocStore {
+  // Messages of many discussions committed at once go as one statement (append-batcher.ts).
+  const append = appendBatcher({
+    async insert(rows) {
+      if (rows.length === 1) {
+        const { rows: out } = await pool.query<{ seq: number }>(
+          'INSERT INTO doc_updates (doc_id, data) VALUES ($1, $2) RETURNING seq',
+          [rows[0].docId, buffer(rows[0].update)],
+        );
+        return [out[0].seq];
+      }
+      const { rows: out } = await pool.query<{ seq: number }>(INSERT_ROWS, [
+        rows.map((r) => r.docId),
+        rows.map((r) => buffer(r.update)),
+      ]);
+      // Numbers are drawn in the rows' order (ORDER BY n), whatever order RETURNING lists them in.
+      return out.map((r) => r.seq).sort((a, b) => a - b);
+    },
+  });
   return {
+    append,
     async load(docId) {
       const { rows } = await pool.query<{ seq: number; row: string; data: Buffer }>(
         `SELECT seq, ${ROW_ID} AS row, data FROM doc_updates WHERE doc_id = $1 ORDER BY seq`,
@@ -110,13 +135,6 @@ function postgresDocStore(pool: pg.Pool): DocStore {
         lastSeq: rows.at(-1)?.seq ?? 0,
         rows: rows.map((r) => r.row),
       };
-    },
-    async append(docId, update) {
-      const { rows } = await pool.query<{ seq: number }>(
-        'INSERT INTO doc_updates (doc_id, data) VALUES ($1, $2) RETURNING seq',
-        [docId, buffer(update)],
-      );
-      return rows[0].seq;
     },
     /**
      * Several nodes may hold the same document: another node's update with a sequence number

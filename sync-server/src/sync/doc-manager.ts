@@ -41,6 +41,12 @@ const REMOTE = Symbol('remote');
 /** Loading a document that has more stored rows than this compacts them into one snapshot. */
 export const COMPACT_ON_LOAD_ROWS = 50;
 
+/**
+ * The server's copy of a discussion. Its guid is the discussion's id: Yjs would otherwise draw a
+ * random uuid through 31 calls to crypto.getRandomValues, about 0.17 ms of every load.
+ */
+const serverDoc = (docId: string) => new Y.Doc({ gc: true, guid: docId });
+
 export class DocManager {
   private readonly docs = new Map<string, Loaded>();
   private readonly loading = new Map<string, Promise<Loaded>>();
@@ -133,7 +139,7 @@ export class DocManager {
         return fn(d.doc);
       });
     const { updates } = await this.store.load(docId);
-    const doc = new Y.Doc({ gc: true });
+    const doc = serverDoc(docId);
     try {
       if (updates.length > 0) Y.applyUpdate(doc, updates.length === 1 ? updates[0] : Y.mergeUpdates(updates));
       return fn(doc);
@@ -351,7 +357,7 @@ export class DocManager {
 
   private async load(docId: string): Promise<Loaded> {
     const { updates, lastSeq, rows } = await this.store.load(docId);
-    const doc = new Y.Doc({ gc: true });
+    const doc = serverDoc(docId);
     if (updates.length > 0) Y.applyUpdate(doc, updates.length === 1 ? updates[0] : Y.mergeUpdates(updates));
     const d = newLoaded(docId, doc, {
       lastSeq,
