@@ -48,17 +48,11 @@ export function appendBatcher(
       const batch = waiting.splice(0, rows);
       running++;
       options
-        .insert(batch.map(({ docId, update }) => ({ docId, update })))
-        .then(
-          (seqs) => {
-            if (seqs.length !== batch.length)
-              throw new Error(`stored ${seqs.length} of ${batch.length} rows`);
-            batch.forEach((w, i) => w.resolve(seqs[i]));
-          },
-          (err: unknown) => {
-            for (const w of batch) w.reject(err);
-          },
-        )
+        .insert(batch)
+        .then((seqs) => {
+          if (seqs.length !== batch.length) throw new Error(`stored ${seqs.length} of ${batch.length} rows`);
+          batch.forEach((w, i) => w.resolve(seqs[i]));
+        })
         .catch((err: unknown) => {
           for (const w of batch) w.reject(err);
         })
