@@ -132,6 +132,7 @@ export function socketInodes(pid: number): Set<string> {
 /** The pids of the processes holding a listening TCP socket on this port. */
 export function listeningPids(port: number): number[] {
   const listening = tcpSockets().filter((s) => s.localPort === port && s.state === '0A');
+  if (listening.length === 0) return [];
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .map(Number)
